@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { deleteCookie, setCookie } from "hono/cookie";
+import {
+  changePasswordSchema,
+  loginRequestSchema,
+  loginResponseSchema,
+  principalSchema,
+} from "../../lib/schemas/auth.ts";
+import { okSchema } from "../../lib/schemas/common.ts";
+import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password.ts";
+import { generateSecret, hashSecret } from "../auth/secret_token.ts";
+import { SESSION_COOKIE, SESSION_TTL_MS } from "../auth/authenticate.ts";
+import { SessionStore } from "../store/sessions.ts";
+import { publicUser, UserStore } from "../store/users.ts";
+import { iso } from "../store/time.ts";
+import { actorOf } from "./access.ts";
+import { apiApp } from "./app_factory.ts";
+import type { GatewayDeps } from "./context.ts";
+import { ApiError, badRequest } from "./errors.ts";
+import { jsonBody, jsonResponse, route } from "./route.ts";
+
+/** Login, logout, the current caller and password change. */
+export function authApi(deps: GatewayDeps) {
+  const users = new UserStore(deps.db);
+  const sessions = new SessionStore(deps.db);
+  const app = apiApp();
+
+  app.openapi(
+    route("public", {
+      method: "post",
+      path: "/auth/login",
+      tags: ["auth"],
+      summary: "Log in; sets the session cookie",
+      request: { body: jsonBody(loginRequestSchema) },
+      responses: {
+        200: jsonResponse(loginResponseSchema, "Logged in"),
+        429: jsonResponse(z.any(), "Too many failed logins; see Retry-After"),
+      },
+    }),
+    async (c) => {
+      const { username, password } = c.req.valid("json");
+      const ip = c.get("clientIp") ?? "unknown";
+      const wait = deps.loginLimiter.retryAfterMs(username, ip);
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        throw new ApiError(
+          429,
+          "too_many_attempts",
+          `Too many failed logins: try again in ${seconds} s`,
+          undefined,
+          { headers: { "Retry-After": String(seconds) } },
+        );
+      }
+      const user = users.byUsername(username);
+      // Spend the same time on unknown users so response time does not reveal usernames.
+      const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH) && !!user;
+      if (!ok || !user) {
+        deps.loginLimiter.recordFailure(username, ip);
+        deps.audit.record({ kind: "anonymous", name: username, ip }, "login.failed", null);
+        throw new ApiError(401, "invalid_credentials", "Wrong username or password");
+      }
+      deps.loginLimiter.recordSuccess(username);
+      const secret = generateSecret("session");
+      const now = deps.clock.now();
+      const hash = await hashSecret(secret);
+      const expires = deps.events.atomically(() => {
+        sessions.deleteExpired(now);
+        const expires = sessions.create(hash, user.id, now, SESSION_TTL_MS);
+        users.recordLogin(user.id, now);
+        deps.audit.record({ kind: "user", name: user.username, ip }, "login", null);
+        return expires;
+      });
+      setCookie(c, SESSION_COOKIE, secret, {
+        httpOnly: true,
+        sameSite: "Strict",
+        secure: c.get("secure"),
+        path: "/",
+        maxAge: Math.floor(SESSION_TTL_MS / 1000),
+      });
+      return c.json({ user: publicUser(users.byId(user.id)!), expires_at: iso(expires) }, 200);
+    },
+  );
+
+  app.openapi(
+    route("public", {
+      method: "post",
+      path: "/auth/logout",
+      tags: ["auth"],
+      summary: "End the current session",
+      responses: { 200: jsonResponse(okSchema, "Logged out") },
+    }),
+    (c) => {
+      const p = c.get("principal");
+      if (p.kind === "user") {
+        sessions.delete(p.sessionHash);
+        deps.audit.record(actorOf(c), "logout", null);
+      }
+      deleteCookie(c, SESSION_COOKIE, { path: "/" });
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/auth/me",
+      tags: ["auth"],
+      summary: "Who the caller is",
+      responses: { 200: jsonResponse(principalSchema, "The caller") },
+    }),
+    (c) => {
+      const p = c.get("principal");
+      if (p.kind === "user") {
+        return c.json({
+          kind: "user" as const,
+          name: p.user.username,
+          role: p.role,
+          user: publicUser(p.user),
+        }, 200);
+      }
+      if (p.kind === "token") {
+        return c.json({ kind: "token" as const, name: p.token.name, role: p.role }, 200);
+      }
+      throw badRequest("Not a user or API token");
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "post",
+      path: "/auth/password",
+      tags: ["auth"],
+      summary: "Change your own password (ends your other sessions)",
+      request: { body: jsonBody(changePasswordSchema) },
+      responses: { 200: jsonResponse(okSchema, "Changed") },
+    }),
+    async (c) => {
+      const p = c.get("principal");
+      if (p.kind !== "user") throw badRequest("API tokens have no password; log in as a user");
+      const body = c.req.valid("json");
+      if (!await verifyPassword(body.current_password, p.user.password_hash)) {
+        throw new ApiError(400, "validation_failed", "Current password is wrong", [
+          { path: "body.current_password", message: "does not match" },
+        ]);
+      }
+      if (body.new_password === body.current_password) {
+        throw new ApiError(
+          400,
+          "validation_failed",
+          "New password must differ from the current one",
+          [
+            { path: "body.new_password", message: "same as the current password" },
+          ],
+        );
+      }
+      const hash = await hashPassword(body.new_password);
+      deps.events.atomically(() => {
+        users.setPassword(p.user.id, hash, false, deps.clock.now());
+        sessions.deleteForUser(p.user.id, p.sessionHash);
+        deps.audit.record(actorOf(c), "user.password_change", p.user.username);
+      });
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { intIdSchema, okSchema } from "../../lib/schemas/common.ts";
+import {
+  createdJoinTokenSchema,
+  createJoinTokenSchema,
+  enrollRequestSchema,
+  enrollResponseSchema,
+  joinTokenSchema,
+} from "../../lib/schemas/enrollment.ts";
+import { generateSecret, hashSecret, secretPrefix } from "../auth/secret_token.ts";
+import { enroll } from "../nodes/enroll.ts";
+import { JoinTokenStore } from "../store/join_tokens.ts";
+import { actorOf } from "./access.ts";
+import { apiApp } from "./app_factory.ts";
+import type { GatewayDeps } from "./context.ts";
+import { notFound } from "./errors.ts";
+import { jsonBody, jsonResponse, route } from "./route.ts";
+
+/** Join tokens (admin) and node enrollment (with a join token). */
+export function enrollmentApi(deps: GatewayDeps) {
+  const joinTokens = new JoinTokenStore(deps.db);
+  const app = apiApp();
+
+  app.openapi(
+    route("admin", {
+      method: "get",
+      path: "/enrollment/tokens",
+      tags: ["enrollment"],
+      summary: "List join tokens",
+      responses: {
+        200: jsonResponse(z.object({ tokens: z.array(joinTokenSchema) }), "Join tokens"),
+      },
+    }),
+    (c) => c.json({ tokens: joinTokens.list() }, 200),
+  );
+
+  app.openapi(
+    route("admin", {
+      method: "post",
+      path: "/enrollment/tokens",
+      tags: ["enrollment"],
+      summary: "Create a join token for a batch of nodes; the secret is in this response only",
+      request: { body: jsonBody(createJoinTokenSchema) },
+      responses: { 201: jsonResponse(createdJoinTokenSchema, "Created") },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const secret = generateSecret("join");
+      const hash = await hashSecret(secret);
+      const actor = actorOf(c);
+      const now = deps.clock.now();
+      const token = deps.events.atomically(() => {
+        const token = joinTokens.create({
+          name: body.name,
+          hash,
+          prefix: secretPrefix(secret),
+          createdBy: actor.name,
+          expiresAt: now + body.expires_in_s * 1000,
+          maxUses: body.max_uses,
+        }, now);
+        deps.audit.record(actor, "join_token.create", `join_token:${token.id}`, {
+          name: token.name,
+          max_uses: token.max_uses,
+          expires_at: token.expires_at,
+        });
+        return token;
+      });
+      return c.json({ ...token, token: secret }, 201);
+    },
+  );
+
+  app.openapi(
+    route("admin", {
+      method: "delete",
+      path: "/enrollment/tokens/{id}",
+      tags: ["enrollment"],
+      summary: "Revoke a join token",
+      request: { params: z.object({ id: intIdSchema }) },
+      responses: {
+        200: jsonResponse(okSchema, "Revoked"),
+        404: jsonResponse(z.any(), "No such live token"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      deps.events.atomically(() => {
+        if (!joinTokens.revoke(id, deps.clock.now())) throw notFound(`Live join token ${id}`);
+        deps.audit.record(actorOf(c), "join_token.revoke", `join_token:${id}`);
+      });
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    route("public", {
+      method: "post",
+      path: "/enroll",
+      tags: ["enrollment"],
+      summary: "Enroll a device with a join token; returns its node id and agent token",
+      description:
+        "The same hardware (board serial, else machine-id) always maps to the same node; " +
+        "re-enrolling revokes its previous agent token.",
+      request: { body: jsonBody(enrollRequestSchema) },
+      responses: {
+        200: jsonResponse(enrollResponseSchema, "Enrolled"),
+        409: jsonResponse(z.any(), "Another gateway exists"),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const result = await enroll(
+        { db: deps.db, events: deps.events, audit: deps.audit, now: () => deps.clock.now() },
+        body,
+        c.get("clientIp"),
+      );
+      return c.json({
+        node_id: result.node.id,
+        name: result.node.name,
+        role: result.node.role,
+        agent_token: result.agentToken,
+        reenrolled: result.reenrolled,
+        gateway_time_ms: deps.clock.now(),
+        report_interval_s: deps.settings.get().report_interval_s,
+      }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { streamSSE } from "hono/streaming";
+import { eventSchema, listEventsQuerySchema } from "../../lib/schemas/events.ts";
+import { nodeIdSchema } from "../../lib/schemas/common.ts";
+import type { HaloEvent } from "../../lib/schemas/events.ts";
+import { type EventFilter, matchesFilter } from "../events/event_hub.ts";
+import { apiApp } from "./app_factory.ts";
+import type { GatewayDeps } from "./context.ts";
+import { badRequest } from "./errors.ts";
+import { jsonResponse, route } from "./route.ts";
+
+const KEEPALIVE_MS = 15_000;
+
+const streamQuerySchema = z.object({
+  node: nodeIdSchema.optional(),
+  type: listEventsQuerySchema.shape.type,
+  last_event_id: z.coerce.number().int().min(0).optional()
+    .describe("Resume after this id; the Last-Event-ID header does the same"),
+});
+
+/** Stored events and their live stream. */
+export function eventsApi(deps: GatewayDeps) {
+  const app = apiApp();
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/events",
+      tags: ["events"],
+      summary: "Events, newest first, filtered by node, type and time",
+      request: { query: listEventsQuerySchema },
+      responses: { 200: jsonResponse(z.object({ events: z.array(eventSchema) }), "Events") },
+    }),
+    (c) => {
+      const q = c.req.valid("query");
+      return c.json({
+        events: deps.events.query({
+          node: q.node,
+          types: q.type?.split(","),
+          from: q.from,
+          to: q.to,
+          beforeId: q.before_id,
+          limit: q.limit,
+        }),
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/events/stream",
+      tags: ["events"],
+      summary: "Live events as Server-Sent Events; resumes after Last-Event-ID",
+      request: { query: streamQuerySchema },
+      responses: {
+        200: {
+          description: "text/event-stream; each message's data is an event",
+          content: { "text/event-stream": { schema: z.string() } },
+        },
+      },
+    }),
+    (c) => {
+      const q = c.req.valid("query");
+      const header = c.req.header("last-event-id");
+      if (header !== undefined && !/^\d+$/.test(header.trim())) {
+        throw badRequest("Last-Event-ID must be an event id (a whole number)", [
+          { path: "header.last-event-id", message: "expected a whole number" },
+        ]);
+      }
+      const resumeAfter = header !== undefined ? Number(header.trim()) : q.last_event_id;
+      const filter: EventFilter = { node: q.node, types: q.type?.split(",") };
+      return streamSSE(c, async (stream) => {
+        const queue: HaloEvent[] = [];
+        let wake: (() => void) | null = null;
+        const unsubscribe = deps.events.subscribe((event) => {
+          if (!matchesFilter(event, filter)) return;
+          queue.push(event);
+          wake?.();
+        });
+        const stop = () => wake?.();
+        deps.shutdown.addEventListener("abort", stop);
+        stream.onAbort(() => {
+          unsubscribe();
+          stop();
+        });
+        try {
+          // Subscribed first, then the backlog, so nothing falls between the two.
+          let last = resumeAfter ?? latestId(deps);
+          if (resumeAfter !== undefined) {
+            while (true) {
+              const page = deps.events.query({ ...filter, afterId: last, limit: 500 });
+              for (const event of page) {
+                await stream.writeSSE({ id: String(event.id), data: JSON.stringify(event) });
+                last = event.id;
+              }
+              if (page.length < 500) break;
+            }
+          }
+          await stream.write(`retry: 3000\n\n`);
+          while (!stream.aborted && !deps.shutdown.aborted) {
+            const event = queue.shift();
+            if (event) {
+              if (event.id > last) {
+                await stream.writeSSE({ id: String(event.id), data: JSON.stringify(event) });
+                last = event.id;
+              }
+              continue;
+            }
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            const woke = await new Promise<boolean>((resolve) => {
+              wake = () => resolve(true);
+              timer = setTimeout(() => resolve(false), KEEPALIVE_MS);
+            });
+            clearTimeout(timer);
+            wake = null;
+            if (!woke && !stream.aborted) await stream.write(": keepalive\n\n");
+          }
+        } finally {
+          unsubscribe();
+          deps.shutdown.removeEventListener("abort", stop);
+        }
+      });
+    },
+  );
+
+  return app;
+}
+
+function latestId(deps: GatewayDeps): number {
+  return (deps.db.prepare("SELECT coalesce(max(id), 0) AS id FROM events").get() as { id: number })
+    .id;
+}

@@ -1,0 +1,170 @@
+import { z } from "zod";
+import { nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
+import {
+  listNodesQuerySchema,
+  nodeDetailSchema,
+  nodeSummarySchema,
+  updateNodeSchema,
+} from "../../lib/schemas/nodes.ts";
+import { nodeReportSchema, reportResponseSchema } from "../../lib/schemas/report.ts";
+import { applyReport } from "../nodes/apply_report.ts";
+import { NodeStore } from "../store/nodes.ts";
+import { actorOf, assertOwnNode } from "./access.ts";
+import { apiApp } from "./app_factory.ts";
+import type { GatewayDeps } from "./context.ts";
+import { ApiError, conflict, notFound } from "./errors.ts";
+import { jsonBody, jsonResponse, route } from "./route.ts";
+
+const idParams = z.object({ id: nodeIdSchema });
+
+/** Nodes: inventory, detail, rename/tag/mesh, decommission, and the agents' reports. */
+export function nodesApi(deps: GatewayDeps) {
+  const nodes = new NodeStore(deps.db);
+  const app = apiApp();
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/nodes",
+      tags: ["nodes"],
+      summary: "List nodes",
+      request: { query: listNodesQuerySchema },
+      responses: { 200: jsonResponse(z.object({ nodes: z.array(nodeSummarySchema) }), "Nodes") },
+    }),
+    (c) => {
+      const q = c.req.valid("query");
+      return c.json({
+        nodes: nodes.list({
+          status: q.status,
+          role: q.role,
+          tag: q.tag,
+          mesh: q.mesh,
+          includeDecommissioned: q.include_decommissioned === "true",
+        }),
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/nodes/{id}",
+      tags: ["nodes"],
+      summary: "A node with its interfaces, sensors, clients, overlay peers and neuron components",
+      request: { params: idParams },
+      responses: {
+        200: jsonResponse(nodeDetailSchema, "The node"),
+        404: jsonResponse(z.any(), "Unknown node"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const node = nodes.detail(id);
+      if (!node) throw notFound(`Node ${id}`);
+      return c.json(node, 200);
+    },
+  );
+
+  app.openapi(
+    route("admin", {
+      method: "patch",
+      path: "/nodes/{id}",
+      tags: ["nodes"],
+      summary: "Rename a node, set its tags or its mesh",
+      request: { params: idParams, body: jsonBody(updateNodeSchema) },
+      responses: {
+        200: jsonResponse(nodeDetailSchema, "Updated"),
+        404: jsonResponse(z.any(), "Unknown node"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      deps.events.atomically(() => {
+        const row = nodes.row(id);
+        if (!row || row.decommissioned_at !== null) throw notFound(`Node ${id}`);
+        const now = deps.clock.now();
+        const changes: Record<string, unknown> = {};
+        if (body.name !== undefined && body.name !== row.name) {
+          if (nodes.nameTaken(body.name, id)) throw conflict(`Node name "${body.name}" is taken`);
+          nodes.rename(id, body.name, now);
+          changes.name = { from: row.name, to: body.name };
+        }
+        if (body.tags !== undefined) {
+          nodes.setTags(id, body.tags);
+          changes.tags = body.tags;
+        }
+        if (body.mesh_id !== undefined) {
+          if (
+            body.mesh_id !== null &&
+            !deps.db.prepare("SELECT 1 FROM meshes WHERE id = ?").get(body.mesh_id)
+          ) {
+            throw new ApiError(400, "validation_failed", `Mesh ${body.mesh_id} does not exist`, [
+              { path: "body.mesh_id", message: "no such mesh; see GET /v1/meshes" },
+            ]);
+          }
+          nodes.setMesh(id, body.mesh_id, now);
+          changes.mesh_id = body.mesh_id;
+        }
+        deps.audit.record(actorOf(c), "node.update", id, changes);
+      });
+      return c.json(nodes.detail(id)!, 200);
+    },
+  );
+
+  app.openapi(
+    route("admin", {
+      method: "post",
+      path: "/nodes/{id}/decommission",
+      tags: ["nodes"],
+      summary:
+        "Decommission a node: revoke its agent token and hide it from live views; history stays",
+      request: { params: idParams },
+      responses: {
+        200: jsonResponse(okSchema, "Decommissioned"),
+        404: jsonResponse(z.any(), "Unknown node"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      deps.events.atomically(() => {
+        const row = nodes.row(id);
+        if (!row || row.decommissioned_at !== null) throw notFound(`Live node ${id}`);
+        nodes.decommission(id, deps.clock.now());
+        deps.events.record("decommissioned", id, `${row.name} decommissioned`, {
+          by: actorOf(c).name,
+        });
+        deps.audit.record(actorOf(c), "node.decommission", id, { name: row.name });
+      });
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    route("agent", {
+      method: "post",
+      path: "/nodes/{id}/report",
+      tags: ["nodes"],
+      summary: "A node's periodic status report (its own agent token only)",
+      description: "The answer carries the gateway's clock for nodes without a real-time clock.",
+      request: { params: idParams, body: jsonBody(nodeReportSchema) },
+      responses: { 200: jsonResponse(reportResponseSchema, "Stored") },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      assertOwnNode(c, id);
+      const report = c.req.valid("json");
+      const row = nodes.row(id);
+      if (!row || row.decommissioned_at !== null) throw notFound(`Live node ${id}`);
+      const now = deps.clock.now();
+      const events = applyReport({ db: deps.db, events: deps.events }, row, report, now);
+      return c.json({
+        gateway_time_ms: now,
+        report_interval_s: deps.settings.get().report_interval_s,
+        events,
+      }, 200);
+    },
+  );
+
+  return app;
+}

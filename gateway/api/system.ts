@@ -1,0 +1,166 @@
+import { z } from "zod";
+import {
+  healthSchema,
+  settingsSchema,
+  systemInfoSchema,
+  updateSettingsSchema,
+} from "../../lib/schemas/system.ts";
+import { iso } from "../store/time.ts";
+import { actorOf } from "./access.ts";
+import { apiApp } from "./app_factory.ts";
+import type { GatewayDeps } from "./context.ts";
+import { jsonBody, jsonResponse, route } from "./route.ts";
+
+/** `/health`, system information, settings and backup. */
+export function systemApi(deps: GatewayDeps) {
+  const app = apiApp();
+
+  app.openapi(
+    route("public", {
+      method: "get",
+      path: "/health",
+      tags: ["system"],
+      summary: "Liveness for load balancers and operators; no login needed",
+      responses: {
+        200: jsonResponse(healthSchema, "Healthy"),
+        503: jsonResponse(healthSchema, "The database cannot be read"),
+      },
+    }),
+    async (c) => {
+      let database: { ok: boolean; message?: string } = { ok: true };
+      try {
+        deps.db.prepare("SELECT 1 FROM schema_migrations LIMIT 1").get();
+      } catch (error) {
+        database = { ok: false, message: (error as Error).message };
+      }
+      const body = {
+        status: database.ok ? "ok" as const : "degraded" as const,
+        version: deps.build.version,
+        commit: deps.build.commit,
+        build_time: deps.build.builtAt,
+        uptime_s: Math.round((deps.clock.now() - deps.startedAt) / 1000),
+        database,
+        clock: await deps.clockStatus(),
+      };
+      return c.json(body, database.ok ? 200 : 503);
+    },
+  );
+  return app;
+}
+
+/** `/v1/system`, `/v1/settings` and `/v1/system/backup`. */
+export function systemV1Api(deps: GatewayDeps) {
+  const app = apiApp();
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/system",
+      tags: ["system"],
+      summary: "Version, database size and applied migrations",
+      responses: { 200: jsonResponse(systemInfoSchema, "System information") },
+    }),
+    async (c) => {
+      let size = 0;
+      for (const suffix of ["", "-wal"]) {
+        try {
+          size += (await Deno.stat(deps.dbPath + suffix)).size;
+        } catch { /* the WAL may not exist */ }
+      }
+      const migrations = (deps.db.prepare(
+        "SELECT name, applied_at FROM schema_migrations ORDER BY name",
+      ).all() as { name: string; applied_at: number }[]).map((m) => ({
+        name: m.name,
+        applied_at: iso(m.applied_at),
+      }));
+      return c.json({
+        version: deps.build.version,
+        commit: deps.build.commit,
+        build_time: deps.build.builtAt,
+        started_at: iso(deps.startedAt),
+        database: { path: deps.dbPath, size_bytes: size },
+        migrations,
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/settings",
+      tags: ["system"],
+      summary: "Run-time settings",
+      responses: { 200: jsonResponse(settingsSchema, "Settings") },
+    }),
+    (c) => c.json(deps.settings.get(), 200),
+  );
+
+  app.openapi(
+    route("admin", {
+      method: "patch",
+      path: "/settings",
+      tags: ["system"],
+      summary: "Change run-time settings; they take effect without a restart",
+      request: { body: jsonBody(updateSettingsSchema) },
+      responses: { 200: jsonResponse(settingsSchema, "Settings now") },
+    }),
+    (c) => {
+      const changes = c.req.valid("json");
+      try {
+        const updated = deps.events.atomically(() => {
+          const before = deps.settings.get();
+          const after = deps.settings.update(changes, actorOf(c).name, deps.clock.now());
+          const diff = Object.fromEntries(
+            Object.keys(changes).map((k) => [k, {
+              from: before[k as keyof typeof before],
+              to: after[k as keyof typeof after],
+            }]),
+          );
+          deps.audit.record(actorOf(c), "settings.update", null, diff);
+          return after;
+        });
+        return c.json(updated, 200);
+      } catch (error) {
+        deps.settings.invalidate();
+        throw error;
+      }
+    },
+  );
+
+  app.openapi(
+    route("admin", {
+      method: "get",
+      path: "/system/backup",
+      tags: ["system"],
+      summary: "A consistent snapshot of the database (SQLite file) to restore onto a new SD card",
+      responses: {
+        200: {
+          description: "The database file",
+          content: { "application/vnd.sqlite3": { schema: z.string() } },
+        },
+      },
+    }),
+    async (c) => {
+      await Deno.mkdir(deps.tmpDir, { recursive: true });
+      const path = `${deps.tmpDir}/backup-${crypto.randomUUID()}.db`;
+      // VACUUM INTO reads inside one transaction: a consistent copy while writes go on.
+      deps.db.prepare("VACUUM INTO ?").run(path);
+      const file = await Deno.open(path, { read: true });
+      const size = (await file.stat()).size;
+      // The open handle keeps the data readable; the name goes at once so nothing is left behind.
+      await Deno.remove(path);
+      deps.audit.record(actorOf(c), "system.backup", null, { size_bytes: size });
+      const stamp = iso(deps.clock.now()).replaceAll(":", "").replace(/\.\d+Z$/, "Z");
+      return new Response(file.readable, {
+        headers: {
+          "content-type": "application/vnd.sqlite3",
+          "content-length": String(size),
+          "content-disposition": `attachment; filename="halo-backup-${stamp}.db"`,
+          "cache-control": "no-store",
+        },
+      });
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,130 @@
+import { HTTPException } from "hono/http-exception";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { apiApp } from "./api/app_factory.ts";
+import { auditApi } from "./api/audit.ts";
+import { authApi } from "./api/auth.ts";
+import type { GatewayDeps } from "./api/context.ts";
+import { enrollmentApi } from "./api/enrollment.ts";
+import { ApiError } from "./api/errors.ts";
+import { eventsApi } from "./api/events.ts";
+import { meshesApi } from "./api/meshes.ts";
+import { neuronsApi } from "./api/neurons.ts";
+import { nodesApi } from "./api/nodes.ts";
+import { OPENAPI_INFO, renderReference } from "./api/reference.tsx";
+import { systemApi, systemV1Api } from "./api/system.ts";
+import { tokensApi } from "./api/tokens.ts";
+import { topologyApi } from "./api/topology.ts";
+import { usersApi } from "./api/users.ts";
+import { authenticate } from "./auth/authenticate.ts";
+
+/** Largest request body the API accepts. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Builds the gateway's HTTP app: the API under `/v1`, `/health`, and the OpenAPI document. */
+export function createApp(deps: GatewayDeps) {
+  const app = apiApp();
+
+  app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  app.use("*", authenticate(deps));
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(
+          413,
+          "payload_too_large",
+          `Request body exceeds ${MAX_BODY_BYTES} bytes`,
+        );
+      },
+    }),
+  );
+  app.use("/v1/*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
+  });
+
+  app.route("/", systemApi(deps));
+  for (
+    const module of [
+      authApi,
+      usersApi,
+      tokensApi,
+      enrollmentApi,
+      nodesApi,
+      meshesApi,
+      neuronsApi,
+      eventsApi,
+      topologyApi,
+      auditApi,
+      systemV1Api,
+    ]
+  ) {
+    app.route("/v1", module(deps));
+  }
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "API token (halo_api_…) or a node's agent token (halo_agent_…)",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "session", {
+    type: "apiKey",
+    in: "cookie",
+    name: "halo_session",
+  });
+  const document = () => app.getOpenAPI31Document(OPENAPI_INFO);
+  let cached: ReturnType<typeof document> | null = null;
+  app.get("/v1/openapi.json", (c) => c.json(cached ??= document()));
+  app.get("/v1/docs", (c) => {
+    const nonce = crypto.randomUUID().replaceAll("-", "");
+    c.header(
+      "content-security-policy",
+      `default-src 'none'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    );
+    return c.html(renderReference(cached ??= document(), deps.build.version, nonce));
+  });
+
+  app.notFound((c) =>
+    c.json({
+      error: {
+        code: "not_found",
+        message: `No route ${c.req.method} ${new URL(c.req.url).pathname}`,
+      },
+    }, 404)
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
+      return c.json(error.toBody(), error.status);
+    }
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      const code = status === 400
+        ? "bad_request"
+        : status === 415
+        ? "unsupported_media_type"
+        : "http_error";
+      const message = status === 415
+        ? "Send the body as JSON with Content-Type: application/json"
+        : error.message || "Bad request";
+      return c.json({ error: { code, message } }, status);
+    }
+    deps.log.error("request failed", {
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      error: error instanceof Error
+        ? { name: error.name, message: error.message, stack: error.stack }
+        : String(error),
+    });
+    return c.json(
+      { error: { code: "internal", message: "Internal error; see the gateway log" } },
+      500,
+    );
+  });
+
+  return app;
+}

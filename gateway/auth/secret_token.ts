@@ -1,0 +1,25 @@
+/** Kinds of bearer secrets, recognisable by prefix in logs and leaked-secret scanners. */
+export type SecretKind = "api" | "agent" | "join" | "session";
+
+/** Generates a secret `halo_<kind>_<43 chars of base64url>` (256 bits). */
+export function generateSecret(kind: SecretKind): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const text = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+    .replace(/=+$/, "");
+  return `halo_${kind}_${text}`;
+}
+
+/**
+ * Hashes a secret for storage. Secrets carry 256 random bits, so one SHA-256
+ * is enough; a leaked database reveals no usable token.
+ */
+export async function hashSecret(secret: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The first characters shown to recognise a token (`halo_api_Ab3d`). */
+export function secretPrefix(secret: string): string {
+  const at = secret.lastIndexOf("_");
+  return secret.slice(0, at + 5);
+}

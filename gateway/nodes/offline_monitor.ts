@@ -1,0 +1,58 @@
+import type { DatabaseSync } from "node:sqlite";
+import type { Clock } from "../../lib/clock.ts";
+import type { Logger } from "../../lib/log.ts";
+import type { EventHub } from "../events/event_hub.ts";
+import type { SettingsStore } from "../store/settings.ts";
+
+/**
+ * Marks online nodes offline once they miss the configured number of report
+ * intervals. After a gateway restart the clock starts at the restart, so a
+ * gateway that was down does not declare every node offline at once.
+ *
+ * @returns the ids of nodes marked offline.
+ */
+export function markOverdueNodesOffline(
+  deps: { db: DatabaseSync; events: EventHub; settings: SettingsStore },
+  now: number,
+  startedAt: number,
+): string[] {
+  const { report_interval_s, offline_after_missed } = deps.settings.get();
+  const thresholdMs = report_interval_s * offline_after_missed * 1000;
+  return deps.events.atomically(() => {
+    const overdue = deps.db.prepare(
+      `SELECT id, name, last_report_at FROM nodes
+       WHERE status = 'online' AND max(coalesce(last_report_at, 0), ?) < ?`,
+    ).all(startedAt, now - thresholdMs) as { id: string; name: string; last_report_at: number }[];
+    for (const node of overdue) {
+      deps.db.prepare("UPDATE nodes SET status = 'offline', updated_at = ? WHERE id = ?").run(
+        now,
+        node.id,
+      );
+      deps.events.record("offline", node.id, `${node.name} is offline`, {
+        last_seen_at: new Date(node.last_report_at).toISOString(),
+        missed_reports: offline_after_missed,
+      });
+    }
+    return overdue.map((n) => n.id);
+  });
+}
+
+/** Runs {@linkcode markOverdueNodesOffline} every second until `signal` aborts. */
+export async function runOfflineMonitor(
+  deps: { db: DatabaseSync; events: EventHub; settings: SettingsStore; clock: Clock; log: Logger },
+  startedAt: number,
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      markOverdueNodesOffline(deps, deps.clock.now(), startedAt);
+    } catch (error) {
+      deps.log.error("offline check failed", { error });
+    }
+    try {
+      await deps.clock.sleep(1000, signal);
+    } catch {
+      return;
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import type { DatabaseSync } from "node:sqlite";
+import { buildInfo } from "../lib/build_info.ts";
+import { type Clock, systemClock } from "../lib/clock.ts";
+import { type CommandRunner, denoCommandRunner } from "../lib/command.ts";
+import { denoFileSystem, type FileSystem } from "../lib/fs.ts";
+import type { Logger } from "../lib/log.ts";
+import { splitListenAddress } from "../lib/schemas/common.ts";
+import type { GatewayDeps } from "./api/context.ts";
+import { createApp } from "./app.ts";
+import { LoginLimiter } from "./auth/login_limiter.ts";
+import { ensureAdmin } from "./bootstrap/initial_admin.ts";
+import { openDatabase } from "./db/database.ts";
+import { migrate, MIGRATIONS_DIR, readMigrations } from "./db/migrate.ts";
+import { EventHub } from "./events/event_hub.ts";
+import { runOfflineMonitor } from "./nodes/offline_monitor.ts";
+import { AuditLog } from "./store/audit.ts";
+import { SettingsStore } from "./store/settings.ts";
+import { clockStatusProbe } from "./system/clock_status.ts";
+import { runMaintenance } from "./system/maintenance.ts";
+
+/** The database file inside `$HALO_VAR`. */
+export const DATABASE_FILE = "halo.db";
+
+/** Opens `$HALO_VAR/halo.db` (creating the directory) and applies pending migrations. */
+export async function openGatewayDatabase(
+  varDir: string,
+  log: Logger,
+  clock: Clock = systemClock,
+): Promise<{ db: DatabaseSync; path: string }> {
+  await Deno.mkdir(varDir, { recursive: true, mode: 0o750 });
+  const path = `${varDir}/${DATABASE_FILE}`;
+  // Created 0600 before SQLite opens it: it holds password hashes and mesh PSKs, and
+  // SQLite gives the -wal and -shm files the database file's mode.
+  try {
+    await Deno.writeFile(path, new Uint8Array(), { createNew: true, mode: 0o600 });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  const db = openDatabase(path);
+  try {
+    const applied = await migrate(db, await readMigrations(MIGRATIONS_DIR), () => clock.now());
+    if (applied.length > 0) log.info("migrations applied", { applied });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return { db, path };
+}
+
+/** Options for {@linkcode startGateway}. */
+export interface StartOptions {
+  varDir: string;
+  listen: string;
+  log: Logger;
+  clock?: Clock;
+  fs?: FileSystem;
+  runner?: CommandRunner;
+}
+
+/** A running gateway. */
+export interface RunningGateway {
+  /** The actual address (port resolved when 0 was asked for). */
+  address: { hostname: string; port: number };
+  deps: GatewayDeps;
+  /** Stops background loops, ends streams, closes the server and the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, creates the first admin if needed, and serves the API. */
+export async function startGateway(options: StartOptions): Promise<RunningGateway> {
+  const clock = options.clock ?? systemClock;
+  const fs = options.fs ?? denoFileSystem;
+  const log = options.log;
+  const { db, path } = await openGatewayDatabase(options.varDir, log, clock);
+  const now = () => clock.now();
+  await ensureAdmin({ db, fs, log, varDir: options.varDir, now });
+
+  const shutdown = new AbortController();
+  const deps: GatewayDeps = {
+    db,
+    dbPath: path,
+    tmpDir: `${options.varDir}/tmp`,
+    clock,
+    log,
+    events: new EventHub(db, now),
+    audit: new AuditLog(db, now),
+    settings: new SettingsStore(db),
+    loginLimiter: new LoginLimiter({ now }),
+    build: buildInfo(),
+    startedAt: clock.now(),
+    clockStatus: clockStatusProbe(options.runner ?? denoCommandRunner, now),
+    shutdown: shutdown.signal,
+  };
+  const app = createApp(deps);
+  const { hostname, port } = splitListenAddress(options.listen);
+  let address = { hostname, port };
+  const server = Deno.serve({
+    hostname,
+    port,
+    signal: shutdown.signal,
+    onListen: (addr) => {
+      address = { hostname: addr.hostname, port: addr.port };
+    },
+  }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+
+  const loops = [
+    runOfflineMonitor({ ...deps }, deps.startedAt, shutdown.signal),
+    runMaintenance(deps, shutdown.signal),
+  ];
+  log.info("listening", {
+    address: address.hostname,
+    port: address.port,
+    url: `http://${
+      address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname
+    }:${address.port}`,
+    version: deps.build.version,
+    commit: deps.build.commit,
+    database: path,
+  });
+
+  return {
+    address,
+    deps,
+    async close() {
+      shutdown.abort();
+      await server.finished;
+      await Promise.all(loops);
+      db.close();
+    },
+  };
+}

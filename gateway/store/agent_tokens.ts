@@ -1,0 +1,25 @@
+import type { DatabaseSync } from "node:sqlite";
+
+/** Per-node agent tokens; a node has at most one live token. */
+export class AgentTokenStore {
+  constructor(private readonly db: DatabaseSync) {}
+
+  /** Revokes the node's previous tokens and stores the new one's hash. */
+  issue(nodeId: string, hash: string, now: number): void {
+    this.db.prepare(
+      "UPDATE agent_tokens SET revoked_at = ? WHERE node_id = ? AND revoked_at IS NULL",
+    ).run(now, nodeId);
+    this.db.prepare(
+      "INSERT INTO agent_tokens (node_id, token_hash, created_at) VALUES (?, ?, ?)",
+    ).run(nodeId, hash, now);
+  }
+
+  /** The node id of the live token with this hash. */
+  authenticate(hash: string): string | null {
+    const row = this.db.prepare(
+      `SELECT t.node_id FROM agent_tokens t JOIN nodes n ON n.id = t.node_id
+       WHERE t.token_hash = ? AND t.revoked_at IS NULL AND n.decommissioned_at IS NULL`,
+    ).get(hash) as { node_id: string } | undefined;
+    return row?.node_id ?? null;
+  }
+}

@@ -1,0 +1,99 @@
+import type { DatabaseSync } from "node:sqlite";
+import type { z } from "zod";
+import type { joinTokenSchema } from "../../lib/schemas/enrollment.ts";
+import { iso, isoOrNull } from "./time.ts";
+
+export type JoinToken = z.infer<typeof joinTokenSchema>;
+
+interface Row {
+  id: number;
+  name: string;
+  prefix: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  max_uses: number;
+  uses: number;
+  revoked_at: number | null;
+}
+
+const toToken = (r: Row): JoinToken => ({
+  id: r.id,
+  name: r.name,
+  prefix: r.prefix,
+  created_by: r.created_by,
+  created_at: iso(r.created_at),
+  expires_at: iso(r.expires_at),
+  max_uses: r.max_uses,
+  uses: r.uses,
+  revoked_at: isoOrNull(r.revoked_at),
+});
+
+/** Why a join token cannot be used now. */
+export type JoinTokenProblem = "unknown" | "revoked" | "expired" | "used_up";
+
+/** Join tokens: one can enroll a batch of nodes until it expires or is used up. */
+export class JoinTokenStore {
+  constructor(private readonly db: DatabaseSync) {}
+
+  list(): JoinToken[] {
+    return (this.db.prepare("SELECT * FROM join_tokens ORDER BY id DESC").all() as unknown as Row[])
+      .map(toToken);
+  }
+
+  byId(id: number): JoinToken | null {
+    const row = this.db.prepare("SELECT * FROM join_tokens WHERE id = ?").get(id) as
+      | Row
+      | undefined;
+    return row ? toToken(row) : null;
+  }
+
+  create(
+    input: {
+      name: string;
+      hash: string;
+      prefix: string;
+      createdBy: string;
+      expiresAt: number;
+      maxUses: number;
+    },
+    now: number,
+  ): JoinToken {
+    const { lastInsertRowid } = this.db.prepare(
+      `INSERT INTO join_tokens (name, token_hash, prefix, created_by, created_at, expires_at, max_uses)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      input.name,
+      input.hash,
+      input.prefix,
+      input.createdBy,
+      now,
+      input.expiresAt,
+      input.maxUses,
+    );
+    return this.byId(Number(lastInsertRowid))!;
+  }
+
+  /** Consumes one use of the token with this hash, or says why it cannot. */
+  use(
+    hash: string,
+    now: number,
+  ): { token: JoinToken } | { problem: JoinTokenProblem; token?: JoinToken } {
+    const row = this.db.prepare("SELECT * FROM join_tokens WHERE token_hash = ?").get(hash) as
+      | Row
+      | undefined;
+    if (!row) return { problem: "unknown" };
+    const token = toToken(row);
+    if (row.revoked_at !== null) return { problem: "revoked", token };
+    if (row.expires_at <= now) return { problem: "expired", token };
+    if (row.uses >= row.max_uses) return { problem: "used_up", token };
+    this.db.prepare("UPDATE join_tokens SET uses = uses + 1 WHERE id = ?").run(row.id);
+    return { token: { ...token, uses: token.uses + 1 } };
+  }
+
+  revoke(id: number, now: number): boolean {
+    return this.db.prepare(
+      "UPDATE join_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+    ).run(now, id).changes > 0;
+  }
+}

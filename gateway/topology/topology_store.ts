@@ -1,0 +1,41 @@
+import type { DatabaseSync } from "node:sqlite";
+import type { TopoLink, TopoNode } from "./compute.ts";
+
+/** Reads what topology needs from the database. */
+export class TopologyStore {
+  constructor(private readonly db: DatabaseSync) {}
+
+  nodes(): TopoNode[] {
+    return this.db.prepare(
+      "SELECT id, name, role, status FROM nodes WHERE decommissioned_at IS NULL ORDER BY name",
+    ).all() as unknown as TopoNode[];
+  }
+
+  /** Current links whose neighbour MAC belongs to a known node. */
+  links(): TopoLink[] {
+    return this.db.prepare(
+      `SELECT l.node_id AS "from", i.node_id AS "to", l.iface, l.tq, l.throughput_kbps, l.signal_dbm,
+         l.last_seen_ms, l.updated_at
+       FROM mesh_links l
+       JOIN interfaces i ON i.mac = l.neighbor_mac AND i.node_id != l.node_id
+       JOIN nodes n ON n.id = i.node_id AND n.decommissioned_at IS NULL
+       GROUP BY l.node_id, l.neighbor_mac
+       ORDER BY l.node_id, i.node_id`,
+    ).all() as unknown as TopoLink[];
+  }
+
+  history(a: string, b: string, from: number, to: number) {
+    return this.db.prepare(
+      `SELECT from_node, to_node, ts, tq, throughput_kbps, signal_dbm FROM link_history
+       WHERE ((from_node = ? AND to_node = ?) OR (from_node = ? AND to_node = ?)) AND ts BETWEEN ? AND ?
+       ORDER BY ts LIMIT 20000`,
+    ).all(a, b, b, a, from, to) as {
+      from_node: string;
+      to_node: string;
+      ts: number;
+      tq: number | null;
+      throughput_kbps: number | null;
+      signal_dbm: number | null;
+    }[];
+  }
+}

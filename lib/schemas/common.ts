@@ -1,0 +1,97 @@
+import { z } from "zod";
+
+/** `HOST:PORT` to listen on, e.g. `0.0.0.0:8080` or `[::1]:8080`. */
+export const listenAddressSchema = z.string().regex(
+  /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/,
+  { message: "expected HOST:PORT, e.g. 0.0.0.0:8080 or [::1]:8080" },
+).refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, {
+  message: "port must be 0-65535",
+});
+
+/** Parses a validated `HOST:PORT` into its parts (brackets removed from IPv6). */
+export function splitListenAddress(value: string): { hostname: string; port: number } {
+  const at = value.lastIndexOf(":");
+  const host = value.slice(0, at);
+  return {
+    hostname: host.startsWith("[") ? host.slice(1, -1) : host,
+    port: Number(value.slice(at + 1)),
+  };
+}
+
+/** A node's id, assigned at enrollment. */
+export const nodeIdSchema = z.string().regex(/^n-[0-9a-f]{12}$/, {
+  message: "expected a node id such as n-0123456789ab",
+});
+
+/** A positive integer id in a path. */
+export const intIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** An RFC 3339 timestamp as the API writes it. */
+export const timestampSchema = z.string().describe("RFC 3339 timestamp (UTC)");
+
+/** A timestamp in a query: RFC 3339 or epoch milliseconds. */
+export const queryTimeSchema = z.string().transform((value, ctx) => {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({
+      code: "custom",
+      message: "expected an RFC 3339 time such as 2026-01-31T12:00:00Z or epoch milliseconds",
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** `limit` in list queries. */
+export const limitSchema = z.coerce.number().int().min(1).max(1000).default(100);
+
+/** Node and other resource names: lowercase DNS-label style. */
+export const nameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+  message: "use 1-63 lowercase letters, digits and '-', starting with a letter or digit",
+});
+
+/** Free-form tag on a node. */
+export const tagSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$/, {
+  message: "use 1-40 letters, digits, '_', '.', ':' or '-'",
+});
+
+export const macSchema = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, {
+  message: "expected a lowercase MAC address such as 02:00:00:aa:bb:cc",
+});
+
+/** An interface address with its prefix length. */
+export const cidrSchema = z.union([z.cidrv4(), z.cidrv6()], {
+  message: "expected an address with prefix length, e.g. 198.18.0.2/24 or fd00::2/64",
+});
+
+export const ipSchema = z.union([z.ipv4(), z.ipv6()], {
+  message: "expected an IPv4 or IPv6 address",
+});
+
+/** A WireGuard public key: 32 bytes in base64. */
+export const wgPublicKeySchema = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, {
+  message: "expected a WireGuard public key (44 characters of base64)",
+});
+
+/** Every API error has this shape. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string().describe("Stable machine-readable code, e.g. validation_failed"),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional()
+      .describe("One entry per bad field"),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** Roles of people and API tokens, least to most privileged. */
+export const USER_ROLES = ["viewer", "operator", "admin"] as const;
+export const userRoleSchema = z.enum(USER_ROLES);
+export type UserRole = z.infer<typeof userRoleSchema>;
+
+/** Roles of nodes in a HALO network. */
+export const nodeRoleSchema = z.enum(["gateway", "node"]);
+export type NodeRole = z.infer<typeof nodeRoleSchema>;
+
+/** `{ ok: true }` for actions with nothing else to say. */
+export const okSchema = z.object({ ok: z.literal(true) });

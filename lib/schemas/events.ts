@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { limitSchema, nodeIdSchema, queryTimeSchema, timestampSchema } from "./common.ts";
+
+/** Node lifecycle events the gateway derives from enrollment and reports. */
+export const NODE_EVENT_TYPES = [
+  "enrolled",
+  "online",
+  "offline",
+  "rebooted",
+  "address_changed",
+  "decommissioned",
+] as const;
+export const nodeEventTypeSchema = z.enum(NODE_EVENT_TYPES);
+export type NodeEventType = z.infer<typeof nodeEventTypeSchema>;
+
+export const eventSchema = z.object({
+  id: z.number().int(),
+  ts: timestampSchema,
+  type: z.string(),
+  node_id: z.string().nullable(),
+  node_name: z.string().nullable(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type HaloEvent = z.infer<typeof eventSchema>;
+
+export const listEventsQuerySchema = z.object({
+  node: nodeIdSchema.optional(),
+  type: z.string().regex(/^[a-z_]+(,[a-z_]+)*$/, {
+    message: "comma-separated event types, e.g. online,offline",
+  }).optional(),
+  from: queryTimeSchema.optional(),
+  to: queryTimeSchema.optional(),
+  before_id: z.coerce.number().int().positive().optional().describe("Page backwards"),
+  limit: limitSchema,
+});
