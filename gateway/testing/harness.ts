@@ -1,0 +1,119 @@
+/**
+ * In-process gateway for API tests: a real SQLite file in a temp directory,
+ * the real app, a fake clock, and helpers to act as each role.
+ */
+import { createLogger } from "../../lib/log.ts";
+import { FakeClock } from "../../lib/testing/fake_clock.ts";
+import type { UserRole } from "../../lib/schemas/common.ts";
+import type { GatewayDeps } from "../api/context.ts";
+import { createApp } from "../app.ts";
+import { LoginLimiter } from "../auth/login_limiter.ts";
+import { hashPassword } from "../auth/password.ts";
+import { generateSecret, hashSecret, secretPrefix } from "../auth/secret_token.ts";
+import { EventHub } from "../events/event_hub.ts";
+import { openGatewayDatabase } from "../start.ts";
+import { ApiTokenStore } from "../store/api_tokens.ts";
+import { AuditLog } from "../store/audit.ts";
+import { JoinTokenStore } from "../store/join_tokens.ts";
+import { SettingsStore } from "../store/settings.ts";
+import { UserStore } from "../store/users.ts";
+
+export interface Harness extends AsyncDisposable {
+  deps: GatewayDeps;
+  clock: FakeClock;
+  app: ReturnType<typeof createApp>;
+  dir: string;
+  logs: string[];
+  /** Calls the app as `token` (or anonymously) from loopback. */
+  request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
+  /** A bearer API token with `role`. */
+  tokenFor(role: UserRole): Promise<string>;
+  /** A live join token's secret. */
+  joinToken(maxUses?: number): Promise<string>;
+  /** Creates a user with a known password. */
+  user(username: string, role: UserRole, password?: string): Promise<void>;
+}
+
+/** Starts an in-process gateway; dispose it with `await using`. */
+export async function createHarness(): Promise<Harness> {
+  const dir = await Deno.makeTempDir({ prefix: "halo-test-" });
+  const logs: string[] = [];
+  const log = createLogger({ component: "gateway-api", level: "debug", write: (l) => logs.push(l) });
+  const clock = new FakeClock();
+  const { db, path } = await openGatewayDatabase(dir, log, clock);
+  const shutdown = new AbortController();
+  const now = () => clock.now();
+  const deps: GatewayDeps = {
+    db,
+    dbPath: path,
+    tmpDir: `${dir}/tmp`,
+    clock,
+    log,
+    events: new EventHub(db, now),
+    audit: new AuditLog(db, now),
+    settings: new SettingsStore(db),
+    loginLimiter: new LoginLimiter({ now }),
+    build: { version: "test", commit: "0123456789ab", builtAt: null },
+    startedAt: clock.now(),
+    clockStatus: () => Promise.resolve({ synchronized: true, source: "test" }),
+    shutdown: shutdown.signal,
+  };
+  const app = createApp(deps);
+  const tokens = new Map<UserRole, string>();
+
+  return {
+    deps,
+    clock,
+    app,
+    dir,
+    logs,
+    request(path, init = {}) {
+      const { token, json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (token) headers.set("authorization", `Bearer ${token}`);
+      if (json !== undefined) headers.set("content-type", "application/json");
+      return Promise.resolve(app.request(
+        path,
+        { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) },
+        { remoteAddr: { hostname: "127.0.0.1" } },
+      ));
+    },
+    async tokenFor(role) {
+      const existing = tokens.get(role);
+      if (existing) return existing;
+      const secret = generateSecret("api");
+      new ApiTokenStore(db).create({
+        name: `test-${role}`,
+        role,
+        hash: await hashSecret(secret),
+        prefix: secretPrefix(secret),
+        createdBy: "test",
+      }, clock.now());
+      tokens.set(role, secret);
+      return secret;
+    },
+    async joinToken(maxUses = 10) {
+      const secret = generateSecret("join");
+      new JoinTokenStore(db).create({
+        name: "test-batch",
+        hash: await hashSecret(secret),
+        prefix: secretPrefix(secret),
+        createdBy: "test",
+        expiresAt: clock.now() + 3600_000,
+        maxUses,
+      }, clock.now());
+      return secret;
+    },
+    async user(username, role, password = "correct horse battery") {
+      new UserStore(db).create(
+        { username, role, passwordHash: await hashPassword(password), mustChange: false },
+        clock.now(),
+      );
+    },
+    async [Symbol.asyncDispose]() {
+      shutdown.abort();
+      db.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
