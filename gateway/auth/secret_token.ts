@@ -20,6 +20,7 @@ export async function hashSecret(secret: string): Promise<string> {
 
 /** The first characters shown to recognise a token (`halo_api_Ab3d`). */
 export function secretPrefix(secret: string): string {
-  const at = secret.lastIndexOf("_");
-  return secret.slice(0, at + 5);
+  // The kind is letters only; the random part may itself contain "_".
+  const kind = /^halo_[a-z]+_/.exec(secret)?.[0] ?? "";
+  return secret.slice(0, kind.length + 4);
 }

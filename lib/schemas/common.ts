@@ -1,11 +1,18 @@
 import { z } from "zod";
 
+const LISTEN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/;
+
 /** `HOST:PORT` to listen on, e.g. `0.0.0.0:8080` or `[::1]:8080`. */
-export const listenAddressSchema = z.string().regex(
-  /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/,
-  { message: "expected HOST:PORT, e.g. 0.0.0.0:8080 or [::1]:8080" },
-).refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, {
-  message: "port must be 0-65535",
+export const listenAddressSchema = z.string().superRefine((value, ctx) => {
+  const match = LISTEN.exec(value);
+  if (!match) {
+    ctx.addIssue({
+      code: "custom",
+      message: "expected HOST:PORT, e.g. 0.0.0.0:8080 or [::1]:8080",
+    });
+  } else if (Number(match[2]) > 65535) {
+    ctx.addIssue({ code: "custom", message: "port must be 0-65535" });
+  }
 });
 
 /** Parses a validated `HOST:PORT` into its parts (brackets removed from IPv6). */

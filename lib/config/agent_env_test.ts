@@ -1,0 +1,45 @@
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { formatAgentEnv, parseAgentEnv } from "./agent_env.ts";
+import { ConfigError } from "./config_error.ts";
+
+const TOKEN = "halo_agent_" + "A".repeat(43);
+
+Deno.test("parseAgentEnv()", async (t) => {
+  await t.step("reads KEY=value lines with comments and quotes", () => {
+    const env = parseAgentEnv(
+      `# written by enrollment\nHALO_GATEWAY_URL="http://198.18.0.1:8080"\nHALO_NODE_ID=n-0123456789ab\n\nHALO_AGENT_TOKEN='${TOKEN}'\n`,
+      "/etc/halo/agent-env",
+    );
+    assertEquals(env, {
+      HALO_GATEWAY_URL: "http://198.18.0.1:8080",
+      HALO_NODE_ID: "n-0123456789ab",
+      HALO_AGENT_TOKEN: TOKEN,
+    });
+  });
+
+  await t.step("round-trips through formatAgentEnv()", () => {
+    const env = {
+      HALO_GATEWAY_URL: "http://127.0.0.1:8080",
+      HALO_NODE_ID: "n-0123456789ab",
+      HALO_AGENT_TOKEN: TOKEN,
+    };
+    assertEquals(parseAgentEnv(formatAgentEnv(env), "f"), env);
+  });
+
+  await t.step("names each bad line and key", () => {
+    const error = assertThrows(
+      () =>
+        parseAgentEnv(
+          "HALO_GATEWAY_URL=ftp://x\nnot a pair\nHALO_NODE_ID=n-0123456789ab\nHALO_NODE_ID=n-0123456789ac\nEXTRA=1\n",
+          "/etc/halo/agent-env",
+        ),
+      ConfigError,
+    ) as ConfigError;
+    assertEquals(
+      error.problems.map((p) => `${p.line ?? "-"}:${p.field}`).sort(),
+      ["-:HALO_AGENT_TOKEN", "1:HALO_GATEWAY_URL", "2:", "4:HALO_NODE_ID", "5:EXTRA"].sort(),
+    );
+    assertEquals(error.message.startsWith("Cannot load /etc/halo/agent-env:"), true);
+    assertEquals(error.problems.find((p) => p.field === "HALO_AGENT_TOKEN")!.message, "missing");
+  });
+});
