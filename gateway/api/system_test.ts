@@ -1,0 +1,98 @@
+import { DatabaseSync } from "node:sqlite";
+import { assert, assertEquals, assertMatch } from "../../lib/testing/assert.ts";
+import { createHarness } from "../testing/harness.ts";
+
+Deno.test("system routes", async (t) => {
+  await using h = await createHarness();
+
+  await t.step("GET /health needs no login and reports version, database and clock", async () => {
+    const res = await h.request("/health");
+    assertEquals(res.status, 200);
+    const body = await res.json();
+    assertEquals(body.status, "ok");
+    assertEquals(body.version, "test");
+    assertEquals(body.commit, "0123456789ab");
+    assertEquals(body.database, { ok: true });
+    assertEquals(body.clock, { synchronized: true, source: "test" });
+  });
+
+  await t.step("GET /v1/system lists applied migrations", async () => {
+    const body = await (await h.request("/v1/system", { token: await h.tokenFor("viewer") }))
+      .json();
+    assertEquals(body.migrations.map((m: { name: string }) => m.name), ["0001_init.sql"]);
+    assert(body.database.size_bytes > 0);
+  });
+
+  await t.step("settings change over the API and are validated", async () => {
+    const admin = await h.tokenFor("admin");
+    const bad = await h.request("/v1/settings", {
+      method: "PATCH",
+      token: admin,
+      json: { report_interval_s: 0 },
+    });
+    assertEquals((await bad.json()).error.details[0].path, "body.report_interval_s");
+    const ok = await h.request("/v1/settings", {
+      method: "PATCH",
+      token: admin,
+      json: { network_name: "Ridge" },
+    });
+    assertEquals((await ok.json()).network_name, "Ridge");
+    assertEquals(
+      (await (await h.request("/v1/settings", { token: admin })).json()).network_name,
+      "Ridge",
+    );
+  });
+
+  await t.step(
+    "GET /v1/system/backup streams a database that opens and holds the data",
+    async () => {
+      const res = await h.request("/v1/system/backup", { token: await h.tokenFor("admin") });
+      assertEquals(res.status, 200);
+      assertMatch(
+        res.headers.get("content-disposition")!,
+        /^attachment; filename="halo-backup-.*\.db"$/,
+      );
+      const path = `${h.dir}/restored.db`;
+      await Deno.writeFile(path, new Uint8Array(await res.arrayBuffer()));
+      const copy = new DatabaseSync(path);
+      const row = copy.prepare("SELECT value FROM settings WHERE key = 'network_name'").get() as {
+        value: string;
+      };
+      assertEquals(JSON.parse(row.value), "Ridge");
+      copy.close();
+      assertEquals([...Deno.readDirSync(`${h.dir}/tmp`)].length, 0);
+    },
+  );
+
+  await t.step("the OpenAPI document and its reference page are served", async () => {
+    const doc = await (await h.request("/v1/openapi.json")).json();
+    assertEquals(doc.openapi, "3.1.0");
+    assert("/v1/nodes/{id}/report" in doc.paths);
+    assertEquals(doc.paths["/v1/nodes/{id}/report"].post["x-halo-access"], "agent");
+    const page = await h.request("/v1/docs");
+    assertMatch(page.headers.get("content-security-policy")!, /default-src 'none'/);
+    const html = await page.text();
+    assert(html.includes("POST</span> <code>/v1/enroll</code>"));
+    assert(!html.includes("<script"));
+  });
+
+  await t.step("unknown routes and unsupported bodies answer JSON errors", async () => {
+    const res = await h.request("/v1/nope");
+    assertEquals([res.status, (await res.json()).error.code], [404, "not_found"]);
+    const form = await h.app.request("/v1/auth/login", { method: "POST", body: "username=a" });
+    assertEquals(form.status, 415);
+    assertEquals((await form.json()).error.code, "unsupported_media_type");
+    const broken = await h.request("/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"username":',
+    });
+    assertEquals([broken.status, (await broken.json()).error.code], [400, "bad_request"]);
+    const big = await h.request("/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "x".repeat(1_100_000), password: "p" }),
+    });
+    assertEquals(big.status, 413);
+  });
+});
