@@ -12,6 +12,8 @@ import { ensureAdmin } from "./bootstrap/initial_admin.ts";
 import { openDatabase } from "./db/database.ts";
 import { migrate, MIGRATIONS_DIR, readMigrations } from "./db/migrate.ts";
 import { EventHub } from "./events/event_hub.ts";
+import { runLiveFlusher } from "./nodes/live_flusher.ts";
+import { LiveNodeState } from "./nodes/live_state.ts";
 import { runOfflineMonitor } from "./nodes/offline_monitor.ts";
 import { AuditLog } from "./store/audit.ts";
 import { SettingsStore } from "./store/settings.ts";
@@ -85,6 +87,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     events: new EventHub(db, now),
     audit: new AuditLog(db, now),
     settings: new SettingsStore(db),
+    live: new LiveNodeState(),
     loginLimiter: new LoginLimiter({ now }),
     build: buildInfo(),
     startedAt: clock.now(),
@@ -106,6 +109,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   const loops = [
     runOfflineMonitor({ ...deps }, deps.startedAt, shutdown.signal),
     runMaintenance(deps, shutdown.signal),
+    runLiveFlusher(deps, shutdown.signal),
   ];
   log.info("listening", {
     address: address.hostname,

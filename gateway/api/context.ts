@@ -4,6 +4,7 @@ import type { BuildInfo } from "../../lib/build_info.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { LoginLimiter } from "../auth/login_limiter.ts";
 import type { EventHub } from "../events/event_hub.ts";
+import type { LiveNodeState } from "../nodes/live_state.ts";
 import type { AuditLog } from "../store/audit.ts";
 import type { SettingsStore } from "../store/settings.ts";
 import type { UserRecord } from "../store/users.ts";
@@ -27,6 +28,8 @@ export interface GatewayDeps {
   events: EventHub;
   audit: AuditLog;
   settings: SettingsStore;
+  /** Latest node reports held in memory; see LiveNodeState. */
+  live: LiveNodeState;
   loginLimiter: LoginLimiter;
   build: BuildInfo;
   startedAt: number;

@@ -19,7 +19,7 @@ const idParams = z.object({ id: nodeIdSchema });
 
 /** Nodes: inventory, detail, rename/tag/mesh, decommission, and the agents' reports. */
 export function nodesApi(deps: GatewayDeps) {
-  const nodes = new NodeStore(deps.db);
+  const nodes = new NodeStore(deps.db, deps.live);
   const app = apiApp();
 
   app.openapi(
@@ -131,6 +131,7 @@ export function nodesApi(deps: GatewayDeps) {
         const row = nodes.row(id);
         if (!row || row.decommissioned_at !== null) throw notFound(`Live node ${id}`);
         nodes.decommission(id, deps.clock.now());
+        deps.live.delete(id);
         deps.events.record("decommissioned", id, `${row.name} decommissioned`, {
           by: actorOf(c).name,
         });
@@ -157,7 +158,7 @@ export function nodesApi(deps: GatewayDeps) {
       const row = nodes.row(id);
       if (!row || row.decommissioned_at !== null) throw notFound(`Live node ${id}`);
       const now = deps.clock.now();
-      const events = applyReport({ db: deps.db, events: deps.events }, row, report, now);
+      const events = applyReport(deps, row, report, now);
       return c.json({
         gateway_time_ms: now,
         report_interval_s: deps.settings.get().report_interval_s,

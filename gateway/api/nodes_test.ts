@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../lib/testing/assert.ts";
 import { sampleReport } from "../../lib/testing/reports.ts";
+import { flushLiveState } from "../nodes/apply_report.ts";
 import { markOverdueNodesOffline } from "../nodes/offline_monitor.ts";
 import { createHarness, type Harness } from "../testing/harness.ts";
 
@@ -281,4 +282,34 @@ Deno.test("node administration", async (t) => {
     const detail = await (await h.request(`/v1/nodes/${a.node_id}`, { token: admin })).json();
     assertEquals(detail.status, "decommissioned");
   });
+});
+
+Deno.test("a report that changes nothing structural is written only at the next flush", async () => {
+  await using h = await createHarness();
+  const node = await enroll(h, "leaf-9", "SER00009");
+  const send = (uptime: number) =>
+    h.request(`/v1/nodes/${node.node_id}/report`, {
+      method: "POST",
+      token: node.agent_token,
+      json: sampleReport({ uptime_s: uptime }),
+    });
+  await send(100);
+  const changes = () => (h.deps.db.prepare("SELECT total_changes() AS n").get() as { n: number }).n;
+  const before = changes();
+  await h.clock.tick(10_000);
+  assertEquals((await send(110)).status, 200);
+  assertEquals(changes(), before);
+  const detail =
+    await (await h.request(`/v1/nodes/${node.node_id}`, { token: await h.tokenFor("viewer") }))
+      .json();
+  assertEquals([detail.uptime_s, detail.last_seen_at], [
+    110,
+    new Date(h.clock.now()).toISOString(),
+  ]);
+  assertEquals(flushLiveState(h.deps), 1);
+  const row = h.deps.db.prepare("SELECT uptime_s, last_report_at FROM nodes WHERE id = ?").get(
+    node.node_id,
+  );
+  assertEquals({ ...row }, { uptime_s: 110, last_report_at: h.clock.now() });
+  assertEquals(flushLiveState(h.deps), 0);
 });

@@ -15,7 +15,7 @@ import { jsonResponse, route } from "./route.ts";
 
 /** The mesh graph, each node's path to the gateway, and link-quality history. */
 export function topologyApi(deps: GatewayDeps) {
-  const store = new TopologyStore(deps.db);
+  const store = new TopologyStore(deps.db, deps.live);
   const app = apiApp();
 
   app.openapi(

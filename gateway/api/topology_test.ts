@@ -1,5 +1,6 @@
 import { assertEquals } from "../../lib/testing/assert.ts";
 import { sampleReport } from "../../lib/testing/reports.ts";
+import { flushLiveState } from "../nodes/apply_report.ts";
 import { createHarness, type Harness } from "../testing/harness.ts";
 
 async function enrollAndReport(
@@ -18,7 +19,7 @@ async function enrollAndReport(
     },
   });
   const { node_id, agent_token } = await res.json();
-  const send = () =>
+  const send = (tq?: number) =>
     h.request(`/v1/nodes/${node_id}/report`, {
       method: "POST",
       token: agent_token,
@@ -27,7 +28,7 @@ async function enrollAndReport(
         links: links.map((l) => ({
           iface: "wlan1",
           neighbor_mac: l.to,
-          tq: l.tq,
+          tq: tq ?? l.tq,
           last_seen_ms: 200,
         })),
       }),
@@ -59,11 +60,22 @@ Deno.test("GET /v1/topology and link history", async (t) => {
     assertEquals(topo.links.length, 2);
   });
 
-  await t.step("keeps at most one history point per link per minute", async () => {
+  await t.step("shows link metrics from the newest report before they are flushed", async () => {
     await h.clock.tick(10_000);
-    await leaf.send();
+    await leaf.send(150);
+    const stored = h.deps.db.prepare("SELECT tq FROM mesh_links WHERE node_id = ?").get(
+      leaf.node_id,
+    );
+    assertEquals({ ...stored }, { tq: 200 });
+    const topo = await (await h.request("/v1/topology", { token: viewer })).json();
+    assertEquals(topo.links.find((l: { from: string }) => l.from === leaf.node_id).tq, 150);
+  });
+
+  await t.step("keeps at most one history point per link per minute", async () => {
+    flushLiveState(h.deps);
     await h.clock.tick(55_000);
     await leaf.send();
+    flushLiveState(h.deps);
     const hist =
       await (await h.request(`/v1/topology/links/${leaf.node_id}/${relay.node_id}/history`, {
         token: viewer,

@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { NodeReport } from "../../lib/schemas/report.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { NodeRow } from "../store/nodes.ts";
+import { type LiveNodeState, structureOf } from "./live_state.ts";
 
 /** Link history keeps at most one point per link per this interval. */
 export const LINK_HISTORY_INTERVAL_MS = 60_000;
@@ -21,20 +22,31 @@ function isRoutable(cidr: string): boolean {
 }
 
 /**
- * Applies a node's status report in one transaction: updates the node and its
- * children (interfaces, links, overlay peers, clients, sensors) and records
- * the lifecycle events the report implies.
+ * Applies a node's status report. When nothing structural changed (see
+ * `structureOf`) and the node is online with the same boot, only the
+ * in-memory live state is updated; otherwise the node and its children
+ * (interfaces, links, overlay peers, clients, sensors) are written in one
+ * transaction with the lifecycle events the report implies.
  *
  * @returns the event types recorded.
  */
 export function applyReport(
-  deps: { db: DatabaseSync; events: EventHub },
+  deps: { db: DatabaseSync; events: EventHub; live: LiveNodeState },
   node: NodeRow,
   report: NodeReport,
   now: number,
 ): string[] {
-  const { db, events } = deps;
-  return events.atomically(() => {
+  const { db, events, live } = deps;
+  const structure = structureOf(report);
+  const previous = live.get(node.id);
+  if (
+    previous && previous.structure === structure && node.status === "online" &&
+    node.boot_id === report.boot_id
+  ) {
+    live.set(node.id, { ...previous, report, at: now });
+    return [];
+  }
+  const recorded = events.atomically(() => {
     const recorded: string[] = [];
     const before = routableAddresses(db, node.id);
     db.prepare(
@@ -80,6 +92,64 @@ export function applyReport(
     }
     return recorded;
   });
+  live.set(node.id, { report, at: now, flushedAt: now, structure });
+  return recorded;
+}
+
+/**
+ * Writes the volatile fields of every node that reported since the last
+ * flush (uptime, last report time, link metrics and history, peer counters,
+ * client and sensor last-seen) in one transaction.
+ *
+ * @returns how many nodes were flushed.
+ */
+export function flushLiveState(
+  deps: { db: DatabaseSync; events: EventHub; live: LiveNodeState },
+): number {
+  const { db, live } = deps;
+  const dirty = live.dirty();
+  if (dirty.length === 0) return 0;
+  const node = db.prepare(
+    "UPDATE nodes SET uptime_s = ?, last_report_at = ? WHERE id = ? AND decommissioned_at IS NULL",
+  );
+  const link = db.prepare(
+    `UPDATE mesh_links SET tq = ?, throughput_kbps = ?, signal_dbm = ?, last_seen_ms = ?, updated_at = ?
+     WHERE node_id = ? AND neighbor_mac = ?`,
+  );
+  const peer = db.prepare(
+    `UPDATE overlay_peers SET latest_handshake_s = ?, rx_bytes = ?, tx_bytes = ?, updated_at = ?
+     WHERE node_id = ? AND public_key = ?`,
+  );
+  const clients = db.prepare(
+    "UPDATE endpoints SET last_seen_at = ? WHERE node_id = ? AND present = 1",
+  );
+  const sensors = db.prepare(
+    "UPDATE node_sensors SET last_seen_at = ? WHERE node_id = ? AND name IN (SELECT value FROM json_each(?))",
+  );
+  deps.events.atomically(() => {
+    for (const [id, e] of dirty) {
+      if (node.run(e.report.uptime_s, e.at, id).changes === 0) continue;
+      for (const l of e.report.links) {
+        link.run(
+          l.tq ?? null,
+          l.throughput_kbps ?? null,
+          l.signal_dbm ?? null,
+          l.last_seen_ms,
+          e.at,
+          id,
+          l.neighbor_mac,
+        );
+      }
+      recordLinkHistory(db, id, e.report, e.at);
+      for (const p of e.report.overlay_peers) {
+        peer.run(p.latest_handshake_s ?? null, p.rx_bytes, p.tx_bytes, e.at, id, p.public_key);
+      }
+      clients.run(e.at, id);
+      sensors.run(e.at, id, JSON.stringify(e.report.sensors.map((s) => s.name)));
+    }
+  });
+  for (const [id, e] of dirty) live.set(id, { ...e, flushedAt: e.at });
+  return dirty.length;
 }
 
 function replaceInterfaces(db: DatabaseSync, nodeId: string, report: NodeReport, now: number) {
@@ -114,6 +184,23 @@ function replaceLinks(db: DatabaseSync, nodeId: string, report: NodeReport, now:
     `INSERT OR REPLACE INTO mesh_links (node_id, neighbor_mac, iface, tq, throughput_kbps, signal_dbm,
        last_seen_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  for (const l of report.links) {
+    insert.run(
+      nodeId,
+      l.neighbor_mac,
+      l.iface,
+      l.tq ?? null,
+      l.throughput_kbps ?? null,
+      l.signal_dbm ?? null,
+      l.last_seen_ms,
+      now,
+    );
+  }
+  recordLinkHistory(db, nodeId, report, now);
+}
+
+/** Appends a link-quality point per link, at most one per link per minute. */
+function recordLinkHistory(db: DatabaseSync, nodeId: string, report: NodeReport, now: number) {
   const neighbor = db.prepare(
     "SELECT node_id FROM interfaces WHERE mac = ? AND node_id != ? LIMIT 1",
   );
@@ -125,13 +212,11 @@ function replaceLinks(db: DatabaseSync, nodeId: string, report: NodeReport, now:
      VALUES (?, ?, ?, ?, ?, ?)`,
   );
   for (const l of report.links) {
-    const tq = l.tq ?? null, tp = l.throughput_kbps ?? null, sig = l.signal_dbm ?? null;
-    insert.run(nodeId, l.neighbor_mac, l.iface, tq, tp, sig, l.last_seen_ms, now);
     const to = (neighbor.get(l.neighbor_mac, nodeId) as { node_id: string } | undefined)?.node_id;
     if (!to) continue;
     const last = (lastPoint.get(nodeId, to) as { ts: number | null }).ts;
     if (last === null || now - last >= LINK_HISTORY_INTERVAL_MS) {
-      history.run(nodeId, to, now, tq, tp, sig);
+      history.run(nodeId, to, now, l.tq ?? null, l.throughput_kbps ?? null, l.signal_dbm ?? null);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { SettingsStore } from "../store/settings.ts";
+import type { LiveNodeState } from "./live_state.ts";
 
 /**
  * Marks online nodes offline once they miss the configured number of report
@@ -12,24 +13,27 @@ import type { SettingsStore } from "../store/settings.ts";
  * @returns the ids of nodes marked offline.
  */
 export function markOverdueNodesOffline(
-  deps: { db: DatabaseSync; events: EventHub; settings: SettingsStore },
+  deps: { db: DatabaseSync; events: EventHub; settings: SettingsStore; live: LiveNodeState },
   now: number,
   startedAt: number,
 ): string[] {
   const { report_interval_s, offline_after_missed } = deps.settings.get();
   const thresholdMs = report_interval_s * offline_after_missed * 1000;
   return deps.events.atomically(() => {
-    const overdue = deps.db.prepare(
+    const candidates = deps.db.prepare(
       `SELECT id, name, last_report_at FROM nodes
        WHERE status = 'online' AND max(coalesce(last_report_at, 0), ?) < ?`,
     ).all(startedAt, now - thresholdMs) as { id: string; name: string; last_report_at: number }[];
+    // Reports not yet flushed to the database still count.
+    const overdue = candidates.filter((n) => (deps.live.lastSeen(n.id) ?? 0) < now - thresholdMs);
     for (const node of overdue) {
       deps.db.prepare("UPDATE nodes SET status = 'offline', updated_at = ? WHERE id = ?").run(
         now,
         node.id,
       );
       deps.events.record("offline", node.id, `${node.name} is offline`, {
-        last_seen_at: new Date(node.last_report_at).toISOString(),
+        last_seen_at: new Date(Math.max(node.last_report_at, deps.live.lastSeen(node.id) ?? 0))
+          .toISOString(),
         missed_reports: offline_after_missed,
       });
     }
@@ -39,7 +43,14 @@ export function markOverdueNodesOffline(
 
 /** Runs {@linkcode markOverdueNodesOffline} every second until `signal` aborts. */
 export async function runOfflineMonitor(
-  deps: { db: DatabaseSync; events: EventHub; settings: SettingsStore; clock: Clock; log: Logger },
+  deps: {
+    db: DatabaseSync;
+    events: EventHub;
+    settings: SettingsStore;
+    live: LiveNodeState;
+    clock: Clock;
+    log: Logger;
+  },
   startedAt: number,
   signal: AbortSignal,
 ): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   nodeDetailSchema,
   nodeSummarySchema,
 } from "../../lib/schemas/nodes.ts";
+import type { LiveNodeState } from "../nodes/live_state.ts";
 import { iso, isoOrNull } from "./time.ts";
 
 export type NodeSummary = z.infer<typeof nodeSummarySchema>;
@@ -43,7 +44,8 @@ export interface NodeListFilter {
 
 /** Nodes: one per physical device, with interfaces, sensors, clients and peers as children. */
 export class NodeStore {
-  constructor(private readonly db: DatabaseSync) {}
+  /** @param live overlays the newest report times and uptimes not yet flushed. */
+  constructor(private readonly db: DatabaseSync, private readonly live?: LiveNodeState) {}
 
   row(id: string): NodeRow | null {
     return (this.db.prepare("SELECT * FROM nodes WHERE id = ?").get(id) as NodeRow | undefined) ??
@@ -178,7 +180,7 @@ export class NodeStore {
         wg_public_key: row.wg_public_key,
       },
       boot_id: row.boot_id,
-      uptime_s: row.uptime_s,
+      uptime_s: this.live?.get(id)?.report.uptime_s ?? row.uptime_s,
       interfaces,
       sensors,
       clients,
@@ -238,7 +240,9 @@ export class NodeStore {
       addresses,
       versions: JSON.parse(r.versions) as Record<string, string>,
       data_provider: provider,
-      last_seen_at: isoOrNull(r.last_report_at),
+      last_seen_at: isoOrNull(
+        Math.max(r.last_report_at ?? 0, this.live?.lastSeen(r.id) ?? 0) || null,
+      ),
       enrolled_at: iso(r.enrolled_at),
       decommissioned_at: isoOrNull(r.decommissioned_at),
     };

@@ -11,6 +11,7 @@ import { LoginLimiter } from "../auth/login_limiter.ts";
 import { hashPassword } from "../auth/password.ts";
 import { generateSecret, hashSecret, secretPrefix } from "../auth/secret_token.ts";
 import { EventHub } from "../events/event_hub.ts";
+import { LiveNodeState } from "../nodes/live_state.ts";
 import { openGatewayDatabase } from "../start.ts";
 import { ApiTokenStore } from "../store/api_tokens.ts";
 import { AuditLog } from "../store/audit.ts";
@@ -38,7 +39,11 @@ export interface Harness extends AsyncDisposable {
 export async function createHarness(): Promise<Harness> {
   const dir = await Deno.makeTempDir({ prefix: "halo-test-" });
   const logs: string[] = [];
-  const log = createLogger({ component: "gateway-api", level: "debug", write: (l) => logs.push(l) });
+  const log = createLogger({
+    component: "gateway-api",
+    level: "debug",
+    write: (l) => logs.push(l),
+  });
   const clock = new FakeClock();
   const { db, path } = await openGatewayDatabase(dir, log, clock);
   const shutdown = new AbortController();
@@ -52,6 +57,7 @@ export async function createHarness(): Promise<Harness> {
     events: new EventHub(db, now),
     audit: new AuditLog(db, now),
     settings: new SettingsStore(db),
+    live: new LiveNodeState(),
     loginLimiter: new LoginLimiter({ now }),
     build: { version: "test", commit: "0123456789ab", builtAt: null },
     startedAt: clock.now(),
