@@ -5,18 +5,14 @@ import { type CommandRunner, denoCommandRunner } from "../lib/command.ts";
 import { denoFileSystem, type FileSystem } from "../lib/fs.ts";
 import type { Logger } from "../lib/log.ts";
 import { splitListenAddress } from "../lib/schemas/common.ts";
-import type { GatewayDeps } from "./api/context.ts";
 import { createApp } from "./app.ts";
-import { LoginLimiter } from "./auth/login_limiter.ts";
+import type { GatewayDeps } from "./api/context.ts";
+import { createGatewayDeps } from "./deps.ts";
 import { ensureAdmin } from "./bootstrap/initial_admin.ts";
 import { openDatabase } from "./db/database.ts";
 import { migrate, MIGRATIONS_DIR, readMigrations } from "./db/migrate.ts";
-import { EventHub } from "./events/event_hub.ts";
 import { runLiveFlusher } from "./nodes/live_flusher.ts";
-import { LiveNodeState } from "./nodes/live_state.ts";
 import { runOfflineMonitor } from "./nodes/offline_monitor.ts";
-import { AuditLog } from "./store/audit.ts";
-import { SettingsStore } from "./store/settings.ts";
 import { clockStatusProbe } from "./system/clock_status.ts";
 import { runMaintenance } from "./system/maintenance.ts";
 
@@ -78,22 +74,16 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   await ensureAdmin({ db, fs, log, varDir: options.varDir, now });
 
   const shutdown = new AbortController();
-  const deps: GatewayDeps = {
+  const deps = createGatewayDeps({
     db,
     dbPath: path,
-    tmpDir: `${options.varDir}/tmp`,
+    varDir: options.varDir,
     clock,
     log,
-    events: new EventHub(db, now),
-    audit: new AuditLog(db, now),
-    settings: new SettingsStore(db),
-    live: new LiveNodeState(),
-    loginLimiter: new LoginLimiter({ now }),
     build: buildInfo(),
-    startedAt: clock.now(),
     clockStatus: clockStatusProbe(options.runner ?? denoCommandRunner, now),
     shutdown: shutdown.signal,
-  };
+  });
   const app = createApp(deps);
   const { hostname, port } = splitListenAddress(options.listen);
   let address = { hostname, port };

@@ -5,18 +5,14 @@
 import { createLogger } from "../../lib/log.ts";
 import { FakeClock } from "../../lib/testing/fake_clock.ts";
 import type { UserRole } from "../../lib/schemas/common.ts";
-import type { GatewayDeps } from "../api/context.ts";
 import { createApp } from "../app.ts";
-import { LoginLimiter } from "../auth/login_limiter.ts";
+import type { GatewayDeps } from "../api/context.ts";
+import { createGatewayDeps } from "../deps.ts";
 import { hashPassword } from "../auth/password.ts";
 import { generateSecret, hashSecret, secretPrefix } from "../auth/secret_token.ts";
-import { EventHub } from "../events/event_hub.ts";
-import { LiveNodeState } from "../nodes/live_state.ts";
 import { openGatewayDatabase } from "../start.ts";
 import { ApiTokenStore } from "../store/api_tokens.ts";
-import { AuditLog } from "../store/audit.ts";
 import { JoinTokenStore } from "../store/join_tokens.ts";
-import { SettingsStore } from "../store/settings.ts";
 import { UserStore } from "../store/users.ts";
 
 export interface Harness extends AsyncDisposable {
@@ -47,23 +43,16 @@ export async function createHarness(): Promise<Harness> {
   const clock = new FakeClock();
   const { db, path } = await openGatewayDatabase(dir, log, clock);
   const shutdown = new AbortController();
-  const now = () => clock.now();
-  const deps: GatewayDeps = {
+  const deps = createGatewayDeps({
     db,
     dbPath: path,
-    tmpDir: `${dir}/tmp`,
+    varDir: dir,
     clock,
     log,
-    events: new EventHub(db, now),
-    audit: new AuditLog(db, now),
-    settings: new SettingsStore(db),
-    live: new LiveNodeState(),
-    loginLimiter: new LoginLimiter({ now }),
     build: { version: "test", commit: "0123456789ab", builtAt: null },
-    startedAt: clock.now(),
     clockStatus: () => Promise.resolve({ synchronized: true, source: "test" }),
     shutdown: shutdown.signal,
-  };
+  });
   const app = createApp(deps);
   const tokens = new Map<UserRole, string>();
 
