@@ -1,10 +1,7 @@
 import type { z } from "zod";
 import { fetchHttpClient, type HttpClient } from "./http_client.ts";
 import { type ErrorBody, errorBodySchema } from "./schemas/common.ts";
-import {
-  type EnrollRequest,
-  enrollResponseSchema,
-} from "./schemas/enrollment.ts";
+import { type EnrollRequest, enrollResponseSchema } from "./schemas/enrollment.ts";
 import { type NodeReportInput, reportResponseSchema } from "./schemas/report.ts";
 import { loginResponseSchema } from "./schemas/auth.ts";
 
@@ -141,7 +138,9 @@ export class GatewayClient {
     try {
       json = text === "" ? null : JSON.parse(text);
     } catch {
-      if (res.ok) throw new SyntaxError(`${method} ${path}: answer is not JSON: ${text.slice(0, 100)}`);
+      if (res.ok) {
+        throw new SyntaxError(`${method} ${path}: answer is not JSON: ${text.slice(0, 100)}`);
+      }
     }
     if (!res.ok) {
       const body = errorBodySchema.safeParse(json);

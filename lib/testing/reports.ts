@@ -8,7 +8,13 @@ export function sampleReport(overrides: Partial<NodeReportInput> = {}): NodeRepo
     hostname: "halo-node",
     versions: { "halo-agent": "dev", "halo-mesh": "dev", kernel: "6.6.31-v8" },
     interfaces: [
-      { name: "eth0", kind: "eth", mac: "02:00:00:00:00:01", addresses: ["198.18.0.10/24"], up: true },
+      {
+        name: "eth0",
+        kind: "eth",
+        mac: "02:00:00:00:00:01",
+        addresses: ["198.18.0.10/24"],
+        up: true,
+      },
     ],
     links: [],
     overlay_peers: [],
