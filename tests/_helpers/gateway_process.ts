@@ -1,0 +1,173 @@
+/**
+ * Runs the real `gateway/main.ts` as a child process, with the permissions of
+ * the `gateway` task in deno.json, its data in temp directories and its port
+ * chosen by the system.
+ */
+
+const ROOT = new URL("../../", import.meta.url);
+
+/** `deno run` and its permission flags, as the `gateway` task in deno.json has them. */
+async function gatewayCommand(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  const task: string = config.tasks.gateway;
+  const words = task.split(/\s+/);
+  if (words[0] !== "deno" || words.at(-1) !== "gateway/main.ts") {
+    throw new Error(`Unexpected gateway task in deno.json: ${task}`);
+  }
+  return words.slice(1, -1);
+}
+
+/** Where a gateway keeps its files. */
+export interface GatewayDirs {
+  /** `HALO_VAR`: the database and initial-admin. */
+  varDir: string;
+  /** `HALO_ETC`: config.yaml. */
+  etcDir: string;
+}
+
+/** Environment for a gateway using `dirs`, isolated from the caller's HALO_* variables. */
+function gatewayEnv(dirs: GatewayDirs): Record<string, string> {
+  return {
+    HALO_VAR: dirs.varDir,
+    HALO_ETC: dirs.etcDir,
+    HALO_RUN: `${dirs.varDir}/run`,
+    HALO_LOG: "info",
+    NO_COLOR: "1",
+  };
+}
+
+/** What a finished gateway command printed. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `gateway/main.ts args…` to completion (for `--help`, `--version` and failures). */
+export async function runGatewayCommand(args: string[], dirs: GatewayDirs): Promise<CommandResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [...await gatewayCommand(), "gateway/main.ts", ...args],
+    cwd: ROOT,
+    env: gatewayEnv(dirs),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** A gateway process serving on loopback. */
+export interface GatewayProcess extends AsyncDisposable {
+  /** e.g. `http://127.0.0.1:41234` */
+  baseUrl: string;
+  port: number;
+  pid: number;
+  /** Log lines so far, parsed. */
+  logs: Record<string, unknown>[];
+  /** Sends `signal` and waits for the process to end; the log is fully read when it resolves. */
+  stop(signal: Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/** Longest wait for the "listening" line; a guard against hanging, not a timing assertion. */
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * Starts the gateway on `127.0.0.1:0` and resolves once it logs `listening`.
+ *
+ * @throws {Error} with the process's log when it exits or does not listen in time.
+ */
+export async function startGatewayProcess(dirs: GatewayDirs): Promise<GatewayProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...await gatewayCommand(), "gateway/main.ts", "--listen", "127.0.0.1:0"],
+    cwd: ROOT,
+    env: gatewayEnv(dirs),
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+
+  const logs: Record<string, unknown>[] = [];
+  const raw: string[] = [];
+  let listening: (port: number) => void = () => {};
+  const port = new Promise<number>((resolve) => listening = resolve);
+  // Read the log to the end so the child never blocks on a full pipe.
+  const pump = (async () => {
+    let buffer = "";
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      let newline;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        raw.push(line);
+        try {
+          const entry = JSON.parse(line);
+          logs.push(entry);
+          if (entry.msg === "listening") listening(entry.port);
+        } catch {
+          // Not JSON (a crash's stack trace): kept in `raw` for the error message.
+        }
+      }
+    }
+  })();
+
+  let status: Promise<Deno.CommandStatus> | null = null;
+  const stop = async (signal: Deno.Signal) => {
+    if (!status) {
+      try {
+        child.kill(signal);
+      } catch {
+        // Already exited.
+      }
+      status = child.status;
+    }
+    const result = await status;
+    await pump;
+    return result;
+  };
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await Promise.race([
+    port.then((p) => ({ port: p })),
+    child.status.then((s) => ({ exited: s })),
+    new Promise<{ timeout: true }>((resolve) => {
+      timer = setTimeout(() => resolve({ timeout: true }), START_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!("port" in outcome)) {
+    await stop("SIGKILL");
+    throw new Error(
+      `The gateway did not start (${JSON.stringify(outcome)}); its log:\n${raw.join("\n")}`,
+    );
+  }
+  return {
+    baseUrl: `http://127.0.0.1:${outcome.port}`,
+    port: outcome.port,
+    pid: child.pid,
+    logs,
+    stop,
+    async [Symbol.asyncDispose]() {
+      await stop("SIGKILL");
+    },
+  };
+}
+
+/** Fresh HALO_VAR and HALO_ETC directories, removed on dispose. */
+export async function tempDirs(): Promise<GatewayDirs & AsyncDisposable> {
+  const root = await Deno.makeTempDir({ prefix: "halo-system-" });
+  const dirs = { varDir: `${root}/var`, etcDir: `${root}/etc` };
+  await Deno.mkdir(dirs.varDir);
+  await Deno.mkdir(dirs.etcDir);
+  return {
+    ...dirs,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
