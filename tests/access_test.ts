@@ -5,7 +5,14 @@
  */
 import { assert, assertEquals } from "../lib/testing/assert.ts";
 import { createHarness } from "../gateway/testing/harness.ts";
-import { type Caller, drain, VALID_REQUESTS, World } from "./_helpers/fixtures.ts";
+import {
+  type Caller,
+  drain,
+  FIXTURE_PASSWORD,
+  sessionCaller,
+  VALID_REQUESTS,
+  World,
+} from "./_helpers/fixtures.ts";
 import { fillPath, loadOperations, type Operation } from "./_helpers/openapi.ts";
 
 const ACCESS_LEVELS = ["public", "agent", "viewer", "operator", "admin"];
@@ -142,6 +149,61 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
       assertEquals(res.status, 401, path);
       assertEquals((await res.json()).error.code, "unauthorized");
     }
+  });
+
+  await t.step("no GET answer shows a secret, not even to an admin", async () => {
+    const secrets = [
+      w.node.agentToken,
+      w.peer.agentToken,
+      w.joinToken,
+      await h.tokenFor("viewer"),
+      await h.tokenFor("admin"),
+      "fixture-passphrase", // every fixture mesh's PSK
+      "scrypt$", // password hashes
+    ];
+    const leaks: string[] = [];
+    const reads = operations.filter((op) =>
+      op.method === "GET" && !["/v1/events/stream", "/v1/system/backup"].includes(op.path)
+    );
+    for (const op of reads) {
+      const prepared = await VALID_REQUESTS[op.key]!(w, callers[0]!);
+      for (const role of ["viewer", "admin"] as const) {
+        const res = await h.request(fillPath(op.path, prepared.params ?? {}), {
+          token: await h.tokenFor(role),
+        });
+        const text = await res.text();
+        for (const secret of secrets) {
+          if (text.includes(secret)) leaks.push(`${op.key} as ${role} shows ${secret}`);
+        }
+      }
+    }
+    assertEquals(leaks, []);
+  });
+
+  await t.step("a role change applies to the user's open session at once", async () => {
+    const { id, username } = await w.createUser("admin");
+    const caller = sessionCaller(h, "admin", username, FIXTURE_PASSWORD);
+    const users = async () => {
+      const res = await h.request("/v1/users", { headers: await caller.headers() });
+      await res.body?.cancel();
+      return res.status;
+    };
+    assertEquals(await users(), 200);
+    await w.admin("PATCH", `/v1/users/${id}`, { role: "viewer" });
+    assertEquals(await users(), 403);
+  });
+
+  await t.step("a deleted user's session no longer lets anyone in", async () => {
+    const { id, username } = await w.createUser("operator");
+    const caller = sessionCaller(h, "operator", username, FIXTURE_PASSWORD);
+    const headers = await caller.headers();
+    const before = await h.request("/v1/nodes", { headers });
+    assertEquals(before.status, 200);
+    await before.body?.cancel();
+    await w.admin("DELETE", `/v1/users/${id}`);
+    const after = await h.request("/v1/nodes", { headers });
+    assertEquals(after.status, 401);
+    await after.body?.cancel();
   });
 
   await t.step("a malformed Authorization header is refused rather than ignored", async () => {
