@@ -1,0 +1,110 @@
+import type { Clock } from "../../lib/clock.ts";
+import { fetchHttpClient, type HttpClient } from "../../lib/http_client.ts";
+import { eventSchema, type HaloEvent } from "../../lib/schemas/events.ts";
+
+/** One Server-Sent Events message. */
+export interface SseMessage {
+  id?: string;
+  event?: string;
+  data: string;
+}
+
+/**
+ * Parses a `text/event-stream` body into messages (comments and `retry:`
+ * lines are skipped; multi-line `data:` is joined with newlines).
+ */
+export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+  let buffer = "";
+  let message: { id?: string; event?: string; data: string[] } = { data: [] };
+  for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
+    buffer += chunk;
+    const lines = buffer.split(/\r\n|\r|\n/);
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      if (line === "") {
+        if (message.data.length > 0) {
+          yield {
+            ...(message.id !== undefined ? { id: message.id } : {}),
+            ...(message.event !== undefined ? { event: message.event } : {}),
+            data: message.data.join("\n"),
+          };
+        }
+        message = { data: [] };
+        continue;
+      }
+      if (line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon === -1 ? line : line.slice(0, colon);
+      const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "");
+      if (field === "data") message.data.push(value);
+      else if (field === "id") message.id = value;
+      else if (field === "event") message.event = value;
+    }
+  }
+}
+
+function parseEvent(data: string): HaloEvent | null {
+  try {
+    const parsed = eventSchema.safeParse(JSON.parse(data));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One line for a person watching the demo, e.g. `12:03:10Z  offline          halo-leaf-04 is offline`. */
+export function formatEvent(event: HaloEvent): string {
+  return `${event.ts.slice(11, 19)}Z  ${event.type.padEnd(15)}  ${event.message}`;
+}
+
+/** Options for {@linkcode runEventFeed}. */
+export interface EventFeedOptions {
+  baseUrl: string;
+  /** A bearer token with at least the viewer role. */
+  token: string;
+  signal: AbortSignal;
+  /** Where each event's line goes. */
+  write: (line: string) => void;
+  clock: Clock;
+  http?: HttpClient;
+  /** Wait before reconnecting after the stream ends. @default 3000 */
+  retryMs?: number;
+}
+
+/**
+ * Follows `GET /v1/events/stream` and writes each lifecycle event as it
+ * happens, resuming after the last one seen when the stream drops, until
+ * `signal` aborts.
+ */
+export async function runEventFeed(options: EventFeedOptions): Promise<void> {
+  const http = options.http ?? fetchHttpClient;
+  let lastId: string | undefined;
+  while (!options.signal.aborted) {
+    try {
+      const headers = new Headers({
+        accept: "text/event-stream",
+        authorization: `Bearer ${options.token}`,
+      });
+      if (lastId !== undefined) headers.set("last-event-id", lastId);
+      const res = await http(
+        new Request(`${options.baseUrl}/v1/events/stream`, { headers, signal: options.signal }),
+      );
+      if (!res.ok || !res.body) {
+        await res.body?.cancel();
+      } else {
+        for await (const message of parseSse(res.body)) {
+          if (message.id !== undefined) lastId = message.id;
+          const event = parseEvent(message.data);
+          if (event) options.write(formatEvent(event));
+        }
+      }
+    } catch {
+      // The stream dropped (gateway restarting or stopping): try again below.
+    }
+    try {
+      await options.clock.sleep(options.retryMs ?? 3000, options.signal);
+    } catch {
+      return;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { assertEquals } from "../../lib/testing/assert.ts";
+import { FakeClock } from "../../lib/testing/fake_clock.ts";
+import { formatEvent, parseSse, runEventFeed } from "./event_feed.ts";
+
+const EVENT = {
+  id: 7,
+  ts: "2026-11-23T12:03:10.123Z",
+  type: "offline",
+  node_id: "n-0123456789ab",
+  node_name: "halo-leaf-04",
+  message: "halo-leaf-04 is offline",
+  data: {},
+};
+
+function body(text: string, chunk = 7): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  return new ReadableStream({
+    start(controller) {
+      for (let i = 0; i < bytes.length; i += chunk) controller.enqueue(bytes.slice(i, i + chunk));
+      controller.close();
+    },
+  });
+}
+
+Deno.test("parseSse() reads messages split across chunks, skipping comments and retry", async () => {
+  const text =
+    `retry: 3000\n\n: keepalive\n\nid: 7\ndata: {"a":1}\n\nid: 8\ndata: line1\ndata: line2\n\n`;
+  const messages = [];
+  for await (const m of parseSse(body(text))) messages.push(m);
+  assertEquals(messages, [{ id: "7", data: '{"a":1}' }, { id: "8", data: "line1\nline2" }]);
+});
+
+Deno.test("formatEvent() gives time, type and message on one line", () => {
+  assertEquals(formatEvent(EVENT), "12:03:10Z  offline          halo-leaf-04 is offline");
+});
+
+Deno.test("runEventFeed() writes each event and resumes after the last id", async () => {
+  const seen: (string | null)[] = [];
+  const lines: string[] = [];
+  const controller = new AbortController();
+  const http = (request: Request) => {
+    seen.push(request.headers.get("last-event-id"));
+    if (seen.length === 2) controller.abort();
+    return Promise.resolve(
+      new Response(body(`id: 7\ndata: ${JSON.stringify(EVENT)}\n\n`), {
+        headers: { "content-type": "text/event-stream" },
+      }),
+    );
+  };
+  const clock = new FakeClock();
+  const feed = runEventFeed({
+    baseUrl: "http://gateway.test",
+    token: "halo_api_x",
+    signal: controller.signal,
+    write: (l) => lines.push(l),
+    clock,
+    http,
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  await clock.tick(3000);
+  await feed;
+  assertEquals(seen, [null, "7"]);
+  assertEquals(lines[0], "12:03:10Z  offline          halo-leaf-04 is offline");
+});

@@ -1,0 +1,155 @@
+/**
+ * halo-demo: the gateway with six simulated nodes on this machine. This file
+ * only wires the parts together: launch_gateway (the real gateway as a child
+ * process), admin_login and provision (set up over the real API),
+ * reporting_loop (the simulated agents, from lib/sim), event_feed and banner.
+ */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { GatewayApiError, GatewayClient } from "../../lib/api_client.ts";
+import { versionLine } from "../../lib/build_info.ts";
+import { systemClock } from "../../lib/clock.ts";
+import { createLogger, parseLogLevel } from "../../lib/log.ts";
+import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
+import { SimNetwork } from "../../lib/sim/sim_network.ts";
+import { loginWithInitialAdmin } from "./admin_login.ts";
+import { formatBanner } from "./banner.ts";
+import { DEMO_HELP, parseDemoArgs } from "./cli_args.ts";
+import { runEventFeed } from "./event_feed.ts";
+import { launchGateway } from "./launch_gateway.ts";
+import { provision } from "./provision.ts";
+import { reportOnce, runDropouts, runReporters } from "./reporting_loop.ts";
+
+const DROPOUT_EVERY_MS = 240_000;
+const DROPOUT_AWAY_MS = 60_000;
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  const cmd = parseDemoArgs(args);
+  if (cmd.command === "help") return (console.log(DEMO_HELP), 0);
+  if (cmd.command === "version") return (console.log(versionLine("halo-demo")), 0);
+
+  const repoRoot = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/+$/, "");
+  const dataDir = resolve(cmd.dataDir ?? `${repoRoot}/.halo-demo`);
+  const logFile = `${dataDir}/gateway.log`;
+  const envLevel = Deno.env.get("HALO_LOG");
+  const log = createLogger({
+    component: "halo-demo",
+    level: envLevel ? parseLogLevel(envLevel) : "info",
+  });
+  const clock = systemClock;
+
+  // Listen before starting anything, so Ctrl-C during start-up still cleans up.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, onSignal);
+  const stopped = new Promise<void>((r) => stop.signal.addEventListener("abort", () => r()));
+
+  const reused = await exists(`${dataDir}/halo.db`);
+  const gateway = await launchGateway({ listen: cmd.listen, dataDir, repoRoot, logFile });
+  log.info("gateway started", { url: gateway.url, pid: gateway.pid, data_dir: dataDir, reused });
+  let exitCode = 0;
+  const loops: Promise<void>[] = [];
+  try {
+    const admin = new GatewayClient({ baseUrl: gateway.url });
+    const login = await loginWithInitialAdmin(admin, dataDir);
+    const setup = await provision(admin, DEMO_NETWORK, { baseUrl: gateway.url, log });
+    if (stop.signal.aborted) return 0; // Ctrl-C while setting up.
+
+    // Devices the gateway knows carry on with their boot: they kept running while the demo was
+    // stopped, so restarting the demo does not make every node look rebooted.
+    const boots = Object.fromEntries(
+      setup.devices.flatMap((d) => (d.lastBoot ? [[d.key, d.lastBoot]] : [])),
+    );
+    const network = new SimNetwork(DEMO_NETWORK, {
+      random: Math.random,
+      now: clock.now(),
+      boots,
+    });
+    const devices = setup.devices.map((d) => ({
+      key: d.key,
+      nodeId: d.nodeId,
+      name: d.name,
+      client: new GatewayClient({ baseUrl: gateway.url, token: d.agentToken }),
+    }));
+    await reportOnce({ network, devices, clock, log });
+
+    const flaky = devices.find((d) => d.key === DEMO_NETWORK.flaky)!;
+    console.log(formatBanner({
+      url: gateway.url,
+      admin: login,
+      apiToken: setup.apiToken,
+      dataDir,
+      logFile,
+      nodeCount: devices.length,
+      reportIntervalS: setup.reportIntervalS,
+      flaky: { name: flaky.name, everyS: DROPOUT_EVERY_MS / 1000, awayS: DROPOUT_AWAY_MS / 1000 },
+      reused,
+    }));
+
+    const signal = stop.signal;
+    loops.push(
+      runReporters({
+        network,
+        devices,
+        clock,
+        log,
+        signal,
+        intervalMs: setup.reportIntervalS * 1000,
+        random: Math.random,
+      }),
+      runDropouts({
+        network,
+        device: flaky,
+        clock,
+        log,
+        signal,
+        everyMs: DROPOUT_EVERY_MS,
+        awayMs: DROPOUT_AWAY_MS,
+      }),
+      runEventFeed({
+        baseUrl: gateway.url,
+        token: setup.apiToken,
+        signal,
+        clock,
+        write: (line) => console.log(line),
+      }),
+    );
+    const crashed = await Promise.race([stopped.then(() => null), gateway.exited]);
+    if (crashed) {
+      log.error("the gateway stopped on its own", { code: crashed.code, log: logFile });
+      exitCode = 1;
+    }
+  } finally {
+    stop.abort();
+    await Promise.all(loops);
+    const status = await gateway.stop();
+    log.info("demo stopped", { gateway_exit_code: status.code });
+    for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, onSignal);
+  }
+  return exitCode;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    // Expected failures print one clear line; anything else keeps its stack.
+    const known = error instanceof TypeError || error instanceof GatewayApiError ||
+      (error as Error).name === "Error";
+    console.error(
+      `halo-demo: error: ${known ? (error as Error).message : (error as Error).stack}`,
+    );
+    Deno.exit(error instanceof TypeError ? 2 : 1);
+  }
+}
