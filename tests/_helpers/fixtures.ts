@@ -69,7 +69,7 @@ export class World {
   peer!: EnrolledNode;
   meshId = 0;
   neuronId = "n01";
-  /** A viewer whose role the PATCH route changes back and forth. */
+  /** A user whose role the PATCH route changes. */
   patchableUserId = 0;
   /** A user whose password the tests know, for the login route. */
   readonly loginUser = { username: "login-user", password: FIXTURE_PASSWORD };
@@ -114,7 +114,10 @@ export class World {
     return text ? JSON.parse(text) : {};
   }
 
-  /** Enrolls a fresh device through `POST /v1/enroll` (with its own join token, so tests may move the clock). */
+  /**
+   * Enrolls a fresh device through `POST /v1/enroll`, with a join token of its
+   * own so tests may move the clock past the shared one's expiry.
+   */
   async enroll(hostname = `node-${this.seq()}`): Promise<EnrolledNode> {
     const serial = `FX${this.seq().toString(16).padStart(8, "0")}`;
     const res = await this.h.request("/v1/enroll", {
