@@ -90,7 +90,6 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   const server = Deno.serve({
     hostname,
     port,
-    signal: shutdown.signal,
     onListen: (addr) => {
       address = { hostname: addr.hostname, port: addr.port };
     },
@@ -116,8 +115,9 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     address,
     deps,
     async close() {
+      // Streams and loops end first, so open responses finish instead of being cut off.
       shutdown.abort();
-      await server.finished;
+      await server.shutdown();
       await Promise.all(loops);
       db.close();
     },

@@ -2,6 +2,9 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./context.ts";
 import { ApiError } from "./errors.ts";
 
+/** At most this many problems are listed, so a hostile body cannot inflate the answer. */
+export const MAX_ERROR_DETAILS = 50;
+
 /**
  * A Hono app whose validation failures become the API's error shape, listing
  * every bad field with its path (`body.hostname`, `query.limit`, `path.id`).
@@ -15,16 +18,24 @@ export function apiApp(): OpenAPIHono<AppEnv> {
         : result.target === "param"
         ? "path"
         : result.target;
-      const details = result.error.issues.map((issue) => ({
+      const issues = result.error.issues;
+      const details = issues.slice(0, MAX_ERROR_DETAILS).map((issue) => ({
         path: [where, ...issue.path.map(String)].join("."),
         message: issue.code === "unrecognized_keys"
-          ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`
+          ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${
+            issue.keys.slice(0, 10).join(", ")
+          }${issue.keys.length > 10 ? ` and ${issue.keys.length - 10} more` : ""}`
           : issue.message,
       }));
+      const more = issues.length > details.length
+        ? ` (and ${issues.length - details.length} more problems)`
+        : "";
       throw new ApiError(
         400,
         "validation_failed",
-        `Invalid request ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`,
+        `Invalid request ${where}: ${
+          details.slice(0, 5).map((d) => `${d.path}: ${d.message}`).join("; ")
+        }${details.length > 5 ? "; …" : ""}${more}`,
         details,
       );
     },

@@ -3,6 +3,7 @@ import { streamSSE } from "hono/streaming";
 import { eventSchema, listEventsQuerySchema } from "../../lib/schemas/events.ts";
 import { nodeIdSchema } from "../../lib/schemas/common.ts";
 import type { HaloEvent } from "../../lib/schemas/events.ts";
+import { stillAuthenticated } from "../auth/authenticate.ts";
 import { type EventFilter, matchesFilter } from "../events/event_hub.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
@@ -10,6 +11,8 @@ import { badRequest } from "./errors.ts";
 import { jsonResponse, route } from "./route.ts";
 
 const KEEPALIVE_MS = 15_000;
+/** How often an open stream re-checks that its session or token is still valid. */
+const RECHECK_MS = 5_000;
 
 const streamQuerySchema = z.object({
   node: nodeIdSchema.optional(),
@@ -70,6 +73,13 @@ export function eventsApi(deps: GatewayDeps) {
       }
       const resumeAfter = header !== undefined ? Number(header.trim()) : q.last_event_id;
       const filter: EventFilter = { node: q.node, types: q.type?.split(",") };
+      const principal = c.get("principal");
+      let checkedAt = deps.clock.now();
+      const allowed = () => {
+        if (deps.clock.now() - checkedAt < RECHECK_MS) return true;
+        checkedAt = deps.clock.now();
+        return stillAuthenticated(deps, principal);
+      };
       return streamSSE(c, async (stream) => {
         const queue: HaloEvent[] = [];
         let wake: (() => void) | null = null;
@@ -99,6 +109,7 @@ export function eventsApi(deps: GatewayDeps) {
           }
           await stream.write(`retry: 3000\n\n`);
           while (!stream.aborted && !deps.shutdown.aborted) {
+            if (!allowed()) break;
             const event = queue.shift();
             if (event) {
               if (event.id > last) {

@@ -98,3 +98,26 @@ Deno.test("events", async (t) => {
     assertEquals((await h.request("/v1/events/stream")).status, 401);
   });
 });
+
+Deno.test("an open event stream ends when its token is revoked", async () => {
+  await using h = await createHarness();
+  const admin = await h.tokenFor("admin");
+  const created = await (await h.request("/v1/tokens", {
+    method: "POST",
+    token: admin,
+    json: { name: "wallboard", role: "viewer" },
+  })).json();
+  const res = await h.request("/v1/events/stream", { token: created.token });
+  const reader = res.body!.getReader();
+  await reader.read();
+  await h.request(`/v1/tokens/${created.id}`, { method: "DELETE", token: admin });
+  await h.clock.tick(6_000);
+  h.deps.events.record("online", null, "after revocation");
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  assertEquals(text.includes("after revocation"), false);
+});

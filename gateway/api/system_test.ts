@@ -96,3 +96,17 @@ Deno.test("system routes", async (t) => {
     assertEquals(big.status, 413);
   });
 });
+
+Deno.test("a body with thousands of problems gets a bounded error answer", async () => {
+  await using h = await createHarness();
+  const versions = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`BAD KEY ${i}`, ""]));
+  const res = await h.request("/v1/enroll", {
+    method: "POST",
+    json: { join_token: "x", hardware: {}, hostname: "", versions },
+  });
+  assertEquals(res.status, 400);
+  const text = await res.text();
+  const body = JSON.parse(text);
+  assert(body.error.details.length <= 50);
+  assert(text.length < 20_000, `answer is ${text.length} bytes`);
+});

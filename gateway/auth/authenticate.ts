@@ -70,3 +70,24 @@ export function authenticate(deps: GatewayDeps): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/**
+ * Whether a principal resolved earlier is still allowed in: its session is
+ * live, its API token not revoked. Long-lived responses (the event stream)
+ * check this as they go, so revoking a token or deleting a user ends them.
+ */
+export function stillAuthenticated(deps: GatewayDeps, principal: Principal): boolean {
+  switch (principal.kind) {
+    case "user":
+      return deps.db.prepare(
+        "SELECT 1 FROM sessions WHERE token_hash = ? AND user_id = ? AND expires_at > ?",
+      ).get(principal.sessionHash, principal.user.id, deps.clock.now()) !== undefined;
+    case "token":
+      return deps.db.prepare("SELECT 1 FROM api_tokens WHERE id = ? AND revoked_at IS NULL")
+        .get(principal.token.id) !== undefined;
+    case "agent":
+      return new AgentTokenStore(deps.db).isLive(principal.nodeId);
+    default:
+      return true;
+  }
+}

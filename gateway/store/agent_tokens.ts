@@ -14,6 +14,14 @@ export class AgentTokenStore {
     ).run(nodeId, hash, now);
   }
 
+  /** Whether the node still has a live agent token and is not decommissioned. */
+  isLive(nodeId: string): boolean {
+    return this.db.prepare(
+      `SELECT 1 FROM agent_tokens t JOIN nodes n ON n.id = t.node_id
+       WHERE t.node_id = ? AND t.revoked_at IS NULL AND n.decommissioned_at IS NULL`,
+    ).get(nodeId) !== undefined;
+  }
+
   /** The node id of the live token with this hash. */
   authenticate(hash: string): string | null {
     const row = this.db.prepare(

@@ -167,6 +167,21 @@ export class NodeStore {
       rx_bytes: r.rx_bytes,
       tx_bytes: r.tx_bytes,
     }));
+    // Fields of the newest report that wait for the next flush.
+    const live = this.live?.get(id);
+    if (live && live.at > (row.last_report_at ?? 0)) {
+      const seen = iso(live.at);
+      for (const peer of peers) {
+        const fresh = live.report.overlay_peers.find((p) => p.public_key === peer.public_key);
+        if (!fresh) continue;
+        peer.latest_handshake_s = fresh.latest_handshake_s ?? null;
+        peer.rx_bytes = fresh.rx_bytes;
+        peer.tx_bytes = fresh.tx_bytes;
+      }
+      for (const client of clients) if (client.present) client.last_seen_at = seen;
+      const reported = new Set(live.report.sensors.map((s) => s.name));
+      for (const sensor of sensors) if (reported.has(sensor.name)) sensor.last_seen_at = seen;
+    }
     const components = (this.db.prepare(
       "SELECT neuron_id, component FROM neuron_placements WHERE node_id = ? ORDER BY neuron_id, component",
     ).all(id) as { neuron_id: string; component: string }[]).map((r) =>
