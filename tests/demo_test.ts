@@ -48,7 +48,10 @@ async function startDemo(dataDir: string): Promise<Demo> {
   let stdout = "", stderr = "";
   let bannerSeen: () => void = () => {};
   const banner = new Promise<void>((resolve) => (bannerSeen = resolve));
-  const read = async (stream: ReadableStream<Uint8Array>, onText: (text: string) => void) => {
+  const read = async (
+    stream: ReadableStream<Uint8Array<ArrayBuffer>>,
+    onText: (text: string) => void,
+  ) => {
     for await (const text of stream.pipeThrough(new TextDecoderStream())) onText(text);
   };
   const drained = Promise.all([

@@ -13,7 +13,9 @@ export interface SseMessage {
  * Parses a `text/event-stream` body into messages (comments and `retry:`
  * lines are skipped; multi-line `data:` is joined with newlines).
  */
-export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+export async function* parseSse(
+  body: ReadableStream<Uint8Array<ArrayBuffer>>,
+): AsyncGenerator<SseMessage> {
   let buffer = "";
   let message: { id?: string; event?: string; data: string[] } = { data: [] };
   for await (const chunk of body.pipeThrough(new TextDecoderStream())) {

@@ -12,7 +12,7 @@ const EVENT = {
   data: {},
 };
 
-function body(text: string, chunk = 7): ReadableStream<Uint8Array> {
+function body(text: string, chunk = 7): ReadableStream<Uint8Array<ArrayBuffer>> {
   const bytes = new TextEncoder().encode(text);
   return new ReadableStream({
     start(controller) {

@@ -78,8 +78,9 @@ export async function launchGateway(options: LaunchOptions): Promise<GatewayProc
   const { repoRoot, dataDir } = options;
   const at = options.listen.lastIndexOf(":");
   const host = options.listen.slice(0, at).replace(/^\[|\]$/g, "");
-  await Deno.mkdir(dataDir, { recursive: true });
-  const log = await Deno.open(options.logFile, { create: true, append: true });
+  await Deno.mkdir(dataDir, { recursive: true, mode: 0o750 });
+  // 0600: the gateway logs the one-time admin password on first start.
+  const log = await Deno.open(options.logFile, { create: true, append: true, mode: 0o600 });
 
   const child = new Deno.Command(denoExecutable(), {
     args: [
