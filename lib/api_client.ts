@@ -59,14 +59,44 @@ export class GatewayClient {
     this.#token = options.token;
   }
 
-  /** A client for the same gateway with another token. */
-  withToken(token: string): GatewayClient {
+  /** The gateway's base URL, without a trailing slash. */
+  get baseUrl(): string {
+    return this.#base;
+  }
+
+  /** A client for the same gateway with another token, or none. */
+  withToken(token: string | undefined): GatewayClient {
     return new GatewayClient({
       baseUrl: this.#base,
-      token,
+      ...(token !== undefined ? { token } : {}),
       http: this.#http,
       timeoutMs: this.#timeoutMs,
     });
+  }
+
+  /**
+   * Opens `GET /v1/events/stream` (Server-Sent Events) and returns its body;
+   * `lastEventId` resumes after that event. No timeout: it stays open until
+   * `signal` aborts or the gateway ends it.
+   *
+   * @throws {GatewayApiError} when the gateway refuses.
+   */
+  async openEventStream(
+    options: { lastEventId?: string; signal?: AbortSignal } = {},
+  ): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
+    const headers = new Headers({ accept: "text/event-stream" });
+    if (this.#token) headers.set("authorization", `Bearer ${this.#token}`);
+    if (this.#cookie) headers.set("cookie", this.#cookie);
+    if (options.lastEventId !== undefined) headers.set("last-event-id", options.lastEventId);
+    const path = "/v1/events/stream";
+    const res = await this.#http(
+      new Request(this.#base + path, {
+        headers,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    );
+    if (!res.ok || !res.body) return await this.#parse(res, "GET", path, undefined) as never;
+    return res.body as ReadableStream<Uint8Array<ArrayBuffer>>;
   }
 
   /** Enrolls a device with a join token. */

@@ -1,5 +1,5 @@
 import type { Clock } from "../../lib/clock.ts";
-import { fetchHttpClient, type HttpClient } from "../../lib/http_client.ts";
+import type { GatewayClient } from "../../lib/api_client.ts";
 import { eventSchema, type HaloEvent } from "../../lib/schemas/events.ts";
 
 /** One Server-Sent Events message. */
@@ -61,14 +61,12 @@ export function formatEvent(event: HaloEvent): string {
 
 /** Options for {@linkcode runEventFeed}. */
 export interface EventFeedOptions {
-  baseUrl: string;
-  /** A bearer token with at least the viewer role. */
-  token: string;
+  /** A client whose token has at least the viewer role. */
+  client: GatewayClient;
   signal: AbortSignal;
   /** Where each event's line goes. */
   write: (line: string) => void;
   clock: Clock;
-  http?: HttpClient;
   /** Wait before reconnecting after the stream ends. @default 3000 */
   retryMs?: number;
 }
@@ -79,26 +77,17 @@ export interface EventFeedOptions {
  * `signal` aborts.
  */
 export async function runEventFeed(options: EventFeedOptions): Promise<void> {
-  const http = options.http ?? fetchHttpClient;
   let lastId: string | undefined;
   while (!options.signal.aborted) {
     try {
-      const headers = new Headers({
-        accept: "text/event-stream",
-        authorization: `Bearer ${options.token}`,
+      const body = await options.client.openEventStream({
+        ...(lastId !== undefined ? { lastEventId: lastId } : {}),
+        signal: options.signal,
       });
-      if (lastId !== undefined) headers.set("last-event-id", lastId);
-      const res = await http(
-        new Request(`${options.baseUrl}/v1/events/stream`, { headers, signal: options.signal }),
-      );
-      if (!res.ok || !res.body) {
-        await res.body?.cancel();
-      } else {
-        for await (const message of parseSse(res.body)) {
-          if (message.id !== undefined) lastId = message.id;
-          const event = parseEvent(message.data);
-          if (event) options.write(formatEvent(event));
-        }
+      for await (const message of parseSse(body)) {
+        if (message.id !== undefined) lastId = message.id;
+        const event = parseEvent(message.data);
+        if (event) options.write(formatEvent(event));
       }
     } catch {
       // The stream dropped (gateway restarting or stopping): try again below.

@@ -1,3 +1,4 @@
+import { GatewayClient } from "../../lib/api_client.ts";
 import { assertEquals } from "../../lib/testing/assert.ts";
 import { FakeClock } from "../../lib/testing/fake_clock.ts";
 import { formatEvent, parseSse, runEventFeed } from "./event_feed.ts";
@@ -49,12 +50,10 @@ Deno.test("runEventFeed() writes each event and resumes after the last id", asyn
   };
   const clock = new FakeClock();
   const feed = runEventFeed({
-    baseUrl: "http://gateway.test",
-    token: "halo_api_x",
+    client: new GatewayClient({ baseUrl: "http://gateway.test", token: "halo_api_x", http }),
     signal: controller.signal,
     write: (l) => lines.push(l),
     clock,
-    http,
   });
   await new Promise((r) => setTimeout(r, 10));
   await clock.tick(3000);

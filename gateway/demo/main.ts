@@ -63,7 +63,7 @@ async function main(args: string[]): Promise<number> {
   try {
     const admin = new GatewayClient({ baseUrl: gateway.url });
     const login = await loginWithInitialAdmin(admin, dataDir);
-    const setup = await provision(admin, DEMO_NETWORK, { baseUrl: gateway.url, log });
+    const setup = await provision(admin, DEMO_NETWORK, { log });
     if (stop.signal.aborted) return 0; // Ctrl-C while setting up.
 
     // Devices the gateway knows carry on with their boot: they kept running while the demo was
@@ -118,8 +118,7 @@ async function main(args: string[]): Promise<number> {
         awayMs: DROPOUT_AWAY_MS,
       }),
       runEventFeed({
-        baseUrl: gateway.url,
-        token: setup.apiToken,
+        client: admin.withToken(setup.apiToken),
         signal,
         clock,
         write: (line) => console.log(line),

@@ -36,8 +36,6 @@ export interface Provisioned {
 
 /** Options for {@linkcode provision}. */
 export interface ProvisionOptions {
-  /** The gateway's base URL, for the devices' own (anonymous) enrollment calls. */
-  baseUrl: string;
   log: Logger;
   /** How long the join token for the batch stays valid. @default 3600 */
   joinTokenTtlS?: number;
@@ -110,7 +108,7 @@ export async function provision(
   });
 
   // Devices enroll on their own, knowing only the gateway's address and the join token.
-  const anonymous = new GatewayClient({ baseUrl: options.baseUrl });
+  const anonymous = api.withToken(undefined);
   const devices: EnrolledDevice[] = [];
   let reportIntervalS = 10;
   for (const device of plan.devices) {
