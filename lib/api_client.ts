@@ -4,6 +4,7 @@ import { type ErrorBody, errorBodySchema } from "./schemas/common.ts";
 import { type EnrollRequest, enrollResponseSchema } from "./schemas/enrollment.ts";
 import { type NodeReportInput, reportResponseSchema } from "./schemas/report.ts";
 import { loginResponseSchema } from "./schemas/auth.ts";
+import { type TelemetryBatch, telemetryAckSchema } from "./schemas/telemetry.ts";
 
 /** The gateway answered with an error; `body` is its `{error: {code, message, details}}`. */
 export class GatewayApiError extends Error {
@@ -110,6 +111,14 @@ export class GatewayClient {
       body: report,
       schema: reportResponseSchema,
     });
+  }
+
+  /**
+   * Sends one telemetry batch (needs that node's agent token). Retrying the
+   * same batch is safe: the gateway stores it once and answers `duplicate`.
+   */
+  sendTelemetry(batch: TelemetryBatch) {
+    return this.request("POST", "/v1/telemetry", { body: batch, schema: telemetryAckSchema });
   }
 
   /** Logs in; later requests carry the session cookie. */
