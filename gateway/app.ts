@@ -14,6 +14,7 @@ import { neuronsApi } from "./api/neurons.ts";
 import { nodesApi } from "./api/nodes.ts";
 import { OPENAPI_INFO, renderReference } from "./api/reference.tsx";
 import { systemApi, systemV1Api } from "./api/system.ts";
+import { telemetryApi } from "./api/telemetry.ts";
 import { tokensApi } from "./api/tokens.ts";
 import { topologyApi } from "./api/topology.ts";
 import { usersApi } from "./api/users.ts";
@@ -58,6 +59,7 @@ export function createApp(deps: GatewayDeps) {
       neuronsApi,
       eventsApi,
       topologyApi,
+      telemetryApi,
       auditApi,
       systemV1Api,
     ]

@@ -8,6 +8,8 @@ import { EventHub } from "./events/event_hub.ts";
 import { LiveNodeState } from "./nodes/live_state.ts";
 import { AuditLog } from "./store/audit.ts";
 import { SettingsStore } from "./store/settings.ts";
+import type { DiskSpace } from "./telemetry/disk_guard.ts";
+import { TelemetryStore } from "./telemetry/store.ts";
 
 /** What {@linkcode createGatewayDeps} needs from the outside. */
 export interface DepsOptions {
@@ -19,22 +21,37 @@ export interface DepsOptions {
   build: BuildInfo;
   clockStatus: () => Promise<ClockStatus>;
   shutdown: AbortSignal;
+  diskSpace: DiskSpace;
+  /** Group commit delay of the telemetry store. @default 1000 */
+  commitDelayMs?: number;
 }
 
 /** Builds the handlers' dependencies around an open, migrated database. */
 export function createGatewayDeps(options: DepsOptions): GatewayDeps {
   const { db, clock } = options;
   const now = () => clock.now();
+  const events = new EventHub(db, now);
+  const settings = new SettingsStore(db);
   return {
     db,
     dbPath: options.dbPath,
     tmpDir: `${options.varDir}/tmp`,
     clock,
     log: options.log,
-    events: new EventHub(db, now),
+    events,
     audit: new AuditLog(db, now),
-    settings: new SettingsStore(db),
+    settings,
     live: new LiveNodeState(),
+    telemetry: new TelemetryStore({
+      db,
+      clock,
+      log: options.log,
+      settings,
+      events,
+      dataDir: options.varDir,
+      diskSpace: options.diskSpace,
+      ...(options.commitDelayMs !== undefined ? { commitDelayMs: options.commitDelayMs } : {}),
+    }),
     loginLimiter: new LoginLimiter({ now }),
     build: options.build,
     startedAt: clock.now(),

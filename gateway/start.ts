@@ -13,6 +13,8 @@ import { openDatabase } from "./db/database.ts";
 import { migrate, MIGRATIONS_DIR, readMigrations } from "./db/migrate.ts";
 import { runLiveFlusher } from "./nodes/live_flusher.ts";
 import { runOfflineMonitor } from "./nodes/offline_monitor.ts";
+import { statDiskSpace } from "./telemetry/disk_guard.ts";
+import { runTelemetryLoops } from "./telemetry/loops.ts";
 import { clockStatusProbe } from "./system/clock_status.ts";
 import { runMaintenance } from "./system/maintenance.ts";
 
@@ -83,6 +85,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     build: buildInfo(),
     clockStatus: clockStatusProbe(options.runner ?? denoCommandRunner, now),
     shutdown: shutdown.signal,
+    diskSpace: statDiskSpace,
   });
   const app = createApp(deps);
   const { hostname, port } = splitListenAddress(options.listen);
@@ -99,6 +102,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     runOfflineMonitor({ ...deps }, deps.startedAt, shutdown.signal),
     runMaintenance(deps, shutdown.signal),
     runLiveFlusher(deps, shutdown.signal),
+    runTelemetryLoops(deps, shutdown.signal),
   ];
   log.info("listening", {
     address: address.hostname,
@@ -119,6 +123,8 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
       shutdown.abort();
       await server.shutdown();
       await Promise.all(loops);
+      // Batches waiting for their group commit are committed, so their senders' retries are duplicates.
+      deps.telemetry.flush();
       db.close();
     },
   };

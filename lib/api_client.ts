@@ -4,7 +4,7 @@ import { type ErrorBody, errorBodySchema } from "./schemas/common.ts";
 import { type EnrollRequest, enrollResponseSchema } from "./schemas/enrollment.ts";
 import { type NodeReportInput, reportResponseSchema } from "./schemas/report.ts";
 import { loginResponseSchema } from "./schemas/auth.ts";
-import { type TelemetryBatch, telemetryAckSchema } from "./schemas/telemetry.ts";
+import { telemetryAckSchema, type TelemetryBatch } from "./schemas/telemetry.ts";
 
 /** The gateway answered with an error; `body` is its `{error: {code, message, details}}`. */
 export class GatewayApiError extends Error {

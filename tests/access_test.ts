@@ -62,6 +62,7 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
       "POST /v1/auth/logout": "public",
       "POST /v1/enroll": "public",
       "POST /v1/nodes/{id}/report": "agent",
+      "POST /v1/telemetry": "agent",
       "POST /v1/auth/password": "viewer",
       // Admin-only reads: people, secrets' metadata, the audit trail and the whole database.
       "GET /v1/users": "admin",

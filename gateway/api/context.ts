@@ -5,6 +5,7 @@ import type { Logger } from "../../lib/log.ts";
 import type { LoginLimiter } from "../auth/login_limiter.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { LiveNodeState } from "../nodes/live_state.ts";
+import type { TelemetryStore } from "../telemetry/store.ts";
 import type { AuditLog } from "../store/audit.ts";
 import type { SettingsStore } from "../store/settings.ts";
 import type { UserRecord } from "../store/users.ts";
@@ -30,6 +31,7 @@ export interface GatewayDeps {
   settings: SettingsStore;
   /** Latest node reports held in memory; see LiveNodeState. */
   live: LiveNodeState;
+  telemetry: TelemetryStore;
   loginLimiter: LoginLimiter;
   build: BuildInfo;
   startedAt: number;

@@ -10,6 +10,7 @@ import { iso } from "../store/time.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
+import { ApiError } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
 
 /** `/health`, system information, settings and backup. */
@@ -34,14 +35,16 @@ export function systemApi(deps: GatewayDeps) {
       } catch (error) {
         database = { ok: false, message: (error as Error).message };
       }
+      const telemetry = deps.telemetry.health();
       const body = {
-        status: database.ok ? "ok" as const : "degraded" as const,
+        status: database.ok && !telemetry.raw_paused ? "ok" as const : "degraded" as const,
         version: deps.build.version,
         commit: deps.build.commit,
         build_time: deps.build.builtAt,
         uptime_s: Math.round((deps.clock.now() - deps.startedAt) / 1000),
         database,
         clock: await deps.clockStatus(),
+        telemetry,
       };
       return c.json(body, database.ok ? 200 : 503);
     },
@@ -107,6 +110,19 @@ export function systemV1Api(deps: GatewayDeps) {
     }),
     (c) => {
       const changes = c.req.valid("json");
+      const merged = settingsSchema.safeParse({ ...deps.settings.get(), ...changes });
+      if (!merged.success) {
+        const details = merged.error.issues.map((i) => ({
+          path: ["body", ...i.path.map(String)].join("."),
+          message: i.message,
+        }));
+        throw new ApiError(
+          400,
+          "validation_failed",
+          details.map((d) => `${d.path}: ${d.message}`).join("; "),
+          details,
+        );
+      }
       try {
         const updated = deps.events.atomically(() => {
           const before = deps.settings.get();

@@ -19,7 +19,10 @@ Deno.test("system routes", async (t) => {
   await t.step("GET /v1/system lists applied migrations", async () => {
     const body = await (await h.request("/v1/system", { token: await h.tokenFor("viewer") }))
       .json();
-    assertEquals(body.migrations.map((m: { name: string }) => m.name), ["0001_init.sql"]);
+    assertEquals(body.migrations.map((m: { name: string }) => m.name), [
+      "0001_init.sql",
+      "0002_telemetry.sql",
+    ]);
     assert(body.database.size_bytes > 0);
   });
 

@@ -21,6 +21,8 @@ export interface Harness extends AsyncDisposable {
   app: ReturnType<typeof createApp>;
   dir: string;
   logs: string[];
+  /** Free and total bytes the telemetry store sees; change to simulate a full disk. */
+  disk: { free: number; total: number };
   /** Calls the app as `token` (or anonymously) from loopback. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   /** A bearer API token with `role`. */
@@ -41,6 +43,8 @@ export async function createHarness(): Promise<Harness> {
     write: (l) => logs.push(l),
   });
   const clock = new FakeClock();
+  // Free space the store sees; tests change it to simulate a full card.
+  const disk = { free: 50e9, total: 100e9 };
   const { db, path } = await openGatewayDatabase(dir, log, clock);
   const shutdown = new AbortController();
   const deps = createGatewayDeps({
@@ -52,6 +56,8 @@ export async function createHarness(): Promise<Harness> {
     build: { version: "test", commit: "0123456789ab", builtAt: null },
     clockStatus: () => Promise.resolve({ synchronized: true, source: "test" }),
     shutdown: shutdown.signal,
+    diskSpace: () => Promise.resolve(disk),
+    commitDelayMs: 5,
   });
   const app = createApp(deps);
   const tokens = new Map<UserRole, string>();
@@ -62,6 +68,7 @@ export async function createHarness(): Promise<Harness> {
     app,
     dir,
     logs,
+    disk,
     request(path, init = {}) {
       const { token, json, ...rest } = init;
       const headers = new Headers(rest.headers);
@@ -107,6 +114,7 @@ export async function createHarness(): Promise<Harness> {
     },
     async [Symbol.asyncDispose]() {
       shutdown.abort();
+      deps.telemetry.flush();
       db.close();
       await Deno.remove(dir, { recursive: true });
     },

@@ -12,13 +12,44 @@ export const healthSchema = z.object({
     synchronized: z.boolean().nullable().describe("null when it cannot be determined"),
     source: z.string(),
   }),
+  telemetry: z.object({
+    raw_paused: z.boolean().describe("Below 5% free disk only rollups are stored"),
+    disk_free_percent: z.number().nullable(),
+    head_samples: z.number().int().describe("Samples held in memory until the next compaction"),
+  }),
 });
 
 /** Settings an operator changes at run time; stored in the database. */
-export const settingsSchema = z.strictObject({
+const settingsFields = z.strictObject({
   network_name: z.string().trim().min(1).max(64),
   report_interval_s: z.number().int().min(2).max(3600),
   offline_after_missed: z.number().int().min(1).max(100),
+  telemetry_raw_retention_days: z.number().int().min(1).max(365)
+    .describe("Raw samples are kept this long"),
+  telemetry_1m_retention_days: z.number().int().min(1).max(3650)
+    .describe("1-minute rollups are kept this long"),
+  telemetry_1h_retention_days: z.number().int().min(1).max(36500)
+    .describe("1-hour rollups are kept this long"),
+  telemetry_size_cap_mb: z.number().int().min(16).max(1_048_576)
+    .describe("Above this the oldest raw data goes first, then the oldest rollups"),
+});
+
+/** Settings as a whole, with the rules between fields. */
+export const settingsSchema = settingsFields.superRefine((s, ctx) => {
+  if (s.telemetry_1m_retention_days < s.telemetry_raw_retention_days) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["telemetry_1m_retention_days"],
+      message: "must be at least telemetry_raw_retention_days",
+    });
+  }
+  if (s.telemetry_1h_retention_days < s.telemetry_1m_retention_days) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["telemetry_1h_retention_days"],
+      message: "must be at least telemetry_1m_retention_days",
+    });
+  }
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -26,9 +57,13 @@ export const DEFAULT_SETTINGS: Settings = {
   network_name: "HALO",
   report_interval_s: 10,
   offline_after_missed: 3,
+  telemetry_raw_retention_days: 7,
+  telemetry_1m_retention_days: 90,
+  telemetry_1h_retention_days: 730,
+  telemetry_size_cap_mb: 2048,
 };
 
-export const updateSettingsSchema = settingsSchema.partial().refine(
+export const updateSettingsSchema = settingsFields.partial().refine(
   (v) => Object.keys(v).length > 0,
   { message: "give at least one setting" },
 );

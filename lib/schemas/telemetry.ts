@@ -58,7 +58,7 @@ export type Labels = z.infer<typeof labelsSchema>;
 export const sampleSchema = z.strictObject({
   metric: metricNameSchema,
   ts: z.number().int().min(0).max(8.64e15).describe("Epoch milliseconds"),
-  value: z.number().refine(Number.isFinite, { message: "must be a finite number" }),
+  value: z.number({ message: "must be a finite number" }),
   unit: unitSchema.optional(),
   labels: labelsSchema.optional(),
 });
@@ -92,7 +92,10 @@ export const labelsQuerySchema = z.string().max(600).transform((text, ctx) => {
   for (const pair of text.split(",")) {
     const at = pair.indexOf("=");
     if (at <= 0) {
-      ctx.addIssue({ code: "custom", message: "use name=value pairs separated by ',', e.g. site=north" });
+      ctx.addIssue({
+        code: "custom",
+        message: "use name=value pairs separated by ',', e.g. site=north",
+      });
       return z.NEVER;
     }
     labels[pair.slice(0, at)] = pair.slice(at + 1);

@@ -350,6 +350,25 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
 
   "GET /v1/events": () => Promise.resolve({}),
   "GET /v1/events/stream": () => Promise.resolve({}),
+  "POST /v1/telemetry": (w) =>
+    Promise.resolve({
+      agentToken: w.node.agentToken,
+      body: {
+        node_id: w.node.id,
+        epoch: "fixture",
+        batch_seq: w.seq(),
+        // A minute before the harness's fake clock starts (2026-11-23T12:00Z).
+        samples: [{
+          metric: "soc.temp",
+          ts: Date.UTC(2026, 10, 23, 11, 59),
+          value: 41.5,
+          unit: "°C",
+        }],
+      },
+    }),
+  "GET /v1/telemetry": () => Promise.resolve({}),
+  "GET /v1/telemetry/latest": () => Promise.resolve({}),
+  "GET /v1/telemetry/metrics": () => Promise.resolve({}),
   "GET /v1/topology": () => Promise.resolve({}),
   "GET /v1/topology/links/{a}/{b}/history": (w) =>
     Promise.resolve({ params: { a: w.node.id, b: w.peer.id }, agentToken: w.node.agentToken }),

@@ -1,0 +1,241 @@
+import { z } from "zod";
+import {
+  latestQuerySchema,
+  latestSchema,
+  MAX_BATCH_SAMPLES,
+  metricsListSchema,
+  telemetryAckSchema,
+  telemetryBatchSchema,
+  telemetryQuerySchema,
+  telemetryResultSchema,
+} from "../../lib/schemas/telemetry.ts";
+import type { SeriesResult } from "../telemetry/store.ts";
+import { apiApp, throwValidationError, type ValidationResult } from "./app_factory.ts";
+import type { GatewayDeps } from "./context.ts";
+import { ApiError, badRequest } from "./errors.ts";
+import { jsonBody, jsonResponse, route } from "./route.ts";
+
+/** Largest span a query may cover. */
+const MAX_SPAN_MS = 3 * 365 * 86_400_000;
+
+function nodeNames(deps: GatewayDeps): Map<string, string> {
+  const rows = deps.db.prepare("SELECT id, name FROM nodes").all() as {
+    id: string;
+    name: string;
+  }[];
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function toCsv(resolution: string, series: SeriesResult[], names: Map<string, string>): string {
+  const rollup = resolution !== "raw";
+  const lines = [
+    [
+      "time",
+      "node_id",
+      "node",
+      "metric",
+      "labels",
+      "unit",
+      ...(rollup ? ["min", "max", "avg", "count"] : ["value"]),
+    ]
+      .join(","),
+  ];
+  for (const { series: s, points } of series) {
+    const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(";");
+    for (const p of points) {
+      const values = "value" in p ? [p.value] : [p.min, p.max, p.avg, p.count];
+      lines.push(
+        [
+          new Date(p.ts).toISOString(),
+          s.nodeId,
+          names.get(s.nodeId) ?? "",
+          s.metric,
+          labels,
+          s.unit ?? "",
+          ...values,
+        ]
+          .map(csvField).join(","),
+      );
+    }
+  }
+  return lines.join("\r\n") + "\r\n";
+}
+
+/** Telemetry ingest (agents) and queries. */
+export function telemetryApi(deps: GatewayDeps) {
+  const app = apiApp();
+
+  app.openapi(
+    route("agent", {
+      method: "post",
+      path: "/telemetry",
+      tags: ["telemetry"],
+      summary: "Store a batch of samples from this node's agent; acknowledged once durable",
+      description:
+        "Idempotent: a retried batch (same node, epoch, batch_seq and body) is acknowledged and " +
+        "stored once; the same key with another body is a 409. The whole batch is refused, and " +
+        "nothing stored, if any sample is more than 5 minutes ahead, older than raw retention, or " +
+        `in another unit than its series. At most ${MAX_BATCH_SAMPLES} samples and 1 MiB (413).`,
+      request: { body: jsonBody(telemetryBatchSchema) },
+      responses: {
+        200: jsonResponse(telemetryAckSchema, "Stored (or stored before)"),
+        409: jsonResponse(z.any(), "Batch key reused with another body"),
+        413: jsonResponse(z.any(), "Too many samples or bytes"),
+      },
+    }),
+    async (c) => {
+      const p = c.get("principal");
+      if (p.kind !== "agent") throw badRequest("Only a node's agent sends telemetry");
+      return c.json(await deps.telemetry.ingest(p.nodeId, c.req.valid("json")), 200);
+    },
+    (result) => {
+      const r = result as ValidationResult;
+      if (
+        !r.success &&
+        r.error.issues.some((i) => i.code === "too_big" && i.path.join(".") === "samples")
+      ) {
+        throw new ApiError(
+          413,
+          "too_many_samples",
+          `A batch holds at most ${MAX_BATCH_SAMPLES} samples: split it`,
+        );
+      }
+      throwValidationError(r);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/telemetry",
+      tags: ["telemetry"],
+      summary:
+        "Series of samples; rollups (min, max, avg, count) for long spans; CSV with Accept: text/csv",
+      request: { query: telemetryQuerySchema },
+      responses: {
+        200: {
+          description: "Series",
+          content: {
+            "application/json": { schema: telemetryResultSchema },
+            "text/csv": { schema: z.string() },
+          },
+        },
+      },
+    }),
+    (c) => {
+      const q = c.req.valid("query");
+      const to = q.to ?? deps.clock.now();
+      const from = q.from ?? to - 3_600_000;
+      if (from > to) {
+        throw badRequest("from must not be after to", [{
+          path: "query.from",
+          message: "after to",
+        }]);
+      }
+      if (to - from > MAX_SPAN_MS) {
+        throw badRequest("Span too long: at most 3 years", [{
+          path: "query.from",
+          message: "too far before to",
+        }]);
+      }
+      const result = deps.telemetry.query({
+        nodes: q.node?.split(","),
+        metrics: q.metric?.split(","),
+        labels: q.labels,
+        from,
+        to,
+        resolution: q.resolution,
+      });
+      const names = nodeNames(deps);
+      if ((c.req.header("accept") ?? "").includes("text/csv")) {
+        c.header(
+          "content-disposition",
+          `attachment; filename="halo-telemetry-${result.resolution}.csv"`,
+        );
+        return c.body(toCsv(result.resolution, result.series, names), 200, {
+          "content-type": "text/csv; charset=utf-8",
+        });
+      }
+      return c.json({
+        resolution: result.resolution,
+        from,
+        to,
+        series: result.series.map(({ series: s, points }) => ({
+          node_id: s.nodeId,
+          node_name: names.get(s.nodeId) ?? null,
+          metric: s.metric,
+          labels: s.labels,
+          unit: s.unit,
+          points,
+        })),
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/telemetry/latest",
+      tags: ["telemetry"],
+      summary: "Each node's last value of each series",
+      request: { query: latestQuerySchema },
+      responses: { 200: jsonResponse(latestSchema, "Latest values") },
+    }),
+    (c) => {
+      const q = c.req.valid("query");
+      const names = nodeNames(deps);
+      return c.json({
+        series: deps.telemetry.latest({
+          nodes: q.node ? [q.node] : undefined,
+          metrics: q.metric ? [q.metric] : undefined,
+        }).map(({ series: s, ts, value }) => ({
+          node_id: s.nodeId,
+          node_name: names.get(s.nodeId) ?? null,
+          metric: s.metric,
+          labels: s.labels,
+          unit: s.unit,
+          ts,
+          value,
+        })),
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/telemetry/metrics",
+      tags: ["telemetry"],
+      summary: "Metric names with their units and the nodes reporting them",
+      responses: { 200: jsonResponse(metricsListSchema, "Metrics") },
+    }),
+    (c) => {
+      const byMetric = new Map<
+        string,
+        { unit: string | null; nodes: Set<string>; series: number }
+      >();
+      for (const s of deps.telemetry.select({}, Number.MAX_SAFE_INTEGER)) {
+        let m = byMetric.get(s.metric);
+        if (!m) byMetric.set(s.metric, m = { unit: s.unit, nodes: new Set(), series: 0 });
+        m.nodes.add(s.nodeId);
+        m.series++;
+        m.unit ??= s.unit;
+      }
+      return c.json({
+        metrics: [...byMetric].sort(([a], [b]) => a.localeCompare(b)).map(([metric, m]) => ({
+          metric,
+          unit: m.unit,
+          nodes: [...m.nodes].sort(),
+          series: m.series,
+        })),
+      }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,111 @@
+import type { DatabaseSync } from "node:sqlite";
+import type { Logger } from "../../lib/log.ts";
+import type { BatchLedger } from "./batch_ledger.ts";
+import type { Head } from "./head.ts";
+import { encodeLogRecord, type LogBatch } from "./log_codec.ts";
+import type { SeriesRegistry } from "./series_registry.ts";
+
+/** One acknowledged-to-be batch waiting for the next group commit. */
+export interface CommitEntry {
+  batch: LogBatch;
+  seriesIds: number[];
+  ts: number[];
+  values: number[];
+}
+
+/** Options for {@linkcode GroupCommitter}. */
+export interface GroupCommitOptions {
+  db: DatabaseSync;
+  registry: SeriesRegistry;
+  head: Head;
+  ledger: BatchLedger;
+  /** Batches committed since the last compaction; compaction stores and empties it. */
+  committed: LogBatch[];
+  log: Logger;
+  now: () => number;
+  /** Longest an acknowledgement waits for its commit. @default 1000 */
+  maxDelayMs?: number;
+  /** Commit at once when this many samples wait. @default 100000 */
+  maxSamples?: number;
+}
+
+interface Waiting extends CommitEntry {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: batches that arrive within `maxDelayMs` are written as one
+ * compressed row of the ingest log in one fsynced transaction, and only then
+ * acknowledged. One commit a second instead of one per request is what keeps
+ * the bytes written per sample low.
+ */
+export class GroupCommitter {
+  #waiting: Waiting[] = [];
+  #samples = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #maxDelayMs: number;
+  readonly #maxSamples: number;
+
+  constructor(private readonly options: GroupCommitOptions) {
+    this.#maxDelayMs = options.maxDelayMs ?? 1000;
+    this.#maxSamples = options.maxSamples ?? 100_000;
+  }
+
+  /** Resolves once the entry is durable. */
+  submit(entry: CommitEntry): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ ...entry, resolve, reject });
+    });
+    this.#samples += entry.ts.length;
+    if (this.#samples >= this.#maxSamples) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), this.#maxDelayMs);
+    return done;
+  }
+
+  /** Commits everything waiting now; synchronous, so nothing interleaves with it. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const entries = this.#waiting;
+    this.#waiting = [];
+    this.#samples = 0;
+    if (entries.length === 0) return;
+    const { db, registry, head, now } = this.options;
+    const record = {
+      batches: entries.map((e) => e.batch),
+      seriesIds: entries.flatMap((e) => e.seriesIds),
+      ts: entries.flatMap((e) => e.ts),
+      values: entries.flatMap((e) => e.values),
+    };
+    const newSeries = registry.unsaved().slice();
+    try {
+      const data = encodeLogRecord(record);
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        registry.saveNew(now());
+        db.prepare("INSERT INTO telemetry_log (received_at, data) VALUES (?, ?)").run(now(), data);
+        db.exec("COMMIT");
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    } catch (error) {
+      // Series first seen in these batches were never stored: forget them too.
+      registry.discard(newSeries);
+      this.options.log.error("telemetry commit failed", { error, batches: entries.length });
+      for (const e of entries) e.reject(error);
+      return;
+    }
+    for (const e of entries) {
+      for (let i = 0; i < e.ts.length; i++) head.add(e.seriesIds[i]!, e.ts[i]!, e.values[i]!);
+      this.options.committed.push(e.batch);
+      e.resolve();
+    }
+  }
+
+  /** Samples waiting for the next commit. */
+  get waitingSamples(): number {
+    return this.#samples;
+  }
+}

@@ -1,0 +1,381 @@
+/**
+ * The telemetry store.
+ *
+ * Design note. Gateways run from SD cards, which wear out by bytes written,
+ * and SQLite writes whole 4 KB pages to its WAL on every commit and again at
+ * checkpoint (see ../shared/reference/storage-writes.md). So:
+ *
+ * - Ingest: batches are validated, then wait (at most 1 s) for a group commit
+ *   that writes every waiting batch as ONE compressed row of `telemetry_log`
+ *   in one fsynced transaction; only then is each batch acknowledged. Senders
+ *   keep their own buffer until acknowledged, so waiting loses nothing.
+ * - Head: committed samples are also kept in memory until compaction, so
+ *   recent data is queryable without touching disk.
+ * - Compaction (every 10 min, just after a window closes): per series and
+ *   10-minute window one compressed raw chunk and one blob of 1-minute
+ *   rollups, plus one row per series and hour; keys start with time, so new
+ *   rows append at the end of each B-tree instead of dirtying pages all over
+ *   the file. Late samples merge into their window (last arrival wins per
+ *   timestamp) and their minutes and hour are recomputed. The compacted log
+ *   rows go in the same transaction, so a crash replays the log at start-up.
+ * - Retention per resolution and a size cap run after compaction; below 5 %
+ *   free disk the store keeps only rollups, raises an event and says so in
+ *   /health.
+ *
+ * `bench/telemetry_bench.ts` measures the bytes written per sample.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import type { Clock } from "../../lib/clock.ts";
+import type { Logger } from "../../lib/log.ts";
+import {
+  MAX_FUTURE_MS,
+  type Resolution,
+  type TelemetryBatch,
+} from "../../lib/schemas/telemetry.ts";
+import type { EventHub } from "../events/event_hub.ts";
+import type { SettingsStore } from "../store/settings.ts";
+import { ApiError, conflict, forbidden } from "../api/errors.ts";
+import { BatchLedger } from "./batch_ledger.ts";
+import { ChunkStore } from "./chunk_store.ts";
+import { compact, type CompactionResult } from "./compactor.ts";
+import { type DiskSpace, LOW_DISK_FRACTION } from "./disk_guard.ts";
+import { GroupCommitter } from "./group_commit.ts";
+import { Head } from "./head.ts";
+import { decodeLogRecord, type LogBatch } from "./log_codec.ts";
+import { autoResolution, SeriesReader } from "./query.ts";
+import { applyRetention, type RetentionResult } from "./retention.ts";
+import { canonicalLabels, type Series, SeriesRegistry } from "./series_registry.ts";
+import { MAX_ERROR_DETAILS } from "../api/app_factory.ts";
+
+const DAY_MS = 86_400_000;
+
+/** What a batch's sender is told. */
+export interface Ack {
+  accepted: number;
+  duplicate: boolean;
+  gateway_time_ms: number;
+}
+
+/** A query over series. */
+export interface TelemetryQuery {
+  nodes?: string[] | undefined;
+  metrics?: string[] | undefined;
+  labels?: Record<string, string> | undefined;
+  from: number;
+  to: number;
+  resolution: Resolution | "auto";
+}
+
+/** One series in a query answer. */
+export interface SeriesResult {
+  series: Series;
+  points: ({ ts: number; value: number } | {
+    ts: number;
+    min: number;
+    max: number;
+    avg: number;
+    count: number;
+  })[];
+}
+
+/** Store health as /health shows it. */
+export interface TelemetryHealth {
+  raw_paused: boolean;
+  disk_free_percent: number | null;
+  head_samples: number;
+}
+
+/** Options for {@linkcode TelemetryStore}. */
+export interface TelemetryStoreOptions {
+  db: DatabaseSync;
+  clock: Clock;
+  log: Logger;
+  settings: SettingsStore;
+  events: EventHub;
+  /** Directory whose file system the database lives on. */
+  dataDir: string;
+  diskSpace: DiskSpace;
+  /** Group commit delay. @default 1000 */
+  commitDelayMs?: number;
+  /** Compact early once the head holds this many samples. @default 2000000 */
+  maxHeadSamples?: number;
+}
+
+/** Ingest, query, compaction and retention of node telemetry. */
+export class TelemetryStore {
+  readonly registry: SeriesRegistry;
+  readonly head = new Head();
+  readonly #ledger: BatchLedger;
+  readonly #chunks: ChunkStore;
+  readonly #reader: SeriesReader;
+  readonly #committer: GroupCommitter;
+  readonly #committed: LogBatch[] = [];
+  #rawPaused = false;
+  #diskFreePercent: number | null = null;
+
+  constructor(private readonly options: TelemetryStoreOptions) {
+    const { db } = options;
+    this.registry = new SeriesRegistry(db);
+    this.#ledger = new BatchLedger(db);
+    this.#chunks = new ChunkStore(db);
+    this.#reader = new SeriesReader(this.#chunks, this.head);
+    this.#committer = new GroupCommitter({
+      db,
+      registry: this.registry,
+      head: this.head,
+      ledger: this.#ledger,
+      committed: this.#committed,
+      log: options.log,
+      now: () => options.clock.now(),
+      ...(options.commitDelayMs !== undefined ? { maxDelayMs: options.commitDelayMs } : {}),
+    });
+    this.#replayLog();
+  }
+
+  /** Puts what the ingest log holds (acknowledged, not yet compacted) back into the head. */
+  #replayLog(): void {
+    const rows = this.options.db.prepare("SELECT id, data FROM telemetry_log ORDER BY id")
+      .all() as {
+        id: number;
+        data: Uint8Array;
+      }[];
+    for (const row of rows) {
+      const record = decodeLogRecord(row.data);
+      for (let i = 0; i < record.ts.length; i++) {
+        this.head.add(Number(record.seriesIds[i]), record.ts[i]!, record.values[i]!);
+      }
+      for (const b of record.batches) {
+        this.#ledger.remember(b.nodeId, b.epoch, b.seq, b.hash);
+        this.#committed.push(b);
+      }
+    }
+    if (rows.length > 0) {
+      this.options.log.info("telemetry log replayed", {
+        rows: rows.length,
+        samples: this.head.sampleCount,
+      });
+    }
+  }
+
+  /**
+   * Stores one batch from `nodeId`'s agent; resolves once it is durable.
+   *
+   * @throws {ApiError} 403 for another node's batch, 409 for a reused key with
+   *   another body, 400 listing each refused sample.
+   */
+  async ingest(nodeId: string, batch: TelemetryBatch): Promise<Ack> {
+    const now = this.options.clock.now();
+    if (batch.node_id !== nodeId) {
+      throw forbidden(`This agent token belongs to ${nodeId}, not ${batch.node_id}`);
+    }
+    const digest = await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(JSON.stringify(batch)),
+    );
+    const hash = new Uint8Array(digest, 0, 16).slice();
+    const status = this.#ledger.check(nodeId, batch.epoch, batch.batch_seq, hash);
+    if (status.state === "conflict") {
+      throw conflict(
+        `Batch ${batch.epoch}/${batch.batch_seq} of ${nodeId} was stored with another body: ` +
+          `use a new batch_seq for new samples`,
+      );
+    }
+    if (status.state === "pending") await status.done;
+    if (status.state !== "new") {
+      return { accepted: batch.samples.length, duplicate: true, gateway_time_ms: now };
+    }
+
+    const problems = this.#check(nodeId, batch, now);
+    if (problems.length > 0) {
+      throw new ApiError(
+        400,
+        "validation_failed",
+        `Batch refused, nothing stored: ${problems.length} sample(s) cannot be stored; first: ${
+          problems[0]!.path
+        }: ${problems[0]!.message}`,
+        problems.slice(0, MAX_ERROR_DETAILS),
+      );
+    }
+    // From the ledger check to markPending nothing awaits, so a concurrent retry sees "pending".
+    const seriesIds = batch.samples.map((s) =>
+      this.registry.resolve(nodeId, s.metric, s.labels, s.unit ?? null).id
+    );
+    const done = this.#committer.submit({
+      batch: { nodeId, epoch: batch.epoch, seq: batch.batch_seq, hash, receivedAt: now },
+      seriesIds,
+      ts: batch.samples.map((s) => s.ts),
+      values: batch.samples.map((s) => s.value),
+    });
+    this.#ledger.markPending(nodeId, batch.epoch, batch.batch_seq, hash, done);
+    await done;
+    if (this.head.sampleCount >= (this.options.maxHeadSamples ?? 2_000_000)) this.compact();
+    return { accepted: batch.samples.length, duplicate: false, gateway_time_ms: now };
+  }
+
+  #check(nodeId: string, batch: TelemetryBatch, now: number) {
+    const problems: { path: string; message: string }[] = [];
+    const oldest = now - this.options.settings.get().telemetry_raw_retention_days * DAY_MS;
+    const unitInBatch = new Map<string, string>();
+    batch.samples.forEach((s, i) => {
+      if (s.ts > now + MAX_FUTURE_MS) {
+        problems.push({
+          path: `body.samples.${i}.ts`,
+          message: `${
+            new Date(s.ts).toISOString()
+          } is more than 5 minutes ahead of the gateway's clock (${
+            new Date(now).toISOString()
+          }); set the node's clock from the report answer's gateway_time_ms`,
+        });
+      } else if (s.ts < oldest) {
+        problems.push({
+          path: `body.samples.${i}.ts`,
+          message: `${
+            new Date(s.ts).toISOString()
+          } is older than raw retention (${this.options.settings.get().telemetry_raw_retention_days} days)`,
+        });
+      }
+      if (s.unit === undefined) return;
+      const labelsKey = canonicalLabels(s.labels);
+      const key = `${s.metric}\u0000${labelsKey}`;
+      const expected = this.registry.find(nodeId, s.metric, labelsKey)?.unit ??
+        unitInBatch.get(key);
+      if (expected && expected !== s.unit) {
+        problems.push({
+          path: `body.samples.${i}.unit`,
+          message: `${s.metric} of this node is in ${expected}, not ${s.unit}`,
+        });
+      }
+      if (!unitInBatch.has(key)) unitInBatch.set(key, s.unit);
+    });
+    return problems;
+  }
+
+  /** Commits waiting batches now (shutdown, tests). */
+  flush(): void {
+    this.#committer.flush();
+  }
+
+  /** Moves the head into stored chunks; see compactor.ts. */
+  compact(): CompactionResult {
+    this.#committer.flush();
+    return compact({
+      db: this.options.db,
+      head: this.head,
+      chunks: this.#chunks,
+      registry: this.registry,
+      ledger: this.#ledger,
+      batches: this.#committed,
+    }, { storeRaw: !this.#rawPaused });
+  }
+
+  /** Applies retention and the size cap with the current settings. */
+  applyRetention(): RetentionResult {
+    const result = applyRetention(
+      this.options.db,
+      this.options.settings.get(),
+      this.options.clock.now(),
+    );
+    const { raw, minutes, hours } = result.capped;
+    if (raw + minutes + hours > 0) {
+      this.options.events.record(
+        "telemetry_size_cap",
+        null,
+        `Telemetry reached its size cap: dropped the oldest ${raw} raw window(s), ${minutes} minute window(s), ${hours} hour(s)`,
+        { ...result.capped, cap_mb: this.options.settings.get().telemetry_size_cap_mb },
+      );
+    }
+    return result;
+  }
+
+  /** Checks free disk space; pauses or resumes raw storage and raises an event on change. */
+  async checkDisk(): Promise<void> {
+    const { free, total } = await this.options.diskSpace(this.options.dataDir);
+    this.#diskFreePercent = total > 0 ? Math.round((free / total) * 1000) / 10 : null;
+    const low = total > 0 && free / total < LOW_DISK_FRACTION;
+    if (low === this.#rawPaused) return;
+    this.#rawPaused = low;
+    this.options.events.record(
+      low ? "storage_low" : "storage_ok",
+      null,
+      low
+        ? `Less than 5% disk free (${this.#diskFreePercent}%): raw telemetry is no longer stored, rollups are`
+        : `Disk space recovered (${this.#diskFreePercent}% free): raw telemetry is stored again`,
+      { free_bytes: free, total_bytes: total },
+    );
+  }
+
+  health(): TelemetryHealth {
+    return {
+      raw_paused: this.#rawPaused,
+      disk_free_percent: this.#diskFreePercent,
+      head_samples: this.head.sampleCount,
+    };
+  }
+
+  /** Series matching the filters, at most `limit`. */
+  select(
+    q: {
+      nodes?: string[] | undefined;
+      metrics?: string[] | undefined;
+      labels?: Record<string, string> | undefined;
+    },
+    limit = 500,
+  ): Series[] {
+    const nodes = q.nodes ? new Set(q.nodes) : null;
+    const metrics = q.metrics ? new Set(q.metrics) : null;
+    const out: Series[] = [];
+    const unsaved = new Set(this.registry.unsaved());
+    for (const s of this.registry.all()) {
+      if (unsaved.has(s)) continue;
+      if (nodes && !nodes.has(s.nodeId)) continue;
+      if (metrics && !metrics.has(s.metric)) continue;
+      if (q.labels && !Object.entries(q.labels).every(([k, v]) => s.labels[k] === v)) continue;
+      out.push(s);
+      if (out.length >= limit) break;
+    }
+    return out.sort((a, b) =>
+      a.nodeId.localeCompare(b.nodeId) || a.metric.localeCompare(b.metric) ||
+      a.labelsKey.localeCompare(b.labelsKey)
+    );
+  }
+
+  /** Points of the matching series at the requested (or chosen) resolution. */
+  query(q: TelemetryQuery): { resolution: Resolution; series: SeriesResult[] } {
+    const resolution = q.resolution === "auto" ? autoResolution(q.from, q.to) : q.resolution;
+    const series = this.select(q).map((s) => {
+      if (resolution === "raw") {
+        const p = this.#reader.raw(s.id, q.from, q.to);
+        return { series: s, points: p.ts.map((ts, i) => ({ ts, value: p.values[i]! })) };
+      }
+      const r = resolution === "1m"
+        ? this.#reader.minutes(s.id, q.from, q.to)
+        : this.#reader.hours(s.id, q.from, q.to);
+      return {
+        series: s,
+        points: r.ts.map((ts, i) => ({
+          ts,
+          min: r.min[i]!,
+          max: r.max[i]!,
+          avg: r.sum[i]! / r.count[i]!,
+          count: r.count[i]!,
+        })),
+      };
+    });
+    return { resolution, series };
+  }
+
+  /** Each series' newest sample. */
+  latest(
+    q: { nodes?: string[] | undefined; metrics?: string[] | undefined },
+  ): { series: Series; ts: number; value: number }[] {
+    const out: { series: Series; ts: number; value: number }[] = [];
+    for (const s of this.select(q, Number.MAX_SAFE_INTEGER)) {
+      const fresh = this.head.latest(s.id);
+      if (fresh && (s.lastTs === null || fresh.ts >= s.lastTs)) out.push({ series: s, ...fresh });
+      else if (s.lastTs !== null && s.lastValue !== null) {
+        out.push({ series: s, ts: s.lastTs, value: s.lastValue });
+      }
+    }
+    return out;
+  }
+}
