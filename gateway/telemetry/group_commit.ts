@@ -25,7 +25,11 @@ export interface GroupCommitOptions {
   now: () => number;
   /** Longest an acknowledgement waits for its commit. @default 1000 */
   maxDelayMs?: number;
-  /** Commit at once when this many samples wait. @default 100000 */
+  /**
+   * Commit at once when this many samples wait: under load, commits come as
+   * fast as batches fill them, each still large enough to compress well.
+   * @default 5000
+   */
   maxSamples?: number;
 }
 
@@ -49,7 +53,7 @@ export class GroupCommitter {
 
   constructor(private readonly options: GroupCommitOptions) {
     this.#maxDelayMs = options.maxDelayMs ?? 1000;
-    this.#maxSamples = options.maxSamples ?? 100_000;
+    this.#maxSamples = options.maxSamples ?? 5000;
   }
 
   /** Resolves once the entry is durable. */
