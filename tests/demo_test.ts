@@ -2,17 +2,22 @@
  * System test of `deno task demo`: the real demo process, with the task's
  * permissions, on a free port and a temp data directory. It must print a
  * banner whose curl examples work, keep six simulated nodes online with a
- * path to the gateway, give the same nodes again on a second run, and stop
- * cleanly on Ctrl-C with the gateway gone.
+ * path to the gateway, back-fill three days of telemetry and keep it coming,
+ * give the same nodes again on a second run, and stop cleanly on Ctrl-C with
+ * the gateway gone.
  */
 import { z } from "zod";
 import { GatewayClient } from "../lib/api_client.ts";
 import { nodeSummarySchema } from "../lib/schemas/nodes.ts";
+import { latestSchema, telemetryResultSchema } from "../lib/schemas/telemetry.ts";
 import { topologySchema } from "../lib/schemas/topology.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "../lib/testing/assert.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const BANNER_END = "Press Ctrl-C to stop.";
+/** Start-up includes the telemetry back-fill (about 2 s here); leave room for slow machines. */
+const BANNER_TIMEOUT_MS = 60_000;
+const DAY = 86_400_000;
 
 /** `deno run` and its flags, exactly as the `demo` task in deno.json has them. */
 async function demoCommand(): Promise<string[]> {
@@ -74,7 +79,10 @@ async function startDemo(dataDir: string): Promise<Demo> {
         throw new Error(`The demo exited with ${s.code} before its banner\n${output()}`);
       }),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`No banner after 30 s\n${output()}`)), 30_000);
+        timer = setTimeout(
+          () => reject(new Error(`No banner after ${BANNER_TIMEOUT_MS / 1000} s\n${output()}`)),
+          BANNER_TIMEOUT_MS,
+        );
       }),
     ]);
   } catch (error) {
@@ -143,6 +151,30 @@ function parseCurl(line: string): { url: string; headers: Headers } {
 
 const nodesSchema = z.object({ nodes: z.array(nodeSummarySchema) });
 
+/**
+ * Polls `GET /v1/telemetry/latest` until every node has a `soc.temp` sample
+ * newer than `since`; returns how many do when `timeoutMs` runs out.
+ */
+async function waitForFreshTelemetry(
+  api: GatewayClient,
+  since: number,
+  timeoutMs = 25_000,
+): Promise<{ fresh: string[]; stale: string[] }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { series } = await api.request("GET", "/v1/telemetry/latest", {
+      query: { metric: "soc.temp" },
+      schema: latestSchema,
+    });
+    const fresh = series.filter((s) => s.ts > since).map((s) => s.node_name ?? s.node_id);
+    const stale = series.filter((s) => s.ts <= since).map((s) => s.node_name ?? s.node_id);
+    if ((fresh.length === 6 && stale.length === 0) || Date.now() > deadline) {
+      return { fresh: fresh.sort(), stale: stale.sort() };
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 Deno.test("deno task demo runs six reporting nodes, prints working curl examples and stops on Ctrl-C", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "halo-demo-test-" });
   const dataDir = `${dir}/data`;
@@ -150,6 +182,7 @@ Deno.test("deno task demo runs six reporting nodes, prints working curl examples
   try {
     await t.step("first run", async (t) => {
       const demo = await startDemo(dataDir);
+      const bannerAt = Date.now();
       let port = 0;
       try {
         const curls = demo.banner.split("\n").filter((l) => l.trimStart().startsWith("curl "));
@@ -212,6 +245,38 @@ Deno.test("deno task demo runs six reporting nodes, prints working curl examples
           }
         });
 
+        await t.step("three days of telemetry were back-filled before the banner", async () => {
+          assertMatch(demo.banner, /Back-filled [\d,]+ samples in [\d.]+ s/);
+          const { nodes } = await api.request("GET", "/v1/nodes", { schema: nodesSchema });
+          const leaf = nodes.find((n) => n.name === "halo-leaf-01")!;
+          const from = Date.now() - 3 * DAY;
+          const result = await api.request("GET", "/v1/telemetry", {
+            query: { node: leaf.id, metric: "soc.temp", from: String(from) },
+            schema: telemetryResultSchema,
+          });
+          assertEquals(result.series.length, 1, JSON.stringify(result.series.map((s) => s.labels)));
+          const series = result.series[0]!;
+          assertEquals([series.node_name, series.unit], ["halo-leaf-01", "°C"]);
+          const points = series.points;
+          assert(points.length >= 0.95 * 3 * 24 * 60, `${points.length} points in three days`);
+          assert(points[0]!.ts <= from + 10 * 60_000, "the history reaches back three days");
+          const highest = Math.max(...points.map((p) => ("max" in p ? p.max : p.value)));
+          assert(highest > 45, `the weather station crossed 45 °C (highest ${highest} °C)`);
+        });
+
+        await t.step("every node sends fresh telemetry after the banner", async () => {
+          const { series } = await api.request("GET", "/v1/telemetry/latest", {
+            schema: latestSchema,
+          });
+          const metrics = new Set(series.map((s) => s.metric));
+          for (const m of ["cpu.usage", "soc.temp", "link.tq", "env.humidity", "power.voltage"]) {
+            assert(metrics.has(m), `latest has ${m}`);
+          }
+          const { fresh, stale } = await waitForFreshTelemetry(api, bannerAt);
+          assertEquals(stale, [], `fresh: ${fresh.join(", ")}`);
+          assertEquals(fresh.length, 6);
+        });
+
         await t.step("Ctrl-C exits 0 and the gateway is gone", async () => {
           assertEquals(await interrupt(demo), 0, demo.output());
           await assertRejects(
@@ -225,6 +290,7 @@ Deno.test("deno task demo runs six reporting nodes, prints working curl examples
     });
 
     await t.step("a second run on the same data gives the same six nodes", async () => {
+      const startedAt = Date.now();
       const demo = await startDemo(dataDir);
       try {
         assertMatch(demo.banner, /earlier run/);
@@ -238,6 +304,9 @@ Deno.test("deno task demo runs six reporting nodes, prints working curl examples
           schema: z.object({ events: z.array(z.unknown()) }),
         });
         assertEquals(events.length, 0, "restarting the demo does not reboot the devices");
+        assert(!demo.banner.includes("Back-filling"), "the history is back-filled once");
+        const { stale } = await waitForFreshTelemetry(api, startedAt);
+        assertEquals(stale, [], "telemetry goes on with a new epoch");
         assertEquals(await interrupt(demo), 0, demo.output());
       } finally {
         await cleanUp(demo);

@@ -62,7 +62,7 @@ export function authApi(deps: GatewayDeps) {
       deps.loginLimiter.recordSuccess(username);
       const secret = generateSecret("session");
       const now = deps.clock.now();
-      const hash = await hashSecret(secret);
+      const hash = hashSecret(secret);
       const expires = deps.events.atomically(() => {
         sessions.deleteExpired(now);
         const expires = sessions.create(hash, user.id, now, SESSION_TTL_MS);

@@ -46,7 +46,7 @@ export function enrollmentApi(deps: GatewayDeps) {
     async (c) => {
       const body = c.req.valid("json");
       const secret = generateSecret("join");
-      const hash = await hashSecret(secret);
+      const hash = hashSecret(secret);
       const actor = actorOf(c);
       const now = deps.clock.now();
       const token = deps.events.atomically(() => {

@@ -37,7 +37,7 @@ export function tokensApi(deps: GatewayDeps) {
     async (c) => {
       const body = c.req.valid("json");
       const secret = generateSecret("api");
-      const hash = await hashSecret(secret);
+      const hash = hashSecret(secret);
       const actor = actorOf(c);
       const token = deps.events.atomically(() => {
         const token = tokens.create(

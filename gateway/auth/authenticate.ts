@@ -47,7 +47,7 @@ export function authenticate(deps: GatewayDeps): MiddlewareHandler<AppEnv> {
       const match = /^Bearer\s+(\S+)$/i.exec(auth);
       if (!match) throw unauthorized("Authorization header must be 'Bearer <token>'");
       const secret = match[1]!;
-      const hash = await hashSecret(secret);
+      const hash = hashSecret(secret);
       if (secret.startsWith("halo_agent_")) {
         const nodeId = agentTokens.authenticate(hash);
         if (!nodeId) throw unauthorized("Agent token is unknown or revoked: re-enroll the node");
@@ -60,7 +60,7 @@ export function authenticate(deps: GatewayDeps): MiddlewareHandler<AppEnv> {
     } else {
       const cookie = getCookie(c, SESSION_COOKIE);
       if (cookie) {
-        const hash = await hashSecret(cookie);
+        const hash = hashSecret(cookie);
         const userId = sessions.touch(hash, deps.clock.now(), SESSION_TTL_MS);
         const user = userId === null ? null : users.byId(userId);
         if (user) principal = { kind: "user", role: user.role, user, sessionHash: hash };

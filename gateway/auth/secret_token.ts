@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /** Kinds of bearer secrets, recognisable by prefix in logs and leaked-secret scanners. */
 export type SecretKind = "api" | "agent" | "join" | "session";
 
@@ -11,11 +13,11 @@ export function generateSecret(kind: SecretKind): string {
 
 /**
  * Hashes a secret for storage. Secrets carry 256 random bits, so one SHA-256
- * is enough; a leaked database reveals no usable token.
+ * is enough; a leaked database reveals no usable token. Synchronous (node's
+ * native hash), as it runs on every authenticated request.
  */
-export async function hashSecret(secret: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
 }
 
 /** The first characters shown to recognise a token (`halo_api_Ab3d`). */

@@ -35,9 +35,9 @@ export async function enroll(
   request: EnrollRequest,
   ip: string | null,
 ): Promise<Enrollment> {
-  const joinHash = await hashSecret(request.join_token);
+  const joinHash = hashSecret(request.join_token);
   const agentToken = generateSecret("agent");
-  const agentHash = await hashSecret(agentToken);
+  const agentHash = hashSecret(agentToken);
   const nodes = new NodeStore(deps.db);
   const now = deps.now();
 

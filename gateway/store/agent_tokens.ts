@@ -1,8 +1,15 @@
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 /** Per-node agent tokens; a node has at most one live token. */
 export class AgentTokenStore {
-  constructor(private readonly db: DatabaseSync) {}
+  readonly #byHash: StatementSync;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.#byHash = db.prepare(
+      `SELECT t.node_id FROM agent_tokens t JOIN nodes n ON n.id = t.node_id
+       WHERE t.token_hash = ? AND t.revoked_at IS NULL AND n.decommissioned_at IS NULL`,
+    );
+  }
 
   /** Revokes the node's previous tokens and stores the new one's hash. */
   issue(nodeId: string, hash: string, now: number): void {
@@ -24,10 +31,7 @@ export class AgentTokenStore {
 
   /** The node id of the live token with this hash. */
   authenticate(hash: string): string | null {
-    const row = this.db.prepare(
-      `SELECT t.node_id FROM agent_tokens t JOIN nodes n ON n.id = t.node_id
-       WHERE t.token_hash = ? AND t.revoked_at IS NULL AND n.decommissioned_at IS NULL`,
-    ).get(hash) as { node_id: string } | undefined;
+    const row = this.#byHash.get(hash) as { node_id: string } | undefined;
     return row?.node_id ?? null;
   }
 }

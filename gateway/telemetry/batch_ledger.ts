@@ -1,4 +1,4 @@
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 /** What the ledger knows of a batch key. */
 export type BatchStatus =
@@ -22,7 +22,13 @@ export class BatchLedger {
   readonly #recent = new Map<string, Uint8Array>();
   readonly #pending = new Map<string, { hash: Uint8Array; done: Promise<void> }>();
 
-  constructor(private readonly db: DatabaseSync) {}
+  readonly #stored: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#stored = db.prepare(
+      "SELECT body_hash FROM telemetry_batches WHERE node_id = ? AND epoch = ? AND batch_seq = ?",
+    );
+  }
 
   check(nodeId: string, epoch: string, seq: number, hash: Uint8Array): BatchStatus {
     const k = key(nodeId, epoch, seq);
@@ -34,9 +40,7 @@ export class BatchLedger {
     }
     let stored = this.#recent.get(k);
     if (!stored) {
-      const row = this.db.prepare(
-        "SELECT body_hash FROM telemetry_batches WHERE node_id = ? AND epoch = ? AND batch_seq = ?",
-      ).get(nodeId, epoch, seq) as { body_hash: Uint8Array } | undefined;
+      const row = this.#stored.get(nodeId, epoch, seq) as { body_hash: Uint8Array } | undefined;
       stored = row?.body_hash;
     }
     if (!stored) return { state: "new" };

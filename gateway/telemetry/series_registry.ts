@@ -18,13 +18,13 @@ export interface Series {
 /** Canonical JSON of labels: keys sorted, so the same labels always match. */
 export function canonicalLabels(labels: Labels | undefined): string {
   if (!labels) return "{}";
-  return JSON.stringify(
-    Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1))),
-  );
+  const entries = Object.entries(labels);
+  if (entries.length <= 1) return JSON.stringify(labels);
+  return JSON.stringify(Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1))));
 }
 
-const key = (nodeId: string, metric: string, labelsKey: string) =>
-  `${nodeId}\u0000${metric}\u0000${labelsKey}`;
+const seriesKey = (metric: string, labelsKey: string) =>
+  labelsKey === "{}" ? metric : `${metric}\u0000${labelsKey}`;
 
 /**
  * All series, held in memory (a few thousand rows). New series get ids here
@@ -32,7 +32,8 @@ const key = (nodeId: string, metric: string, labelsKey: string) =>
  * so a refused or failed batch leaves no series behind.
  */
 export class SeriesRegistry {
-  readonly #byKey = new Map<string, Series>();
+  /** Per node, series by metric and labels: the ingest path's lookup, kept cheap. */
+  readonly #byNode = new Map<string, Map<string, Series>>();
   readonly #byId = new Map<number, Series>();
   #nextId: number;
   #unsaved: Series[] = [];
@@ -67,7 +68,7 @@ export class SeriesRegistry {
   }
 
   find(nodeId: string, metric: string, labelsKey: string): Series | undefined {
-    return this.#byKey.get(key(nodeId, metric, labelsKey));
+    return this.#byNode.get(nodeId)?.get(seriesKey(metric, labelsKey));
   }
 
   byId(id: number): Series | undefined {
@@ -78,9 +79,8 @@ export class SeriesRegistry {
     return [...this.#byId.values()];
   }
 
-  /** The series, created (unsaved) if new. */
-  resolve(nodeId: string, metric: string, labels: Labels | undefined, unit: string | null): Series {
-    const labelsKey = canonicalLabels(labels);
+  /** The series, created (unsaved) if new; `labelsKey` is {@linkcode canonicalLabels} of its labels. */
+  resolve(nodeId: string, metric: string, labelsKey: string, unit: string | null): Series {
     const existing = this.find(nodeId, metric, labelsKey);
     if (existing) return existing;
     const series: Series = {
@@ -113,7 +113,7 @@ export class SeriesRegistry {
   discard(series: readonly Series[]): void {
     const gone = new Set(series);
     for (const s of gone) {
-      this.#byKey.delete(key(s.nodeId, s.metric, s.labelsKey));
+      this.#byNode.get(s.nodeId)?.delete(seriesKey(s.metric, s.labelsKey));
       this.#byId.delete(s.id);
     }
     this.#unsaved = this.#unsaved.filter((s) => !gone.has(s));
@@ -125,7 +125,9 @@ export class SeriesRegistry {
   }
 
   #add(series: Series): void {
-    this.#byKey.set(key(series.nodeId, series.metric, series.labelsKey), series);
+    let node = this.#byNode.get(series.nodeId);
+    if (!node) this.#byNode.set(series.nodeId, node = new Map());
+    node.set(seriesKey(series.metric, series.labelsKey), series);
     this.#byId.set(series.id, series);
   }
 }

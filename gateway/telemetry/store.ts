@@ -24,6 +24,7 @@
  *
  * `bench/telemetry_bench.ts` measures the bytes written per sample.
  */
+import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
@@ -168,11 +169,9 @@ export class TelemetryStore {
     if (batch.node_id !== nodeId) {
       throw forbidden(`This agent token belongs to ${nodeId}, not ${batch.node_id}`);
     }
-    const digest = await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(JSON.stringify(batch)),
+    const hash = new Uint8Array(
+      createHash("sha256").update(JSON.stringify(batch)).digest().subarray(0, 16),
     );
-    const hash = new Uint8Array(digest, 0, 16).slice();
     const status = this.#ledger.check(nodeId, batch.epoch, batch.batch_seq, hash);
     if (status.state === "conflict") {
       throw conflict(
@@ -185,7 +184,8 @@ export class TelemetryStore {
       return { accepted: batch.samples.length, duplicate: true, gateway_time_ms: now };
     }
 
-    const problems = this.#check(nodeId, batch, now);
+    const labelsKeys = batch.samples.map((s) => canonicalLabels(s.labels));
+    const problems = this.#check(nodeId, batch, labelsKeys, now);
     if (problems.length > 0) {
       throw new ApiError(
         400,
@@ -197,8 +197,8 @@ export class TelemetryStore {
       );
     }
     // From the ledger check to markPending nothing awaits, so a concurrent retry sees "pending".
-    const seriesIds = batch.samples.map((s) =>
-      this.registry.resolve(nodeId, s.metric, s.labels, s.unit ?? null).id
+    const seriesIds = batch.samples.map((s, i) =>
+      this.registry.resolve(nodeId, s.metric, labelsKeys[i]!, s.unit ?? null).id
     );
     const done = this.#committer.submit({
       batch: { nodeId, epoch: batch.epoch, seq: batch.batch_seq, hash, receivedAt: now },
@@ -212,7 +212,7 @@ export class TelemetryStore {
     return { accepted: batch.samples.length, duplicate: false, gateway_time_ms: now };
   }
 
-  #check(nodeId: string, batch: TelemetryBatch, now: number) {
+  #check(nodeId: string, batch: TelemetryBatch, labelsKeys: string[], now: number) {
     const problems: { path: string; message: string }[] = [];
     const oldest = now - this.options.settings.get().telemetry_raw_retention_days * DAY_MS;
     const unitInBatch = new Map<string, string>();
@@ -235,7 +235,7 @@ export class TelemetryStore {
         });
       }
       if (s.unit === undefined) return;
-      const labelsKey = canonicalLabels(s.labels);
+      const labelsKey = labelsKeys[i]!;
       const key = `${s.metric}\u0000${labelsKey}`;
       const expected = this.registry.find(nodeId, s.metric, labelsKey)?.unit ??
         unitInBatch.get(key);
