@@ -71,7 +71,7 @@ Deno.test("the telemetry store answers like the reference model", async () => {
             continue;
           }
           if (op.kind === "compact") {
-            h.deps.telemetry.compact();
+            await h.deps.telemetry.compact();
             continue;
           }
           const now = h.clock.now();

@@ -89,7 +89,7 @@ Deno.test("telemetry ingest", async (t) => {
   await t.step(
     "duplicates are still recognised after compaction and a restart of the ledger",
     async () => {
-      h.deps.telemetry.compact();
+      await h.deps.telemetry.compact();
       const body = {
         node_id: a.nodeId,
         epoch: "e2",
@@ -179,7 +179,7 @@ Deno.test("telemetry queries over compacted data, rollups, late samples and CSV"
   for (let i = 0; i < samples.length; i += 500) {
     assertEquals((await a.send(samples.slice(i, i + 500))).status, 200);
   }
-  h.deps.telemetry.compact();
+  await h.deps.telemetry.compact();
 
   await t.step("raw resolution returns every sample of a compacted span", async () => {
     const q = await (await h.request(
@@ -229,7 +229,7 @@ Deno.test("telemetry queries over compacted data, rollups, late samples and CSV"
     )).json();
     assertEquals(before.series[0].points[0].max, 100);
     assertEquals(before.series[0].points[0].count, 361);
-    h.deps.telemetry.compact();
+    await h.deps.telemetry.compact();
     const minute = await (await h.request(
       `/v1/telemetry?node=${a.nodeId}&metric=env.temp&from=${start + 3 * MIN}&to=${
         start + 3 * MIN
@@ -288,7 +288,7 @@ Deno.test("telemetry retention, size cap and low disk", async (t) => {
   const samples = [];
   for (let d = 6; d >= 0; d--) samples.push({ metric: "cpu.usage", ts: now - d * day, value: d });
   assertEquals((await a.send(samples)).status, 200);
-  h.deps.telemetry.compact();
+  await h.deps.telemetry.compact();
   const rawDays = () =>
     (h.deps.db.prepare("SELECT count(*) AS n FROM telemetry_raw").get() as { n: number }).n;
 
@@ -339,7 +339,7 @@ Deno.test("telemetry retention, size cap and low disk", async (t) => {
         200,
       );
       const rawBefore = rawDays();
-      h.deps.telemetry.compact();
+      await h.deps.telemetry.compact();
       assertEquals(rawDays(), rawBefore);
       const q = await (await h.request(
         `/v1/telemetry?node=${a.nodeId}&resolution=1m&from=${h.clock.now() - MIN}`,
@@ -351,4 +351,44 @@ Deno.test("telemetry retention, size cap and low disk", async (t) => {
       assertEquals(h.deps.events.query({ types: ["storage_ok"] }).length, 1);
     },
   );
+});
+
+Deno.test("batches acknowledged while a compaction runs are still recognised as duplicates", async () => {
+  await using h = await createHarness();
+  const a = await agent(h);
+  const now = h.clock.now();
+  // Enough series that compaction takes several slices and yields in between.
+  const wide = Array.from(
+    { length: 1500 },
+    (_, i) => ({ metric: `m${i}`, ts: now - 1000, value: i }),
+  );
+  assertEquals((await a.send(wide)).status, 200);
+  const compaction = h.deps.telemetry.compact();
+  const body = {
+    node_id: a.nodeId,
+    epoch: "during",
+    batch_seq: 1,
+    samples: [{ metric: "x", ts: now, value: 1 }],
+  };
+  assertEquals(
+    (await (await h.request("/v1/telemetry", { method: "POST", token: a.token, json: body }))
+      .json()).duplicate,
+    false,
+  );
+  await compaction;
+  assertEquals(
+    (await (await h.request("/v1/telemetry", { method: "POST", token: a.token, json: body }))
+      .json()).duplicate,
+    true,
+  );
+  await h.deps.telemetry.compact();
+  assertEquals(
+    (await (await h.request("/v1/telemetry", { method: "POST", token: a.token, json: body }))
+      .json()).duplicate,
+    true,
+  );
+  const q = await (await h.request(`/v1/telemetry?node=${a.nodeId}&metric=x`, {
+    token: await h.tokenFor("viewer"),
+  })).json();
+  assertEquals(q.series[0].points, [{ ts: now, value: 1 }]);
 });

@@ -71,8 +71,11 @@ export class BatchLedger {
     this.#recent.set(key(nodeId, epoch, seq), hash);
   }
 
-  /** Forgets the in-memory records once compaction has written them to the table. */
-  forgetRecent(): void {
-    this.#recent.clear();
+  /**
+   * Forgets the in-memory records of these batches once compaction has written
+   * them to the table (batches committed meanwhile stay).
+   */
+  forget(batches: readonly { nodeId: string; epoch: string; seq: number }[]): void {
+    for (const b of batches) this.#recent.delete(key(b.nodeId, b.epoch, b.seq));
   }
 }

@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { BatchLedger } from "./batch_ledger.ts";
 import type { ChunkStore } from "./chunk_store.ts";
 import { type Head, mergePoints, type PointList } from "./head.ts";
+import type { LogBatch } from "./log_codec.ts";
 import {
   concatRollups,
   HOUR_MS,
@@ -12,7 +13,6 @@ import {
 } from "./rollup.ts";
 import type { SeriesRegistry } from "./series_registry.ts";
 import { hourOf, WINDOW_MS, windowOf } from "./windows.ts";
-import type { LogBatch } from "./log_codec.ts";
 
 /** What one compaction did. */
 export interface CompactionResult {
@@ -20,36 +20,58 @@ export interface CompactionResult {
   windows: number;
 }
 
+/** Dependencies of {@linkcode compact}. */
+export interface CompactDeps {
+  db: DatabaseSync;
+  head: Head;
+  chunks: ChunkStore;
+  registry: SeriesRegistry;
+  ledger: BatchLedger;
+  /** Batches acknowledged since the last compaction; emptied once they are stored. */
+  batches: LogBatch[];
+}
+
+/** (window, series) pairs written per transaction, so the event loop is never held long. */
+export const SLICE = 500;
+
+const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function runInTransaction(db: DatabaseSync, fn: () => void): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    fn();
+    db.exec("COMMIT");
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
 /**
- * Moves the head into stored chunks in one transaction: per (window, series)
- * the raw chunk is merged with what is stored (late samples correct it), its
- * 1-minute rollups are recomputed from the merged samples, the hours touched
- * are recomputed from their minutes, the batches of the compacted log rows
- * go to `telemetry_batches`, and those log rows are deleted. If anything
- * fails the transaction rolls back and the head is restored.
+ * Moves the head into stored chunks: per (window, series) the raw chunk is
+ * merged with what is stored (late samples correct it; the last arrival wins
+ * per timestamp), its 1-minute rollups are recomputed from the merged samples,
+ * and the hours touched are recomputed from their minutes. Work goes in
+ * slices of {@linkcode SLICE} pairs, each its own transaction, yielding to the
+ * event loop between them; queries read the frozen head meanwhile. The last
+ * transaction stores the batch keys and deletes the compacted log rows, so a
+ * crash in between replays the log and merges the same samples again, which
+ * gives the same chunks. Without raw storage (low disk) minutes cannot be
+ * recomputed from samples, so that case runs in one transaction.
  */
-export function compact(
-  deps: {
-    db: DatabaseSync;
-    head: Head;
-    chunks: ChunkStore;
-    registry: SeriesRegistry;
-    ledger: BatchLedger;
-    /** Batches acknowledged since the last compaction. */
-    batches: LogBatch[];
-  },
+export async function compact(
+  deps: CompactDeps,
   options: { storeRaw: boolean },
-): CompactionResult {
+): Promise<CompactionResult> {
   const { db, head, chunks } = deps;
   const maxLog =
     (db.prepare("SELECT max(id) AS id FROM telemetry_log").get() as { id: number | null }).id;
-  if (head.sampleCount === 0 && maxLog === null) return { samples: 0, windows: 0 };
-  const samples = head.sampleCount;
-  const drained = head.drain();
-
-  // Group by window, keeping arrival order (the last arrival wins per timestamp).
+  const frozen = head.freeze();
+  let samples = 0;
+  // Group by window, keeping arrival order.
   const byWindow = new Map<number, Map<number, PointList>>();
-  for (const [seriesId, s] of drained) {
+  for (const [seriesId, s] of frozen) {
+    samples += s.ts.length;
     for (let i = 0; i < s.ts.length; i++) {
       const w = windowOf(s.ts[i]!);
       let m = byWindow.get(w);
@@ -60,83 +82,101 @@ export function compact(
       p.values.push(s.values[i]!);
     }
   }
-
+  const work: { window: number; seriesId: number; fresh: PointList }[] = [];
+  for (const [window, perSeries] of [...byWindow].sort((a, b) => a[0] - b[0])) {
+    for (const [seriesId, fresh] of perSeries) work.push({ window, seriesId, fresh });
+  }
   const hours = new Map<string, { hour: number; seriesId: number }>();
   const newest = new Map<number, { ts: number; value: number }>();
-  let windows = 0;
-  db.exec("BEGIN IMMEDIATE");
-  try {
-    for (const [window, perSeries] of [...byWindow].sort((a, b) => a[0] - b[0])) {
-      for (const [seriesId, fresh] of perSeries) {
-        const stored = chunks.raw(window, seriesId);
-        const merged = mergePoints(
-          stored ?? { ts: [], values: [] },
-          mergePoints({ ts: [], values: [] }, fresh),
-        );
-        if (options.storeRaw) chunks.putRaw(window, seriesId, merged);
-        let minutes = rollUp(merged, MINUTE_MS);
-        if (!stored) {
-          // Raw samples of this window are gone (size cap or low disk): fold into the stored minutes.
-          const old = chunks.minutes(window, seriesId);
-          if (old) minutes = rollUpRollups(concatRollups(old, minutes), MINUTE_MS);
-        }
-        chunks.putMinutes(window, seriesId, minutes);
-        hours.set(`${hourOf(window)}:${seriesId}`, { hour: hourOf(window), seriesId });
-        const last = merged.ts.length - 1;
-        const prev = newest.get(seriesId);
-        if (last >= 0 && (!prev || merged.ts[last]! >= prev.ts)) {
-          newest.set(seriesId, { ts: merged.ts[last]!, value: merged.values[last]! });
-        }
-        windows++;
-      }
+  const batches = deps.batches.splice(0);
+
+  const writeWindow = ({ window, seriesId, fresh }: typeof work[number]) => {
+    const stored = chunks.raw(window, seriesId);
+    const merged = mergePoints(
+      stored ?? { ts: [], values: [] },
+      mergePoints({ ts: [], values: [] }, fresh),
+    );
+    if (options.storeRaw) chunks.putRaw(window, seriesId, merged);
+    let minutes = rollUp(merged, MINUTE_MS);
+    if (!stored) {
+      // Raw samples of this window are gone (size cap or low disk): fold into the stored minutes.
+      const old = chunks.minutes(window, seriesId);
+      if (old) minutes = rollUpRollups(concatRollups(old, minutes), MINUTE_MS);
     }
-    for (const { hour, seriesId } of hours.values()) {
-      const parts: RollupList = { ts: [], min: [], max: [], sum: [], count: [] };
-      for (let w = hour; w < hour + HOUR_MS; w += WINDOW_MS) {
-        const m = chunks.minutes(w, seriesId);
-        if (!m) continue;
-        parts.ts.push(...m.ts);
-        parts.min.push(...m.min);
-        parts.max.push(...m.max);
-        parts.sum.push(...m.sum);
-        parts.count.push(...m.count);
-      }
-      const h = rollUpRollups(parts, HOUR_MS);
-      if (h.ts.length === 1) {
-        chunks.putHour(hour, seriesId, {
-          min: h.min[0]!,
-          max: h.max[0]!,
-          sum: h.sum[0]!,
-          count: h.count[0]!,
-        });
-      }
+    chunks.putMinutes(window, seriesId, minutes);
+    hours.set(`${hourOf(window)}:${seriesId}`, { hour: hourOf(window), seriesId });
+    const last = merged.ts.length - 1;
+    const prev = newest.get(seriesId);
+    if (last >= 0 && (!prev || merged.ts[last]! >= prev.ts)) {
+      newest.set(seriesId, { ts: merged.ts[last]!, value: merged.values[last]! });
     }
+  };
+  const writeHour = ({ hour, seriesId }: { hour: number; seriesId: number }) => {
+    const parts: RollupList = { ts: [], min: [], max: [], sum: [], count: [] };
+    for (let w = hour; w < hour + HOUR_MS; w += WINDOW_MS) {
+      const m = chunks.minutes(w, seriesId);
+      if (!m) continue;
+      parts.ts.push(...m.ts);
+      parts.min.push(...m.min);
+      parts.max.push(...m.max);
+      parts.sum.push(...m.sum);
+      parts.count.push(...m.count);
+    }
+    const h = rollUpRollups(parts, HOUR_MS);
+    if (h.ts.length === 1) {
+      chunks.putHour(hour, seriesId, {
+        min: h.min[0]!,
+        max: h.max[0]!,
+        sum: h.sum[0]!,
+        count: h.count[0]!,
+      });
+    }
+  };
+  const finish = () => {
     const setLast = db.prepare(
       "UPDATE telemetry_series SET last_ts = ?, last_value = ? WHERE id = ? AND (last_ts IS NULL OR last_ts <= ?)",
     );
-    for (const [seriesId, n] of newest) {
-      setLast.run(n.ts, n.value, seriesId, n.ts);
-      const series = deps.registry.byId(seriesId);
-      if (series && (series.lastTs === null || series.lastTs <= n.ts)) {
-        series.lastTs = n.ts;
-        series.lastValue = n.value;
-      }
-    }
+    for (const [seriesId, n] of newest) setLast.run(n.ts, n.value, seriesId, n.ts);
     const saveBatch = db.prepare(
       `INSERT OR IGNORE INTO telemetry_batches (node_id, epoch, batch_seq, body_hash, received_at)
        VALUES (?, ?, ?, ?, ?)`,
     );
-    for (const b of deps.batches) saveBatch.run(b.nodeId, b.epoch, b.seq, b.hash, b.receivedAt);
+    for (const b of batches) saveBatch.run(b.nodeId, b.epoch, b.seq, b.hash, b.receivedAt);
     if (maxLog !== null) db.prepare("DELETE FROM telemetry_log WHERE id <= ?").run(maxLog);
-    db.exec("COMMIT");
-  } catch (error) {
-    db.exec("ROLLBACK");
-    for (const [seriesId, s] of drained) {
-      for (let i = 0; i < s.ts.length; i++) head.add(seriesId, s.ts[i]!, s.values[i]!);
+  };
+
+  try {
+    if (!options.storeRaw) {
+      runInTransaction(db, () => {
+        work.forEach(writeWindow);
+        [...hours.values()].forEach(writeHour);
+        finish();
+      });
+    } else {
+      for (let i = 0; i < work.length; i += SLICE) {
+        runInTransaction(db, () => work.slice(i, i + SLICE).forEach(writeWindow));
+        await yieldToEventLoop();
+      }
+      const hourList = [...hours.values()];
+      for (let i = 0; i < hourList.length; i += SLICE) {
+        runInTransaction(db, () => hourList.slice(i, i + SLICE).forEach(writeHour));
+        await yieldToEventLoop();
+      }
+      runInTransaction(db, finish);
     }
+  } catch (error) {
+    head.thaw();
+    deps.batches.unshift(...batches);
     throw error;
   }
-  deps.batches.length = 0;
-  deps.ledger.forgetRecent();
-  return { samples, windows };
+  for (const [seriesId, n] of newest) {
+    const series = deps.registry.byId(seriesId);
+    if (series && (series.lastTs === null || series.lastTs <= n.ts)) {
+      series.lastTs = n.ts;
+      series.lastValue = n.value;
+    }
+  }
+  head.release();
+  deps.ledger.forget(batches);
+  return { samples, windows: work.length };
 }

@@ -29,6 +29,8 @@ export function mergePoints(older: PointList, newer: PointList): PointList {
  */
 export class Head {
   #series = new Map<number, SeriesHead>();
+  /** Samples being compacted: still read by queries until compaction has stored them. */
+  #frozen = new Map<number, SeriesHead>();
   #count = 0;
 
   get sampleCount(): number {
@@ -45,37 +47,59 @@ export class Head {
 
   /** This series' head points in [from, to], sorted, last arrival winning per timestamp. */
   range(seriesId: number, from: number, to: number): PointList {
-    const s = this.#series.get(seriesId);
-    if (!s) return { ts: [], values: [] };
     const picked: PointList = { ts: [], values: [] };
-    for (let i = 0; i < s.ts.length; i++) {
-      const t = s.ts[i]!;
-      if (t >= from && t <= to) {
-        picked.ts.push(t);
-        picked.values.push(s.values[i]!);
+    // Frozen samples arrived before the live ones, so they come first.
+    for (const s of [this.#frozen.get(seriesId), this.#series.get(seriesId)]) {
+      if (!s) continue;
+      for (let i = 0; i < s.ts.length; i++) {
+        const t = s.ts[i]!;
+        if (t >= from && t <= to) {
+          picked.ts.push(t);
+          picked.values.push(s.values[i]!);
+        }
       }
     }
     return mergePoints({ ts: [], values: [] }, picked);
   }
 
-  /** The newest sample of a series in the head. */
+  /** The newest sample of a series in the head (the last arrival on equal timestamps). */
   latest(seriesId: number): { ts: number; value: number } | null {
-    const s = this.#series.get(seriesId);
-    if (!s || s.ts.length === 0) return null;
-    let best = 0;
-    for (let i = 1; i < s.ts.length; i++) if (s.ts[i]! >= s.ts[best]!) best = i;
-    return { ts: s.ts[best]!, value: s.values[best]! };
+    let best: { ts: number; value: number } | null = null;
+    for (const s of [this.#frozen.get(seriesId), this.#series.get(seriesId)]) {
+      if (!s) continue;
+      for (let i = 0; i < s.ts.length; i++) {
+        if (!best || s.ts[i]! >= best.ts) best = { ts: s.ts[i]!, value: s.values[i]! };
+      }
+    }
+    return best;
   }
 
-  seriesIds(): number[] {
-    return [...this.#series.keys()];
-  }
-
-  /** Takes every sample out, leaving the head empty. */
-  drain(): Map<number, SeriesHead> {
-    const drained = this.#series;
+  /**
+   * Moves every live sample into the frozen layer for compaction and returns
+   * them; queries keep seeing them until {@linkcode Head.release}.
+   */
+  freeze(): Map<number, SeriesHead> {
+    if (this.#frozen.size > 0) throw new Error("a compaction is already under way");
+    this.#frozen = this.#series;
     this.#series = new Map();
     this.#count = 0;
-    return drained;
+    return this.#frozen;
+  }
+
+  /** Drops the frozen samples once compaction stored them. */
+  release(): void {
+    this.#frozen = new Map();
+  }
+
+  /** Puts the frozen samples back in front of the live ones after a failed compaction. */
+  thaw(): void {
+    const live = this.#series;
+    this.#series = this.#frozen;
+    this.#frozen = new Map();
+    this.#count = 0;
+    for (const s of this.#series.values()) this.#count += s.ts.length;
+    for (const [id, s] of live) {
+      for (let i = 0; i < s.ts.length; i++) this.add(id, s.ts[i]!, s.values[i]!);
+    }
   }
 }

@@ -25,7 +25,7 @@ export async function runTelemetryLoops(
         return;
       }
       try {
-        const done = telemetry.compact();
+        const done = await telemetry.compact();
         const removed = telemetry.applyRetention();
         log.debug("telemetry compacted", { ...done, retention: removed });
       } catch (error) {

@@ -112,6 +112,7 @@ export class TelemetryStore {
   readonly #committer: GroupCommitter;
   readonly #committed: LogBatch[] = [];
   #rawPaused = false;
+  #compacting: Promise<CompactionResult> | null = null;
   #diskFreePercent: number | null = null;
 
   constructor(private readonly options: TelemetryStoreOptions) {
@@ -208,7 +209,11 @@ export class TelemetryStore {
     });
     this.#ledger.markPending(nodeId, batch.epoch, batch.batch_seq, hash, done);
     await done;
-    if (this.head.sampleCount >= (this.options.maxHeadSamples ?? 2_000_000)) this.compact();
+    if (this.head.sampleCount >= (this.options.maxHeadSamples ?? 2_000_000) && !this.#compacting) {
+      this.compact().catch((error) =>
+        this.options.log.error("telemetry compaction failed", { error })
+      );
+    }
     return { accepted: batch.samples.length, duplicate: false, gateway_time_ms: now };
   }
 
@@ -255,10 +260,14 @@ export class TelemetryStore {
     this.#committer.flush();
   }
 
-  /** Moves the head into stored chunks; see compactor.ts. */
-  compact(): CompactionResult {
+  /**
+   * Moves the head into stored chunks; see compactor.ts. A compaction asked
+   * for while one runs waits for it and then runs too.
+   */
+  async compact(): Promise<CompactionResult> {
+    while (this.#compacting) await this.#compacting.catch(() => {});
     this.#committer.flush();
-    return compact({
+    const run = compact({
       db: this.options.db,
       head: this.head,
       chunks: this.#chunks,
@@ -266,6 +275,12 @@ export class TelemetryStore {
       ledger: this.#ledger,
       batches: this.#committed,
     }, { storeRaw: !this.#rawPaused });
+    this.#compacting = run;
+    try {
+      return await run;
+    } finally {
+      this.#compacting = null;
+    }
   }
 
   /** Applies retention and the size cap with the current settings. */
