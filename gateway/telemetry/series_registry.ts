@@ -79,6 +79,11 @@ export class SeriesRegistry {
     return [...this.#byId.values()];
   }
 
+  /** The series of one node. */
+  ofNode(nodeId: string): Series[] {
+    return [...(this.#byNode.get(nodeId)?.values() ?? [])];
+  }
+
   /** The series, created (unsaved) if new; `labelsKey` is {@linkcode canonicalLabels} of its labels. */
   resolve(nodeId: string, metric: string, labelsKey: string, unit: string | null): Series {
     const existing = this.find(nodeId, metric, labelsKey);
