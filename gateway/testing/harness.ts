@@ -87,7 +87,7 @@ export async function createHarness(): Promise<Harness> {
       new ApiTokenStore(db).create({
         name: `test-${role}`,
         role,
-        hash: await hashSecret(secret),
+        hash: hashSecret(secret),
         prefix: secretPrefix(secret),
         createdBy: "test",
       }, clock.now());
@@ -98,7 +98,7 @@ export async function createHarness(): Promise<Harness> {
       const secret = generateSecret("join");
       new JoinTokenStore(db).create({
         name: "test-batch",
-        hash: await hashSecret(secret),
+        hash: hashSecret(secret),
         prefix: secretPrefix(secret),
         createdBy: "test",
         expiresAt: clock.now() + 3600_000,
