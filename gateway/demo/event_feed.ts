@@ -11,14 +11,16 @@ export interface SseMessage {
 
 /**
  * Parses a `text/event-stream` body into messages (comments and `retry:`
- * lines are skipped; multi-line `data:` is joined with newlines).
+ * lines are skipped; multi-line `data:` is joined with newlines). With
+ * `signal`, reading stops with an `AbortError` as soon as it aborts.
  */
 export async function* parseSse(
   body: ReadableStream<Uint8Array<ArrayBuffer>>,
+  signal?: AbortSignal,
 ): AsyncGenerator<SseMessage> {
   let buffer = "";
   let message: { id?: string; event?: string; data: string[] } = { data: [] };
-  for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
+  for await (const chunk of body.pipeThrough(new TextDecoderStream(), signal ? { signal } : {})) {
     buffer += chunk;
     const lines = buffer.split(/\r\n|\r|\n/);
     buffer = lines.pop()!;
@@ -84,7 +86,9 @@ export async function runEventFeed(options: EventFeedOptions): Promise<void> {
         ...(lastId !== undefined ? { lastEventId: lastId } : {}),
         signal: options.signal,
       });
-      for await (const message of parseSse(body)) {
+      // The request's signal alone does not always end the body: seen with Deno 2.9, after
+      // the stream had been open for a while, Ctrl-C left the feed (and the demo) waiting.
+      for await (const message of parseSse(body, options.signal)) {
         if (message.id !== undefined) lastId = message.id;
         const event = parseEvent(message.data);
         if (event) options.write(formatEvent(event));

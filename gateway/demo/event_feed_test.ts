@@ -61,3 +61,26 @@ Deno.test("runEventFeed() writes each event and resumes after the last id", asyn
   assertEquals(seen, [null, "7"]);
   assertEquals(lines[0], "12:03:10Z  offline          halo-leaf-04 is offline");
 });
+
+Deno.test("runEventFeed() ends on abort even when the open stream does not", async () => {
+  const controller = new AbortController();
+  // A stream that stays open and ignores the request's signal, as one did in the demo.
+  const http = () =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(": hi\n\n")) }),
+        {
+          headers: { "content-type": "text/event-stream" },
+        },
+      ),
+    );
+  const feed = runEventFeed({
+    client: new GatewayClient({ baseUrl: "http://gateway.test", token: "halo_api_x", http }),
+    signal: controller.signal,
+    write: () => {},
+    clock: new FakeClock(),
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  controller.abort();
+  await feed;
+});
