@@ -13,8 +13,10 @@ export const DEFAULT_DEMO_LISTEN = "127.0.0.1:8080";
 export const DEMO_HELP = `halo-demo: a HALO gateway with six simulated nodes, on this machine only
 
 Starts the gateway, enrolls the gateway itself, a relay and four leaves over
-the real API, and keeps them reporting; one leaf drops off now and then so
-offline, online and rebooted events happen. Ctrl-C stops everything.
+the real API, and keeps them reporting and sending telemetry every 10 s (on a
+fresh data directory, 3 days of history are back-filled first); one leaf
+drops off now and then so offline, online and rebooted events happen. Ctrl-C
+stops everything.
 
 Usage:
   deno task demo [--listen HOST:PORT] [--data-dir DIR]

@@ -2,7 +2,8 @@
  * halo-demo: the gateway with six simulated nodes on this machine. This file
  * only wires the parts together: launch_gateway (the real gateway as a child
  * process), admin_login and provision (set up over the real API),
- * reporting_loop (the simulated agents, from lib/sim), event_feed and banner.
+ * reporting_loop (the simulated agents, from lib/sim), telemetry_loop (their
+ * samples, back-filled on a fresh data directory), event_feed and banner.
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,16 +13,24 @@ import { systemClock } from "../../lib/clock.ts";
 import { createLogger, parseLogLevel } from "../../lib/log.ts";
 import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
 import { SimNetwork } from "../../lib/sim/sim_network.ts";
+import { SimTelemetry } from "../../lib/sim/telemetry.ts";
 import { loginWithInitialAdmin } from "./admin_login.ts";
-import { formatBanner } from "./banner.ts";
+import { backfillPrinter, formatBackfillDone, formatBanner } from "./banner.ts";
 import { DEMO_HELP, parseDemoArgs } from "./cli_args.ts";
 import { runEventFeed } from "./event_feed.ts";
 import { launchGateway } from "./launch_gateway.ts";
 import { provision } from "./provision.ts";
 import { reportOnce, runDropouts, runReporters } from "./reporting_loop.ts";
+import { backfillTelemetry, runTelemetry } from "./telemetry_loop.ts";
+import { TelemetrySender } from "./telemetry_sender.ts";
 
 const DROPOUT_EVERY_MS = 240_000;
 const DROPOUT_AWAY_MS = 60_000;
+/** Fixed, so every run tells the same story and live values join the back-filled ones. */
+const TELEMETRY_SEED = 1;
+const TELEMETRY_INTERVAL_MS = 10_000;
+const BACKFILL_DAYS = 3;
+const BACKFILL_STEP_MS = 60_000;
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 async function exists(path: string): Promise<boolean> {
@@ -83,6 +92,69 @@ async function main(args: string[]): Promise<number> {
       client: new GatewayClient({ baseUrl: gateway.url, token: d.agentToken }),
     }));
     await reportOnce({ network, devices, clock, log });
+    const signal = stop.signal;
+    // Reporting starts now, so the nodes stay online while the history is back-filled.
+    loops.push(runReporters({
+      network,
+      devices,
+      clock,
+      log,
+      signal,
+      intervalMs: setup.reportIntervalS * 1000,
+      random: Math.random,
+    }));
+
+    // Each run is a new installation of the nodes' in-memory telemetry buffers: a new epoch.
+    const epoch = `demo-${clock.now().toString(36)}`;
+    const telemetry = new SimTelemetry(DEMO_NETWORK, {
+      seed: TELEMETRY_SEED,
+      utcOffsetMinutes: -new Date(clock.now()).getTimezoneOffset(),
+    });
+    const senders = setup.devices.map((d) => ({
+      key: d.key,
+      nodeId: d.nodeId,
+      name: d.name,
+      sender: new TelemetrySender({
+        baseUrl: gateway.url,
+        token: d.agentToken,
+        nodeId: d.nodeId,
+        epoch,
+        maxInFlight: 4,
+      }),
+    }));
+    let telemetryOn = true;
+    if (!reused) {
+      // Up to now: the live rounds follow on within one interval.
+      const to = clock.now();
+      const from = to - BACKFILL_DAYS * 86_400_000;
+      const result = await backfillTelemetry({
+        telemetry,
+        devices: senders,
+        from,
+        to,
+        stepMs: BACKFILL_STEP_MS,
+        clock,
+        log,
+        signal,
+        onProgress: backfillPrinter({
+          write: (line) => console.log(line),
+          now: () => clock.now(),
+          days: BACKFILL_DAYS,
+          stepS: BACKFILL_STEP_MS / 1000,
+          nodes: senders.length,
+        }),
+      });
+      console.log(formatBackfillDone(result));
+      log.info("telemetry back-filled", {
+        samples: result.samples,
+        batches: result.batches,
+        ms: result.ms,
+        samples_per_s: Math.round(result.samples / Math.max(result.ms / 1000, 0.001)),
+        unsupported: result.unsupported,
+      });
+      telemetryOn = !result.unsupported;
+    }
+    if (stop.signal.aborted) return 0; // Ctrl-C while back-filling.
 
     const flaky = devices.find((d) => d.key === DEMO_NETWORK.flaky)!;
     console.log(formatBanner({
@@ -95,19 +167,27 @@ async function main(args: string[]): Promise<number> {
       reportIntervalS: setup.reportIntervalS,
       flaky: { name: flaky.name, everyS: DROPOUT_EVERY_MS / 1000, awayS: DROPOUT_AWAY_MS / 1000 },
       reused,
+      telemetry: telemetryOn
+        ? {
+          intervalS: TELEMETRY_INTERVAL_MS / 1000,
+          backfilledDays: reused ? null : BACKFILL_DAYS,
+        }
+        : null,
     }));
 
-    const signal = stop.signal;
-    loops.push(
-      runReporters({
+    if (telemetryOn) {
+      loops.push(runTelemetry({
+        telemetry,
         network,
-        devices,
+        devices: senders,
         clock,
         log,
         signal,
-        intervalMs: setup.reportIntervalS * 1000,
+        intervalMs: TELEMETRY_INTERVAL_MS,
         random: Math.random,
-      }),
+      }));
+    }
+    loops.push(
       runDropouts({
         network,
         device: flaky,
