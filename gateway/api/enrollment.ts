@@ -43,7 +43,7 @@ export function enrollmentApi(deps: GatewayDeps) {
       request: { body: jsonBody(createJoinTokenSchema) },
       responses: { 201: jsonResponse(createdJoinTokenSchema, "Created") },
     }),
-    async (c) => {
+    (c) => {
       const body = c.req.valid("json");
       const secret = generateSecret("join");
       const hash = hashSecret(secret);
@@ -106,9 +106,9 @@ export function enrollmentApi(deps: GatewayDeps) {
         409: jsonResponse(z.any(), "Another gateway exists"),
       },
     }),
-    async (c) => {
+    (c) => {
       const body = c.req.valid("json");
-      const result = await enroll(
+      const result = enroll(
         { db: deps.db, events: deps.events, audit: deps.audit, now: () => deps.clock.now() },
         body,
         c.get("clientIp"),

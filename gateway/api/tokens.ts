@@ -34,7 +34,7 @@ export function tokensApi(deps: GatewayDeps) {
       request: { body: jsonBody(createTokenSchema) },
       responses: { 201: jsonResponse(createdTokenSchema, "Created") },
     }),
-    async (c) => {
+    (c) => {
       const body = c.req.valid("json");
       const secret = generateSecret("api");
       const hash = hashSecret(secret);

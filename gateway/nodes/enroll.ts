@@ -30,11 +30,11 @@ const JOIN_PROBLEMS = {
  * machine-id, then WireGuard key) so re-enrolling returns the same node and
  * revokes its previous agent token, or creates a node.
  */
-export async function enroll(
+export function enroll(
   deps: { db: DatabaseSync; events: EventHub; audit: AuditLog; now: () => number },
   request: EnrollRequest,
   ip: string | null,
-): Promise<Enrollment> {
+): Enrollment {
   const joinHash = hashSecret(request.join_token);
   const agentToken = generateSecret("agent");
   const agentHash = hashSecret(agentToken);

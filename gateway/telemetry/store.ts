@@ -340,7 +340,9 @@ export class TelemetryStore {
     const metrics = q.metrics ? new Set(q.metrics) : null;
     const out: Series[] = [];
     const unsaved = new Set(this.registry.unsaved());
-    const candidates = q.nodes ? q.nodes.flatMap((n) => this.registry.ofNode(n)) : this.registry.all();
+    const candidates = q.nodes
+      ? q.nodes.flatMap((n) => this.registry.ofNode(n))
+      : this.registry.all();
     for (const s of candidates) {
       if (unsaved.has(s)) continue;
       if (nodes && !nodes.has(s.nodeId)) continue;

@@ -80,9 +80,9 @@ export async function createHarness(): Promise<Harness> {
         { remoteAddr: { hostname: "127.0.0.1" } },
       ));
     },
-    async tokenFor(role) {
+    tokenFor(role) {
       const existing = tokens.get(role);
-      if (existing) return existing;
+      if (existing) return Promise.resolve(existing);
       const secret = generateSecret("api");
       new ApiTokenStore(db).create({
         name: `test-${role}`,
@@ -92,9 +92,9 @@ export async function createHarness(): Promise<Harness> {
         createdBy: "test",
       }, clock.now());
       tokens.set(role, secret);
-      return secret;
+      return Promise.resolve(secret);
     },
-    async joinToken(maxUses = 10) {
+    joinToken(maxUses = 10) {
       const secret = generateSecret("join");
       new JoinTokenStore(db).create({
         name: "test-batch",
@@ -104,7 +104,7 @@ export async function createHarness(): Promise<Harness> {
         expiresAt: clock.now() + 3600_000,
         maxUses,
       }, clock.now());
-      return secret;
+      return Promise.resolve(secret);
     },
     async user(username, role, password = "correct horse battery") {
       new UserStore(db).create(
