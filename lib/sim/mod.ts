@@ -16,3 +16,4 @@ export * from "./network_plan.ts";
 export * from "./random.ts";
 export * from "./sim_network.ts";
 export * from "./sim_node.ts";
+export * from "./telemetry.ts";
