@@ -9,6 +9,7 @@ import type { GatewayDeps } from "./api/context.ts";
 import { enrollmentApi } from "./api/enrollment.ts";
 import { ApiError } from "./api/errors.ts";
 import { eventsApi } from "./api/events.ts";
+import { flowsApi } from "./api/flows.ts";
 import { meshesApi } from "./api/meshes.ts";
 import { neuronsApi } from "./api/neurons.ts";
 import { nodesApi } from "./api/nodes.ts";
@@ -60,6 +61,7 @@ export function createApp(deps: GatewayDeps) {
       eventsApi,
       topologyApi,
       telemetryApi,
+      flowsApi,
       auditApi,
       systemV1Api,
     ]

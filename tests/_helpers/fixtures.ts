@@ -369,6 +369,7 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
   "GET /v1/telemetry": () => Promise.resolve({}),
   "GET /v1/telemetry/latest": () => Promise.resolve({}),
   "GET /v1/telemetry/metrics": () => Promise.resolve({}),
+  "GET /v1/flows/metadata": () => Promise.resolve({}),
   "GET /v1/topology": () => Promise.resolve({}),
   "GET /v1/topology/links/{a}/{b}/history": (w) =>
     Promise.resolve({ params: { a: w.node.id, b: w.peer.id }, agentToken: w.node.agentToken }),

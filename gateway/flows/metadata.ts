@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { CONTEXT_VARIABLES, OPERATORS, STEP_TYPES } from "../../lib/schemas/flows.ts";
+
+/** `GET /v1/flows/metadata`: every step type with its config as JSON Schema. */
+export const flowsMetadataSchema = z.object({
+  step_types: z.array(z.object({
+    type: z.string(),
+    kind: z.enum(["trigger", "condition", "action"]),
+    label: z.string(),
+    description: z.string(),
+    config_schema: z.record(z.string(), z.unknown()).describe(
+      "JSON Schema (2020-12) of the step's config",
+    ),
+    provides: z.array(z.string()).describe("Context variables later steps may use"),
+    branches: z.array(z.string()).describe("Branch labels its outgoing edges may carry"),
+  })),
+  operators: z.array(z.string()),
+  variables: z.array(z.object({ name: z.string(), description: z.string() })),
+});
+export type FlowsMetadata = z.infer<typeof flowsMetadataSchema>;
+
+const VARIABLE_HELP: Record<typeof CONTEXT_VARIABLES[number], string> = {
+  node_id: "Id of the node the flow is about",
+  node_name: "Name of that node",
+  metric: "Metric that fired or was tested",
+  value: "Its value",
+  threshold: "The value it was compared with",
+  operator: "The comparison",
+  prev_result: "Result of the step before (an object keyed by step id after a join)",
+  flow_name: "Name of the flow",
+  fired_at: "When the trigger fired (RFC 3339)",
+  event: "The node event that fired the flow",
+};
+
+/** Builds the metadata from the step schemas; computed once, it never changes at run time. */
+export function flowsMetadata(): FlowsMetadata {
+  return {
+    step_types: STEP_TYPES.map((t) => ({
+      type: t.type,
+      kind: t.kind,
+      label: t.label,
+      description: t.description,
+      config_schema: z.toJSONSchema(t.schema, { io: "input", unrepresentable: "any" }) as Record<
+        string,
+        unknown
+      >,
+      provides: [...t.provides],
+      branches: [...t.branches],
+    })),
+    operators: [...OPERATORS],
+    variables: [
+      ...CONTEXT_VARIABLES.map((name) => ({ name, description: VARIABLE_HELP[name] })),
+      { name: "var.NAME", description: "A flow variable" },
+      { name: "payload.NAME", description: "A field of a manual trigger's payload" },
+    ],
+  };
+}
