@@ -63,6 +63,10 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
       "POST /v1/enroll": "public",
       "POST /v1/nodes/{id}/report": "agent",
       "POST /v1/telemetry": "agent",
+      // Operators edit flows; the handler asks for admin when a flow runs commands.
+      "POST /v1/flows": "operator",
+      "PUT /v1/flows/{id}": "operator",
+      "DELETE /v1/flows/{id}": "operator",
       "POST /v1/auth/password": "viewer",
       // Admin-only reads: people, secrets' metadata, the audit trail and the whole database.
       "GET /v1/users": "admin",

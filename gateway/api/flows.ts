@@ -1,12 +1,82 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import { intIdSchema, okSchema, timestampSchema } from "../../lib/schemas/common.ts";
+import { type FlowDefinition, flowDefinitionSchema } from "../../lib/schemas/flows.ts";
+import { FlowStore, runsCommands } from "../flows/flow_store.ts";
 import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
+import { validateFlow } from "../flows/validate_flow.ts";
+import { actorOf, roleOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
-import { jsonResponse, route } from "./route.ts";
+import type { AppEnv, GatewayDeps } from "./context.ts";
+import { ApiError, conflict, forbidden, notFound } from "./errors.ts";
+import { jsonBody, jsonResponse, route } from "./route.ts";
+
+const flowSchema = flowDefinitionSchema.extend({
+  id: z.number().int(),
+  version: z.number().int().describe(
+    "Grows with every save; executions record the version they ran",
+  ),
+  builtin: z.string().nullable().describe("Set on flows HALO ships, e.g. node_offline"),
+  created_at: timestampSchema,
+  created_by: z.string(),
+  updated_at: timestampSchema,
+  updated_by: z.string(),
+});
+
+const flowSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  enabled: z.boolean(),
+  version: z.number().int(),
+  trigger: z.string().nullable(),
+  steps: z.number().int(),
+  last_run: z.object({
+    execution_id: z.number().int(),
+    status: z.string(),
+    started_at: timestampSchema,
+  }).nullable(),
+  updated_at: timestampSchema,
+});
+
+const idParams = z.object({ id: intIdSchema });
 
 /** HALO Flows routes. */
-export function flowsApi(_deps: GatewayDeps) {
+export function flowsApi(deps: GatewayDeps) {
   const app = apiApp();
+  const flows = new FlowStore(deps.db);
   const metadata = flowsMetadata();
+  const templates = (id: number) => {
+    const row = deps.db.prepare("SELECT type, config FROM flow_action_templates WHERE id = ?").get(
+      id,
+    ) as
+      | { type: string; config: string }
+      | undefined;
+    return row ? { type: row.type, config: JSON.parse(row.config) } : undefined;
+  };
+
+  /** Operators edit flows; flows that run commands over SSH need an admin. */
+  const assertMayEdit = (c: Context<AppEnv>, ...defs: (FlowDefinition | null)[]) => {
+    const commands = defs.some((d) => d?.steps.some(runsCommands));
+    if (commands && roleOf(c.get("principal")) !== "admin") {
+      throw forbidden("Flows with command actions (SSH) need the admin role");
+    }
+  };
+
+  const assertValid = (def: FlowDefinition) => {
+    const problems = validateFlow(def, templates);
+    if (problems.length > 0) {
+      const details = problems.map((p) => ({ path: `body.${p.path}`, message: p.message }));
+      throw new ApiError(
+        400,
+        "invalid_flow",
+        `Flow "${def.name}" cannot be saved: ${problems[0]!.message}${
+          problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""
+        }`,
+        details.slice(0, 50),
+      );
+    }
+  };
 
   app.openapi(
     route("viewer", {
@@ -17,6 +87,127 @@ export function flowsApi(_deps: GatewayDeps) {
       responses: { 200: jsonResponse(flowsMetadataSchema, "Step types") },
     }),
     (c) => c.json(metadata, 200),
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/flows",
+      tags: ["flows"],
+      summary: "List flows with their trigger and last run",
+      responses: { 200: jsonResponse(z.object({ flows: z.array(flowSummarySchema) }), "Flows") },
+    }),
+    (c) => c.json({ flows: flows.list() }, 200),
+  );
+
+  app.openapi(
+    route("operator", {
+      method: "post",
+      path: "/flows",
+      tags: ["flows"],
+      summary: "Create a flow (flows with command actions need an admin)",
+      request: { body: jsonBody(flowDefinitionSchema) },
+      responses: {
+        201: jsonResponse(flowSchema, "Created"),
+        409: jsonResponse(z.any(), "Name taken"),
+      },
+    }),
+    (c) => {
+      const def = c.req.valid("json");
+      assertMayEdit(c, def);
+      assertValid(def);
+      const actor = actorOf(c);
+      const id = deps.events.atomically(() => {
+        if (flows.nameTaken(def.name)) throw conflict(`A flow named "${def.name}" exists`);
+        const id = flows.save(def, actor.name, deps.clock.now());
+        deps.audit.record(actor, "flow.create", `flow:${id}`, {
+          name: def.name,
+          steps: def.steps.length,
+        });
+        return id;
+      });
+      return c.json(flows.get(id)!, 201);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/flows/{id}",
+      tags: ["flows"],
+      summary: "A flow with its steps, edges and variables (secret headers are never shown)",
+      request: { params: idParams },
+      responses: {
+        200: jsonResponse(flowSchema, "The flow"),
+        404: jsonResponse(z.any(), "Unknown flow"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const flow = flows.get(id);
+      if (!flow) throw notFound(`Flow ${id}`);
+      return c.json(flow, 200);
+    },
+  );
+
+  app.openapi(
+    route("operator", {
+      method: "put",
+      path: "/flows/{id}",
+      tags: ["flows"],
+      summary:
+        "Replace a flow's definition; running executions finish on the version they started with",
+      description: "A secret header sent with an empty value keeps the value stored for that step.",
+      request: { params: idParams, body: jsonBody(flowDefinitionSchema) },
+      responses: {
+        200: jsonResponse(flowSchema, "Saved"),
+        404: jsonResponse(z.any(), "Unknown flow"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const def = c.req.valid("json");
+      const actor = actorOf(c);
+      deps.events.atomically(() => {
+        const before = flows.getWithSecrets(id);
+        if (!before) throw notFound(`Flow ${id}`);
+        assertMayEdit(c, before, def);
+        assertValid(def);
+        if (flows.nameTaken(def.name, id)) throw conflict(`A flow named "${def.name}" exists`);
+        flows.save(def, actor.name, deps.clock.now(), id);
+        deps.audit.record(actor, "flow.update", `flow:${id}`, {
+          name: def.name,
+          version: before.version + 1,
+          enabled: def.enabled,
+        });
+      });
+      return c.json(flows.get(id)!, 200);
+    },
+  );
+
+  app.openapi(
+    route("operator", {
+      method: "delete",
+      path: "/flows/{id}",
+      tags: ["flows"],
+      summary: "Delete a flow and its history",
+      request: { params: idParams },
+      responses: {
+        200: jsonResponse(okSchema, "Deleted"),
+        404: jsonResponse(z.any(), "Unknown flow"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      deps.events.atomically(() => {
+        const before = flows.getWithSecrets(id);
+        if (!before) throw notFound(`Flow ${id}`);
+        assertMayEdit(c, before);
+        flows.delete(id);
+        deps.audit.record(actorOf(c), "flow.delete", `flow:${id}`, { name: before.name });
+      });
+      return c.json({ ok: true as const }, 200);
+    },
   );
 
   return app;

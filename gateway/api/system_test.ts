@@ -22,6 +22,7 @@ Deno.test("system routes", async (t) => {
     assertEquals(body.migrations.map((m: { name: string }) => m.name), [
       "0001_init.sql",
       "0002_telemetry.sql",
+      "0003_flows.sql",
     ]);
     assert(body.database.size_bytes > 0);
   });

@@ -55,6 +55,18 @@ export interface PreparedRequest {
 /** Builds a valid request for one operation, creating what it acts on when it destroys it. */
 export type RequestFactory = (world: World, caller: Caller) => Promise<PreparedRequest>;
 
+/** A small valid flow: a manual trigger raising an alert. */
+export function fixtureFlow(name: string) {
+  return {
+    name,
+    steps: [
+      { id: "t", type: "manual", config: {} },
+      { id: "a", type: "alert", config: { message: "fixture {flow_name}" } },
+    ],
+    edges: [{ from: "t", to: "a" }],
+  };
+}
+
 /** The password of every user the fixtures create. */
 export const FIXTURE_PASSWORD = "correct horse battery staple";
 
@@ -147,6 +159,12 @@ export class World {
       id: number;
     };
     return { id: row.id, username };
+  }
+
+  /** A fresh flow (created as admin) for routes that read, change or delete one. */
+  async flow(): Promise<number> {
+    const flow = await this.admin("POST", "/v1/flows", fixtureFlow(`fixture flow ${this.seq()}`));
+    return flow.id as number;
   }
 
   async createMesh(): Promise<number> {
@@ -370,6 +388,12 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
   "GET /v1/telemetry/latest": () => Promise.resolve({}),
   "GET /v1/telemetry/metrics": () => Promise.resolve({}),
   "GET /v1/flows/metadata": () => Promise.resolve({}),
+  "GET /v1/flows": () => Promise.resolve({}),
+  "POST /v1/flows": (w) => Promise.resolve({ body: fixtureFlow(`flow ${w.seq()}`) }),
+  "GET /v1/flows/{id}": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),
+  "PUT /v1/flows/{id}": (w) =>
+    w.flow().then((id) => ({ params: { id: String(id) }, body: fixtureFlow(`flow ${w.seq()}`) })),
+  "DELETE /v1/flows/{id}": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),
   "GET /v1/topology": () => Promise.resolve({}),
   "GET /v1/topology/links/{a}/{b}/history": (w) =>
     Promise.resolve({ params: { a: w.node.id, b: w.peer.id }, agentToken: w.node.agentToken }),

@@ -1,0 +1,250 @@
+import type { DatabaseSync } from "node:sqlite";
+import { type FlowDefinition, type FlowStep, stepType } from "../../lib/schemas/flows.ts";
+import { iso } from "../store/time.ts";
+
+/** A stored flow: its definition plus identity and bookkeeping. */
+export interface StoredFlow extends FlowDefinition {
+  id: number;
+  version: number;
+  builtin: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** One line of the flow list. */
+export interface FlowSummary {
+  id: number;
+  name: string;
+  description: string;
+  enabled: boolean;
+  version: number;
+  trigger: string | null;
+  steps: number;
+  last_run: { execution_id: number; status: string; started_at: string } | null;
+  updated_at: string;
+}
+
+/** Secret header values are never answered; an empty value on save keeps the stored one. */
+export const SECRET_MASK = "";
+
+interface FlowRow {
+  id: number;
+  name: string;
+  description: string;
+  enabled: number;
+  version: number;
+  builtin: string | null;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** Whether a step, or the action inside a for_each_node, runs commands over SSH. */
+export function runsCommands(step: Pick<FlowStep, "type" | "config">): boolean {
+  if (step.type === "command") return true;
+  const inner = (step.config as { action?: { type?: string } }).action;
+  return step.type === "for_each_node" && inner?.type === "command";
+}
+
+function secretHeaders(config: Record<string, unknown>): Record<string, string> | undefined {
+  if (config.secret_headers && typeof config.secret_headers === "object") {
+    return config.secret_headers as Record<string, string>;
+  }
+  const inner = config.action as { config?: Record<string, unknown> } | undefined;
+  const headers = inner?.config?.secret_headers;
+  return headers && typeof headers === "object" ? headers as Record<string, string> : undefined;
+}
+
+function maskSecrets(config: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(config);
+  const headers = secretHeaders(copy);
+  if (headers) { for (const k of Object.keys(headers)) headers[k] = SECRET_MASK; }
+  return copy;
+}
+
+/** Flows, their steps, edges, versions and variables. */
+export class FlowStore {
+  constructor(private readonly db: DatabaseSync) {}
+
+  list(): FlowSummary[] {
+    const rows = this.db.prepare(
+      `SELECT f.*, (SELECT type FROM flow_steps s WHERE s.flow_id = f.id AND s.kind = 'trigger') AS trigger,
+         (SELECT count(*) FROM flow_steps s WHERE s.flow_id = f.id) AS steps
+       FROM flows f ORDER BY f.name`,
+    ).all() as unknown as (FlowRow & { trigger: string | null; steps: number })[];
+    const lastRun = this.db.prepare(
+      "SELECT id, status, started_at FROM flow_executions WHERE flow_id = ? AND dry_run = 0 ORDER BY id DESC LIMIT 1",
+    );
+    return rows.map((r) => {
+      const run = lastRun.get(r.id) as
+        | { id: number; status: string; started_at: number }
+        | undefined;
+      return {
+        id: r.id,
+        name: r.name,
+        description: r.description,
+        enabled: r.enabled === 1,
+        version: r.version,
+        trigger: r.trigger,
+        steps: r.steps,
+        last_run: run
+          ? { execution_id: run.id, status: run.status, started_at: iso(run.started_at) }
+          : null,
+        updated_at: iso(r.updated_at),
+      };
+    });
+  }
+
+  /** The flow as stored, secret header values included (for the engine, never for answers). */
+  getWithSecrets(id: number): StoredFlow | null {
+    const row = this.db.prepare("SELECT * FROM flows WHERE id = ?").get(id) as FlowRow | undefined;
+    if (!row) return null;
+    const steps = (this.db.prepare(
+      "SELECT * FROM flow_steps WHERE flow_id = ? ORDER BY rowid",
+    ).all(id) as {
+      step_id: string;
+      type: string;
+      name: string | null;
+      config: string;
+      template_id: number | null;
+      position_x: number | null;
+      position_y: number | null;
+    }[]).map((s) => ({
+      id: s.step_id,
+      type: s.type,
+      ...(s.name !== null ? { name: s.name } : {}),
+      config: JSON.parse(s.config) as Record<string, unknown>,
+      ...(s.template_id !== null ? { template_id: s.template_id } : {}),
+      ...(s.position_x !== null && s.position_y !== null
+        ? { position: { x: s.position_x, y: s.position_y } }
+        : {}),
+    }));
+    const edges = (this.db.prepare(
+      "SELECT from_step, to_step, branch FROM flow_edges WHERE flow_id = ? ORDER BY rowid",
+    ).all(id) as { from_step: string; to_step: string; branch: string }[]).map((e) => ({
+      from: e.from_step,
+      to: e.to_step,
+      ...(e.branch ? { branch: e.branch as "true" | "false" | "success" | "failure" } : {}),
+    }));
+    const variables = Object.fromEntries(
+      (this.db.prepare("SELECT name, value FROM flow_variables WHERE flow_id = ? ORDER BY name")
+        .all(id) as {
+          name: string;
+          value: string;
+        }[]).map((v) => [v.name, JSON.parse(v.value) as string | number | boolean]),
+    );
+    return {
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      enabled: row.enabled === 1,
+      version: row.version,
+      builtin: row.builtin,
+      steps,
+      edges,
+      variables,
+      created_at: iso(row.created_at),
+      created_by: row.created_by,
+      updated_at: iso(row.updated_at),
+      updated_by: row.updated_by,
+    };
+  }
+
+  /** The flow with secret header values masked, as the API answers it. */
+  get(id: number): StoredFlow | null {
+    const flow = this.getWithSecrets(id);
+    if (!flow) return null;
+    return { ...flow, steps: flow.steps.map((s) => ({ ...s, config: maskSecrets(s.config) })) };
+  }
+
+  nameTaken(name: string, exceptId = 0): boolean {
+    return this.db.prepare("SELECT 1 FROM flows WHERE name = ? AND id != ?").get(name, exceptId) !==
+      undefined;
+  }
+
+  /**
+   * Writes a new flow, or a new version of an existing one (steps, edges and
+   * variables replaced). Masked secret header values keep the stored ones.
+   * Runs inside the caller's transaction.
+   */
+  save(def: FlowDefinition, actor: string, now: number, existingId?: number): number {
+    let id = existingId;
+    let version = 1;
+    if (id === undefined) {
+      const { lastInsertRowid } = this.db.prepare(
+        `INSERT INTO flows (name, description, enabled, version, created_at, created_by, updated_at, updated_by)
+         VALUES (?, ?, ?, 1, ?, ?, ?, ?)`,
+      ).run(def.name, def.description, def.enabled ? 1 : 0, now, actor, now, actor);
+      id = Number(lastInsertRowid);
+    } else {
+      const previous = this.getWithSecrets(id)!;
+      def = keepSecrets(def, previous);
+      version = previous.version + 1;
+      this.db.prepare(
+        `UPDATE flows SET name = ?, description = ?, enabled = ?, version = ?, updated_at = ?, updated_by = ?
+         WHERE id = ?`,
+      ).run(def.name, def.description, def.enabled ? 1 : 0, version, now, actor, id);
+      for (const table of ["flow_steps", "flow_edges", "flow_variables"]) {
+        this.db.prepare(`DELETE FROM ${table} WHERE flow_id = ?`).run(id);
+      }
+    }
+    const step = this.db.prepare(
+      `INSERT INTO flow_steps (flow_id, step_id, type, kind, name, config, template_id, position_x, position_y)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const s of def.steps) {
+      step.run(
+        id,
+        s.id,
+        s.type,
+        stepType(s.type)!.kind,
+        s.name ?? null,
+        JSON.stringify(s.config),
+        s.template_id ?? null,
+        s.position?.x ?? null,
+        s.position?.y ?? null,
+      );
+    }
+    const edge = this.db.prepare(
+      "INSERT INTO flow_edges (flow_id, from_step, to_step, branch) VALUES (?, ?, ?, ?)",
+    );
+    for (const e of def.edges) edge.run(id, e.from, e.to, e.branch ?? "");
+    const variable = this.db.prepare(
+      "INSERT INTO flow_variables (flow_id, name, value, updated_at) VALUES (?, ?, ?, ?)",
+    );
+    for (const [name, value] of Object.entries(def.variables)) {
+      variable.run(id, name, JSON.stringify(value), now);
+    }
+    this.db.prepare(
+      "INSERT INTO flow_versions (flow_id, version, definition, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+    ).run(id, version, JSON.stringify(def), now, actor);
+    return id;
+  }
+
+  delete(id: number): boolean {
+    return this.db.prepare("DELETE FROM flows WHERE id = ?").run(id).changes > 0;
+  }
+}
+
+/** Replaces masked secret header values with the ones already stored for the same step. */
+function keepSecrets(def: FlowDefinition, previous: StoredFlow): FlowDefinition {
+  const before = new Map(previous.steps.map((s) => [s.id, s]));
+  return {
+    ...def,
+    steps: def.steps.map((s) => {
+      const config = structuredClone(s.config);
+      const headers = secretHeaders(config);
+      const old = before.get(s.id);
+      const oldHeaders = old ? secretHeaders(old.config) : undefined;
+      if (headers) {
+        for (const [k, v] of Object.entries(headers)) {
+          if (v === SECRET_MASK && oldHeaders?.[k] !== undefined) headers[k] = oldHeaders[k]!;
+        }
+      }
+      return { ...s, config };
+    }),
+  };
+}
