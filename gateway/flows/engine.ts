@@ -11,9 +11,23 @@ import type { FlowEdge, FlowStep } from "../../lib/schemas/flows.ts";
 /** How a step ended; edges carrying a branch label are taken on that outcome. */
 export type Outcome = "true" | "false" | "success" | "failure";
 
-/** What a runner gets: the step, the flow's context, and the result of its predecessor(s). */
+/** The execution a step runs in. */
+export interface ExecutionInfo {
+  flowId: number;
+  flowName: string;
+  executionId: number;
+  /** A dry run evaluates conditions but has no side effects: actions say what they would do. */
+  dryRun: boolean;
+}
+
+/**
+ * What a runner gets: the step, the execution, the flow's context variables
+ * (`node_id`, `metric`, `var.site`, `payload.reason` … as flat keys), and the
+ * result of its predecessor(s).
+ */
 export interface StepInput {
   step: FlowStep;
+  execution: ExecutionInfo;
   context: Readonly<Record<string, unknown>>;
   /** The predecessor's output on the taken edge, or an object keyed by step id with several. */
   prevResult: unknown;
@@ -49,6 +63,7 @@ export interface ExecutionRecorder {
 export interface ExecuteOptions {
   /** Runners by step type. */
   runners: Readonly<Record<string, StepRunner>>;
+  execution: ExecutionInfo;
   context: Readonly<Record<string, unknown>>;
   /** The trigger's own output, its successors' prev_result. */
   triggerOutput?: unknown;
@@ -127,7 +142,13 @@ export async function executeFlow(
     try {
       const runner = options.runners[step.type];
       if (!runner) throw new Error(`no runner for step type ${step.type}`);
-      result = await runner({ step, context: options.context, prevResult, signal });
+      result = await runner({
+        step,
+        execution: options.execution,
+        context: options.context,
+        prevResult,
+        signal,
+      });
     } catch (error) {
       result = {
         outcome: "failure",

@@ -26,6 +26,7 @@ async function run(steps: FlowStep[], edges: FlowEdge[], runners?: Record<string
   const records: StepRecord[] = [];
   const result = await executeFlow({ steps: [step("t", "manual"), ...steps], edges }, "t", {
     runners: runners ?? scripted(log),
+    execution: { flowId: 1, flowName: "f", executionId: 1, dryRun: false },
     context: { flow_name: "f" },
     triggerOutput: { payload: 1 },
     recorder: { step: (r) => records.push(r) },
