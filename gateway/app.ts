@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { apiApp } from "./api/app_factory.ts";
+import { alertsApi } from "./api/alerts.ts";
 import { auditApi } from "./api/audit.ts";
 import { authApi } from "./api/auth.ts";
 import type { GatewayDeps } from "./api/context.ts";
@@ -62,6 +63,7 @@ export function createApp(deps: GatewayDeps) {
       topologyApi,
       telemetryApi,
       flowsApi,
+      alertsApi,
       auditApi,
       systemV1Api,
     ]

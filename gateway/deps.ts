@@ -10,6 +10,11 @@ import { AuditLog } from "./store/audit.ts";
 import { SettingsStore } from "./store/settings.ts";
 import type { DiskSpace } from "./telemetry/disk_guard.ts";
 import { TelemetryStore } from "./telemetry/store.ts";
+import { AlertStore } from "./flows/alert_store.ts";
+import { alertRunner } from "./flows/runners/alert.ts";
+import { cooldownRunner, responseRunner, thresholdRunner } from "./flows/runners/conditions.ts";
+import { FlowService } from "./flows/service.ts";
+import { isSilenced } from "./flows/silences.ts";
 
 /** What {@linkcode createGatewayDeps} needs from the outside. */
 export interface DepsOptions {
@@ -32,6 +37,32 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
   const now = () => clock.now();
   const events = new EventHub(db, now);
   const settings = new SettingsStore(db);
+  const telemetry = new TelemetryStore({
+    db,
+    clock,
+    log: options.log,
+    settings,
+    events,
+    dataDir: options.varDir,
+    diskSpace: options.diskSpace,
+    ...(options.commitDelayMs !== undefined ? { commitDelayMs: options.commitDelayMs } : {}),
+  });
+  const alerts = new AlertStore(db, events);
+  const flows = new FlowService({
+    db,
+    clock,
+    log: options.log,
+    runners: {
+      alert: alertRunner({
+        alerts,
+        now,
+        silenced: (flowId, nodeId) => isSilenced(db, now(), flowId, nodeId),
+      }),
+      threshold: thresholdRunner({ telemetry, now }),
+      cooldown: cooldownRunner({ db, now }),
+      response: responseRunner(),
+    },
+  });
   return {
     db,
     dbPath: options.dbPath,
@@ -42,16 +73,9 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
     audit: new AuditLog(db, now),
     settings,
     live: new LiveNodeState(),
-    telemetry: new TelemetryStore({
-      db,
-      clock,
-      log: options.log,
-      settings,
-      events,
-      dataDir: options.varDir,
-      diskSpace: options.diskSpace,
-      ...(options.commitDelayMs !== undefined ? { commitDelayMs: options.commitDelayMs } : {}),
-    }),
+    telemetry,
+    alerts,
+    flows,
     loginLimiter: new LoginLimiter({ now }),
     build: options.build,
     startedAt: clock.now(),

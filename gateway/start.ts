@@ -87,6 +87,10 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     shutdown: shutdown.signal,
     diskSpace: statDiskSpace,
   });
+  const interrupted = deps.flows.recover();
+  if (interrupted > 0) {
+    log.warn("flow executions interrupted by the restart", { count: interrupted });
+  }
   const app = createApp(deps);
   const { hostname, port } = splitListenAddress(options.listen);
   let address = { hostname, port };

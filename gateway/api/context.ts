@@ -6,6 +6,8 @@ import type { LoginLimiter } from "../auth/login_limiter.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { LiveNodeState } from "../nodes/live_state.ts";
 import type { TelemetryStore } from "../telemetry/store.ts";
+import type { AlertStore } from "../flows/alert_store.ts";
+import type { FlowService } from "../flows/service.ts";
 import type { AuditLog } from "../store/audit.ts";
 import type { SettingsStore } from "../store/settings.ts";
 import type { UserRecord } from "../store/users.ts";
@@ -32,6 +34,8 @@ export interface GatewayDeps {
   /** Latest node reports held in memory; see LiveNodeState. */
   live: LiveNodeState;
   telemetry: TelemetryStore;
+  alerts: AlertStore;
+  flows: FlowService;
   loginLimiter: LoginLimiter;
   build: BuildInfo;
   startedAt: number;

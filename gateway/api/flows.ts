@@ -41,6 +41,32 @@ const flowSummarySchema = z.object({
 
 const idParams = z.object({ id: intIdSchema });
 
+const executionSchema = z.object({
+  id: z.number().int(),
+  flow_id: z.number().int(),
+  flow_version: z.number().int(),
+  trigger_type: z.string(),
+  trigger_context: z.record(z.string(), z.unknown()),
+  status: z.enum(["running", "succeeded", "failed", "interrupted"]),
+  dry_run: z.boolean(),
+  started_at: timestampSchema,
+  finished_at: timestampSchema.nullable(),
+  error: z.string().nullable(),
+  steps: z.array(z.object({
+    step_id: z.string(),
+    status: z.enum(["running", "succeeded", "failed", "skipped"]),
+    outcome: z.string().nullable().describe("The branch it took"),
+    input: z.unknown(),
+    output: z.unknown(),
+    started_at: timestampSchema.nullable(),
+    finished_at: timestampSchema.nullable(),
+    duration_ms: z.number().nullable(),
+  })).optional().describe("Each step's input, output, status and timing (on a single execution)"),
+});
+
+const payloadSchema = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.unknown())
+  .refine((p) => JSON.stringify(p).length <= 16_384, { message: "at most 16 KiB of payload" });
+
 /** HALO Flows routes. */
 export function flowsApi(deps: GatewayDeps) {
   const app = apiApp();
@@ -207,6 +233,141 @@ export function flowsApi(deps: GatewayDeps) {
         deps.audit.record(actorOf(c), "flow.delete", `flow:${id}`, { name: before.name });
       });
       return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    route("operator", {
+      method: "post",
+      path: "/flows/{id}/trigger",
+      tags: ["flows"],
+      summary: "Run a flow with a manual trigger now; its payload's fields are {payload.NAME}",
+      request: {
+        params: idParams,
+        body: jsonBody(z.strictObject({ payload: payloadSchema.default({}) })),
+      },
+      responses: {
+        202: jsonResponse(z.object({ execution_id: z.number().int() }), "Started"),
+        409: jsonResponse(z.any(), "Not a manual flow, or disabled"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const { payload } = c.req.valid("json");
+      const flow = flows.getWithSecrets(id);
+      if (!flow) throw notFound(`Flow ${id}`);
+      const trigger = flow.steps.find((s) => s.type === "manual");
+      if (!trigger) {
+        throw conflict(
+          `Flow "${flow.name}" has no manual trigger; POST /v1/flows/${id}/test runs it dry with a sample context`,
+        );
+      }
+      if (!flow.enabled) throw conflict(`Flow "${flow.name}" is disabled`);
+      const fields = (trigger.config as { payload_fields?: string[] }).payload_fields ?? [];
+      const missing = fields.filter((f) => !(f in payload));
+      if (missing.length) {
+        throw new ApiError(
+          400,
+          "validation_failed",
+          `Payload lacks ${missing.join(", ")}`,
+          missing.map((f) => ({
+            path: `body.payload.${f}`,
+            message: "declared by the manual trigger; give a value",
+          })),
+        );
+      }
+      const context = Object.fromEntries(
+        Object.entries(payload).map(([k, v]) => [`payload.${k}`, v]),
+      );
+      const { executionId, done } = deps.flows.start(id, {
+        type: "manual",
+        context,
+        output: payload,
+      });
+      done.catch((error) => deps.log.error("flow execution crashed", { flow_id: id, error }));
+      deps.audit.record(actorOf(c), "flow.trigger", `flow:${id}`, { execution_id: executionId });
+      return c.json({ execution_id: executionId }, 202);
+    },
+  );
+
+  app.openapi(
+    route("operator", {
+      method: "post",
+      path: "/flows/{id}/test",
+      tags: ["flows"],
+      summary:
+        "Dry run with a sample context: conditions are evaluated, actions only say what they would do",
+      request: {
+        params: idParams,
+        body: jsonBody(z.strictObject({
+          context: z.record(z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/), z.unknown()).default({})
+            .describe("Sample context variables, e.g. node_id, metric, value"),
+        })),
+      },
+      responses: { 200: jsonResponse(executionSchema, "The path taken, step by step") },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { context } = c.req.valid("json");
+      const flow = flows.getWithSecrets(id);
+      if (!flow) throw notFound(`Flow ${id}`);
+      const { executionId, done } = deps.flows.start(id, { type: "test", context }, {
+        dryRun: true,
+      });
+      await done;
+      return c.json(
+        deps.flows.executions.get(id, executionId)! as z.infer<typeof executionSchema>,
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/flows/{id}/executions",
+      tags: ["flows"],
+      summary: "Execution history of a flow, newest first",
+      request: {
+        params: idParams,
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          before_id: z.coerce.number().int().positive().optional(),
+        }),
+      },
+      responses: {
+        200: jsonResponse(z.object({ executions: z.array(executionSchema) }), "Executions"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const q = c.req.valid("query");
+      if (!flows.getWithSecrets(id)) throw notFound(`Flow ${id}`);
+      return c.json({
+        executions: deps.flows.executions.list(id, q.limit, q.before_id) as z.infer<
+          typeof executionSchema
+        >[],
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/flows/{id}/executions/{exec_id}",
+      tags: ["flows"],
+      summary: "One execution with each step's input, output, status and timing",
+      request: { params: z.object({ id: intIdSchema, exec_id: intIdSchema }) },
+      responses: {
+        200: jsonResponse(executionSchema, "The execution"),
+        404: jsonResponse(z.any(), "Unknown"),
+      },
+    }),
+    (c) => {
+      const { id, exec_id } = c.req.valid("param");
+      const execution = deps.flows.executions.get(id, exec_id);
+      if (!execution) throw notFound(`Execution ${exec_id} of flow ${id}`);
+      return c.json(execution as z.infer<typeof executionSchema>, 200);
     },
   );
 

@@ -167,6 +167,30 @@ export class World {
     return flow.id as number;
   }
 
+  /** A finished execution of a fresh flow. */
+  async execution(): Promise<{ id: string; exec_id: string }> {
+    const flowId = await this.flow();
+    const started = await this.admin("POST", `/v1/flows/${flowId}/trigger`, {});
+    const execId = started.execution_id as number;
+    for (let i = 0; i < 200; i++) {
+      const e = await this.admin("GET", `/v1/flows/${flowId}/executions/${execId}`);
+      if (e.status !== "running") break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return { id: String(flowId), exec_id: String(execId) };
+  }
+
+  /** An open alert, raised by running a fresh fixture flow. */
+  async alert(): Promise<number> {
+    const { exec_id } = await this.execution();
+    const row = this.h.deps.db.prepare("SELECT id FROM flow_alerts WHERE execution_id = ?").get(
+      Number(exec_id),
+    ) as {
+      id: number;
+    };
+    return row.id;
+  }
+
   async createMesh(): Promise<number> {
     const mesh = await this.admin("POST", "/v1/meshes", {
       ssid: `FIXTURE${this.seq()}-8A`,
@@ -394,6 +418,16 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
   "PUT /v1/flows/{id}": (w) =>
     w.flow().then((id) => ({ params: { id: String(id) }, body: fixtureFlow(`flow ${w.seq()}`) })),
   "DELETE /v1/flows/{id}": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),
+  "POST /v1/flows/{id}/trigger": (w) =>
+    w.flow().then((id) => ({ params: { id: String(id) }, body: {} })),
+  "POST /v1/flows/{id}/test": (w) =>
+    w.flow().then((id) => ({ params: { id: String(id) }, body: {} })),
+  "GET /v1/flows/{id}/executions": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),
+  "GET /v1/flows/{id}/executions/{exec_id}": (w) => w.execution().then((e) => ({ params: e })),
+  "GET /v1/alerts": () => Promise.resolve({}),
+  "POST /v1/alerts/{id}/acknowledge": (w) =>
+    w.alert().then((id) => ({ params: { id: String(id) } })),
+  "POST /v1/alerts/{id}/resolve": (w) => w.alert().then((id) => ({ params: { id: String(id) } })),
   "GET /v1/topology": () => Promise.resolve({}),
   "GET /v1/topology/links/{a}/{b}/history": (w) =>
     Promise.resolve({ params: { a: w.node.id, b: w.peer.id }, agentToken: w.node.agentToken }),

@@ -1,0 +1,198 @@
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { StepRecord } from "./engine.ts";
+import { iso, isoOrNull } from "../store/time.ts";
+
+/** Step inputs and outputs are stored without secret header values. */
+function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        k === "secret_headers" && v && typeof v === "object"
+          ? Object.fromEntries(Object.keys(v).map((h) => [h, "(secret)"]))
+          : redact(v),
+      ]),
+    );
+  }
+  return value;
+}
+
+/** An execution as the API shows it. */
+export interface ExecutionView {
+  id: number;
+  flow_id: number;
+  flow_version: number;
+  trigger_type: string;
+  trigger_context: Record<string, unknown>;
+  status: string;
+  dry_run: boolean;
+  started_at: string;
+  finished_at: string | null;
+  error: string | null;
+  steps?: {
+    step_id: string;
+    status: string;
+    outcome: string | null;
+    input: unknown;
+    output: unknown;
+    started_at: string | null;
+    finished_at: string | null;
+    duration_ms: number | null;
+  }[];
+}
+
+interface ExecutionRow {
+  id: number;
+  flow_id: number;
+  flow_version: number;
+  trigger_type: string;
+  trigger_context: string;
+  status: string;
+  dry_run: number;
+  started_at: number;
+  finished_at: number | null;
+  error: string | null;
+}
+
+const toView = (r: ExecutionRow): ExecutionView => ({
+  id: r.id,
+  flow_id: r.flow_id,
+  flow_version: r.flow_version,
+  trigger_type: r.trigger_type,
+  trigger_context: JSON.parse(r.trigger_context),
+  status: r.status,
+  dry_run: r.dry_run === 1,
+  started_at: iso(r.started_at),
+  finished_at: isoOrNull(r.finished_at),
+  error: r.error,
+});
+
+/** Flow executions and their per-step records. */
+export class ExecutionStore {
+  readonly #upsertStep: StatementSync;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.#upsertStep = db.prepare(
+      `INSERT INTO flow_step_executions (execution_id, step_id, status, outcome, input, output, started_at, finished_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (execution_id, step_id) DO UPDATE SET status = excluded.status, outcome = excluded.outcome,
+         input = excluded.input, output = excluded.output, started_at = excluded.started_at,
+         finished_at = excluded.finished_at`,
+    );
+  }
+
+  start(
+    e: {
+      flowId: number;
+      version: number;
+      triggerType: string;
+      context: Record<string, unknown>;
+      dryRun: boolean;
+    },
+    now: number,
+  ): number {
+    const { lastInsertRowid } = this.db.prepare(
+      `INSERT INTO flow_executions (flow_id, flow_version, trigger_type, trigger_context, status, dry_run, started_at)
+       VALUES (?, ?, ?, ?, 'running', ?, ?)`,
+    ).run(
+      e.flowId,
+      e.version,
+      e.triggerType,
+      JSON.stringify(redact(e.context)),
+      e.dryRun ? 1 : 0,
+      now,
+    );
+    return Number(lastInsertRowid);
+  }
+
+  recordStep(executionId: number, r: StepRecord): void {
+    this.#upsertStep.run(
+      executionId,
+      r.stepId,
+      r.status,
+      r.outcome ?? null,
+      r.input === undefined ? null : JSON.stringify(redact(r.input)),
+      r.output === undefined ? null : JSON.stringify(redact(r.output)),
+      r.startedAt ?? null,
+      r.finishedAt ?? null,
+    );
+  }
+
+  finish(
+    executionId: number,
+    status: "succeeded" | "failed",
+    error: string | null,
+    now: number,
+  ): void {
+    this.db.prepare(
+      "UPDATE flow_executions SET status = ?, error = ?, finished_at = ? WHERE id = ?",
+    )
+      .run(status, error, now, executionId);
+  }
+
+  /** Executions cut off by a gateway restart are marked interrupted, never resumed. */
+  markInterrupted(now: number): number {
+    return Number(
+      this.db.prepare(
+        "UPDATE flow_executions SET status = 'interrupted', finished_at = ?, error = 'the gateway restarted during the execution' WHERE status = 'running'",
+      ).run(now).changes,
+    );
+  }
+
+  list(flowId: number, limit: number, beforeId?: number): ExecutionView[] {
+    return (this.db.prepare(
+      `SELECT * FROM flow_executions WHERE flow_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+    ).all(flowId, beforeId ?? Number.MAX_SAFE_INTEGER, limit) as unknown as ExecutionRow[]).map(
+      toView,
+    );
+  }
+
+  get(flowId: number, executionId: number): ExecutionView | null {
+    const row = this.db.prepare("SELECT * FROM flow_executions WHERE id = ? AND flow_id = ?").get(
+      executionId,
+      flowId,
+    ) as ExecutionRow | undefined;
+    if (!row) return null;
+    const steps = (this.db.prepare(
+      "SELECT * FROM flow_step_executions WHERE execution_id = ? ORDER BY coalesce(started_at, 9e15), rowid",
+    ).all(executionId) as {
+      step_id: string;
+      status: string;
+      outcome: string | null;
+      input: string | null;
+      output: string | null;
+      started_at: number | null;
+      finished_at: number | null;
+    }[]).map((s) => ({
+      step_id: s.step_id,
+      status: s.status,
+      outcome: s.outcome,
+      input: s.input === null ? null : JSON.parse(s.input),
+      output: s.output === null ? null : JSON.parse(s.output),
+      started_at: isoOrNull(s.started_at),
+      finished_at: isoOrNull(s.finished_at),
+      duration_ms: s.started_at !== null && s.finished_at !== null
+        ? s.finished_at - s.started_at
+        : null,
+    }));
+    return { ...toView(row), steps };
+  }
+
+  /** Keeps executions newer than `maxAgeMs` and at most `maxPerFlow` per flow. */
+  prune(now: number, maxAgeMs: number, maxPerFlow: number): number {
+    let removed = Number(
+      this.db.prepare("DELETE FROM flow_executions WHERE started_at < ? AND status != 'running'")
+        .run(now - maxAgeMs)
+        .changes,
+    );
+    removed += Number(
+      this.db.prepare(
+        `DELETE FROM flow_executions WHERE id IN (
+           SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY flow_id ORDER BY id DESC) AS n FROM flow_executions)
+           WHERE n > ?)`,
+      ).run(maxPerFlow).changes,
+    );
+    return removed;
+  }
+}
