@@ -15,6 +15,7 @@ import { meshesApi } from "./api/meshes.ts";
 import { neuronsApi } from "./api/neurons.ts";
 import { nodesApi } from "./api/nodes.ts";
 import { OPENAPI_INFO, renderReference } from "./api/reference.tsx";
+import { silencesApi } from "./api/silences.ts";
 import { systemApi, systemV1Api } from "./api/system.ts";
 import { telemetryApi } from "./api/telemetry.ts";
 import { tokensApi } from "./api/tokens.ts";
@@ -64,6 +65,7 @@ export function createApp(deps: GatewayDeps) {
       telemetryApi,
       flowsApi,
       alertsApi,
+      silencesApi,
       auditApi,
       systemV1Api,
     ]

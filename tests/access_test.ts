@@ -71,6 +71,8 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
       "POST /v1/flows/{id}/test": "operator",
       "POST /v1/alerts/{id}/acknowledge": "operator",
       "POST /v1/alerts/{id}/resolve": "operator",
+      "POST /v1/silences": "operator",
+      "DELETE /v1/silences/{id}": "operator",
       "POST /v1/auth/password": "viewer",
       // Admin-only reads: people, secrets' metadata, the audit trail and the whole database.
       "GET /v1/users": "admin",

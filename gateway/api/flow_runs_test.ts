@@ -219,3 +219,38 @@ Deno.test("running flows", async (t) => {
     assertEquals(res.status, 409);
   });
 });
+
+Deno.test("a silenced node's alerts are raised as silenced", async () => {
+  await using h = await createHarness();
+  const operator = await h.tokenFor("operator");
+  const flow = await (await h.request("/v1/flows", {
+    method: "POST",
+    token: operator,
+    json: {
+      name: "ping",
+      steps: [{ id: "t", type: "manual", config: {} }, {
+        id: "a",
+        type: "alert",
+        config: { message: "ping" },
+      }],
+      edges: [{ from: "t", to: "a" }],
+    },
+  })).json();
+  const silence = await h.request("/v1/silences", {
+    method: "POST",
+    token: operator,
+    json: { target: "flow", value: String(flow.id), reason: "maintenance", duration_s: 600 },
+  });
+  assertEquals(silence.status, 201);
+  const started = await (await h.request(`/v1/flows/${flow.id}/trigger`, {
+    method: "POST",
+    token: operator,
+    json: {},
+  }))
+    .json();
+  await waitForExecution(h, flow.id, started.execution_id, operator);
+  const alerts = await (await h.request("/v1/alerts", { token: operator })).json();
+  assertEquals(alerts.alerts[0].silenced, true);
+  const list = await (await h.request("/v1/silences", { token: operator })).json();
+  assertEquals(list.silences[0].active, true);
+});

@@ -425,6 +425,14 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
   "GET /v1/flows/{id}/executions": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),
   "GET /v1/flows/{id}/executions/{exec_id}": (w) => w.execution().then((e) => ({ params: e })),
   "GET /v1/alerts": () => Promise.resolve({}),
+  "GET /v1/silences": () => Promise.resolve({}),
+  "POST /v1/silences": (w) =>
+    Promise.resolve({
+      body: { target: "node", value: w.node.id, reason: "maintenance", duration_s: 3600 },
+    }),
+  "DELETE /v1/silences/{id}": (w) =>
+    w.admin("POST", "/v1/silences", { target: "tag", value: `t${w.seq()}`, duration_s: 600 })
+      .then((s) => ({ params: { id: String(s.id) } })),
   "POST /v1/alerts/{id}/acknowledge": (w) =>
     w.alert().then((id) => ({ params: { id: String(id) } })),
   "POST /v1/alerts/{id}/resolve": (w) => w.alert().then((id) => ({ params: { id: String(id) } })),
