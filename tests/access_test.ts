@@ -117,7 +117,7 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
         const prepared = factory ? await factory(w, caller) : { params: dummyParams(op, w) };
         const headers = await caller.headers(prepared.agentToken);
         if (prepared.body !== undefined) headers.set("content-type", "application/json");
-        const res = await h.request(fillPath(op.path, prepared.params ?? {}), {
+        const res = await h.request(fillPath(op.path, prepared.params ?? {}, prepared.query), {
           method: op.method,
           headers,
           ...(prepared.body !== undefined ? { body: JSON.stringify(prepared.body) } : {}),
@@ -179,7 +179,7 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
     for (const op of reads) {
       const prepared = await VALID_REQUESTS[op.key]!(w, callers[0]!);
       for (const role of ["viewer", "admin"] as const) {
-        const res = await h.request(fillPath(op.path, prepared.params ?? {}), {
+        const res = await h.request(fillPath(op.path, prepared.params ?? {}, prepared.query), {
           token: await h.tokenFor(role),
         });
         const text = await res.text();

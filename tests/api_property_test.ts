@@ -317,7 +317,7 @@ Deno.test("random and malformed bodies never cause a 5xx or a partial write", as
             const headers = await caller.headers(prepared.agentToken);
             if (s.contentType !== null) headers.set("content-type", s.contentType);
             const before = fingerprint(h.deps.db, { ignoreAuditActions });
-            const res = await h.request(fillPath(op.path, prepared.params ?? {}), {
+            const res = await h.request(fillPath(op.path, prepared.params ?? {}, prepared.query), {
               method: op.method,
               headers,
               body: s.bytes,
@@ -536,9 +536,12 @@ Deno.test("random query strings never cause a 5xx", async (t) => {
             });
             const extra = values.at(-1);
             if (extra !== undefined) params.append("extra", extra);
-            const res = await h.request(`${fillPath(op.path, prepared.params ?? {})}?${params}`, {
-              headers: await admin.headers(),
-            });
+            const res = await h.request(
+              `${fillPath(op.path, prepared.params ?? {}, prepared.query)}?${params}`,
+              {
+                headers: await admin.headers(),
+              },
+            );
             const body = await drain(res) as { error?: { code?: unknown } } | null;
             const what = `?${params}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`;
             assert(res.status < 500, what);

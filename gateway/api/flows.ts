@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { intIdSchema, okSchema, timestampSchema } from "../../lib/schemas/common.ts";
+import { intIdSchema, nodeIdSchema, okSchema, timestampSchema } from "../../lib/schemas/common.ts";
+import { metricNameSchema } from "../../lib/schemas/telemetry.ts";
 import { type FlowDefinition, flowDefinitionSchema } from "../../lib/schemas/flows.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
 import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
@@ -40,6 +41,21 @@ const flowSummarySchema = z.object({
 });
 
 const idParams = z.object({ id: intIdSchema });
+
+const metricPreviewSchema = z.object({
+  metric: z.string(),
+  unit: z.string().nullable(),
+  series: z.array(z.object({
+    node_id: z.string(),
+    node_name: z.string().nullable(),
+    labels: z.record(z.string(), z.string()),
+    latest: z.object({ ts: z.number().int(), value: z.number() }).nullable(),
+    min: z.number().nullable(),
+    max: z.number().nullable(),
+    avg: z.number().nullable(),
+    count: z.number().int().describe("Samples behind min, max and avg"),
+  })),
+});
 
 const executionSchema = z.object({
   id: z.number().int(),
@@ -113,6 +129,64 @@ export function flowsApi(deps: GatewayDeps) {
       responses: { 200: jsonResponse(flowsMetadataSchema, "Step types") },
     }),
     (c) => c.json(metadata, 200),
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/flows/metric-preview",
+      tags: ["flows"],
+      summary: "Recent values and range of a metric for a node or all nodes, to choose a threshold",
+      request: {
+        query: z.object({
+          metric: metricNameSchema,
+          node: nodeIdSchema.optional(),
+          hours: z.coerce.number().int().min(1).max(24 * 7).default(24).describe(
+            "How far back the range looks",
+          ),
+        }),
+      },
+      responses: { 200: jsonResponse(metricPreviewSchema, "Preview") },
+    }),
+    (c) => {
+      const q = c.req.valid("query");
+      const now = deps.clock.now();
+      const names = new Map(
+        (deps.db.prepare("SELECT id, name FROM nodes").all() as { id: string; name: string }[]).map(
+          (n) => [n.id, n.name],
+        ),
+      );
+      const latest = deps.telemetry.latest({
+        nodes: q.node ? [q.node] : undefined,
+        metrics: [q.metric],
+      });
+      const { series } = deps.telemetry.query({
+        nodes: q.node ? [q.node] : undefined,
+        metrics: [q.metric],
+        from: now - q.hours * 3_600_000,
+        to: now,
+        resolution: q.hours <= 6 ? "1m" : "1h",
+      });
+      return c.json({
+        metric: q.metric,
+        unit: series[0]?.series.unit ?? latest[0]?.series.unit ?? null,
+        series: series.map(({ series: s, points }) => {
+          const rollups = points as { min: number; max: number; avg: number; count: number }[];
+          const count = rollups.reduce((a, p) => a + p.count, 0);
+          const last = latest.find((l) => l.series.id === s.id);
+          return {
+            node_id: s.nodeId,
+            node_name: names.get(s.nodeId) ?? null,
+            labels: s.labels,
+            latest: last ? { ts: last.ts, value: last.value } : null,
+            min: count ? Math.min(...rollups.map((p) => p.min)) : null,
+            max: count ? Math.max(...rollups.map((p) => p.max)) : null,
+            avg: count ? rollups.reduce((a, p) => a + p.avg * p.count, 0) / count : null,
+            count,
+          };
+        }),
+      }, 200);
+    },
   );
 
   app.openapi(

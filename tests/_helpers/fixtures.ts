@@ -40,6 +40,8 @@ export interface PreparedRequest {
   params?: Record<string, string>;
   /** JSON body. */
   body?: unknown;
+  /** Query parameters. */
+  query?: Record<string, string>;
   /** The agent token of the node the request is about. */
   agentToken?: string;
   /**
@@ -413,6 +415,7 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
   "GET /v1/telemetry/metrics": () => Promise.resolve({}),
   "GET /v1/flows/metadata": () => Promise.resolve({}),
   "GET /v1/flows": () => Promise.resolve({}),
+  "GET /v1/flows/metric-preview": () => Promise.resolve({ query: { metric: "soc.temp" } }),
   "POST /v1/flows": (w) => Promise.resolve({ body: fixtureFlow(`flow ${w.seq()}`) }),
   "GET /v1/flows/{id}": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),
   "PUT /v1/flows/{id}": (w) =>

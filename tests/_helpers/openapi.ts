@@ -83,12 +83,18 @@ export async function loadOperations(
 }
 
 /** Puts `params` into an OpenAPI path, escaping each value. */
-export function fillPath(path: string, params: Record<string, string>): string {
-  return path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+export function fillPath(
+  path: string,
+  params: Record<string, string>,
+  query: Record<string, string> = {},
+): string {
+  const filled = path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined) {
       throw new TypeError(`No value for path parameter {${name}} of ${path}`);
     }
     return encodeURIComponent(value);
   });
+  const search = new URLSearchParams(query).toString();
+  return search ? `${filled}?${search}` : filled;
 }
