@@ -12,6 +12,7 @@ import { ensureAdmin } from "./bootstrap/initial_admin.ts";
 import { openDatabase } from "./db/database.ts";
 import { migrate, MIGRATIONS_DIR, readMigrations } from "./db/migrate.ts";
 import { runLiveFlusher } from "./nodes/live_flusher.ts";
+import { ensureBuiltinFlows } from "./flows/builtin.ts";
 import { runOfflineMonitor } from "./nodes/offline_monitor.ts";
 import { statDiskSpace } from "./telemetry/disk_guard.ts";
 import { runTelemetryLoops } from "./telemetry/loops.ts";
@@ -87,6 +88,8 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     shutdown: shutdown.signal,
     diskSpace: statDiskSpace,
   });
+  const builtins = ensureBuiltinFlows(db, clock.now());
+  if (builtins.length > 0) log.info("built-in flows created", { flows: builtins });
   const interrupted = deps.flows.recover();
   if (interrupted > 0) {
     log.warn("flow executions interrupted by the restart", { count: interrupted });
