@@ -15,6 +15,7 @@ import { alertRunner } from "./flows/runners/alert.ts";
 import { cooldownRunner, responseRunner, thresholdRunner } from "./flows/runners/conditions.ts";
 import { FlowService } from "./flows/service.ts";
 import { isSilenced } from "./flows/silences.ts";
+import { TriggerService } from "./flows/trigger_service.ts";
 
 /** What {@linkcode createGatewayDeps} needs from the outside. */
 export interface DepsOptions {
@@ -63,6 +64,9 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
       response: responseRunner(),
     },
   });
+  const triggers = new TriggerService({ db, clock, log: options.log, events, flows, alerts });
+  triggers.reload();
+  telemetry.onSamples = (nodeId, samples) => triggers.onSamples(nodeId, samples);
   return {
     db,
     dbPath: options.dbPath,
@@ -76,6 +80,7 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
     telemetry,
     alerts,
     flows,
+    triggers,
     loginLimiter: new LoginLimiter({ now }),
     build: options.build,
     startedAt: clock.now(),

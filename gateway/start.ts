@@ -90,6 +90,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   });
   const builtins = ensureBuiltinFlows(db, clock.now());
   if (builtins.length > 0) log.info("built-in flows created", { flows: builtins });
+  deps.triggers.reload();
   const interrupted = deps.flows.recover();
   if (interrupted > 0) {
     log.warn("flow executions interrupted by the restart", { count: interrupted });
@@ -110,6 +111,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     runMaintenance(deps, shutdown.signal),
     runLiveFlusher(deps, shutdown.signal),
     runTelemetryLoops(deps, shutdown.signal),
+    deps.triggers.run(shutdown.signal),
   ];
   log.info("listening", {
     address: address.hostname,

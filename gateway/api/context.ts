@@ -8,6 +8,7 @@ import type { LiveNodeState } from "../nodes/live_state.ts";
 import type { TelemetryStore } from "../telemetry/store.ts";
 import type { AlertStore } from "../flows/alert_store.ts";
 import type { FlowService } from "../flows/service.ts";
+import type { TriggerService } from "../flows/trigger_service.ts";
 import type { AuditLog } from "../store/audit.ts";
 import type { SettingsStore } from "../store/settings.ts";
 import type { UserRecord } from "../store/users.ts";
@@ -36,6 +37,7 @@ export interface GatewayDeps {
   telemetry: TelemetryStore;
   alerts: AlertStore;
   flows: FlowService;
+  triggers: TriggerService;
   loginLimiter: LoginLimiter;
   build: BuildInfo;
   startedAt: number;

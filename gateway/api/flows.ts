@@ -226,6 +226,7 @@ export function flowsApi(deps: GatewayDeps) {
         });
         return id;
       });
+      deps.triggers.reload();
       return c.json(flows.get(id)!, 201);
     },
   );
@@ -281,6 +282,7 @@ export function flowsApi(deps: GatewayDeps) {
           enabled: def.enabled,
         });
       });
+      deps.triggers.reload();
       return c.json(flows.get(id)!, 200);
     },
   );
@@ -306,6 +308,7 @@ export function flowsApi(deps: GatewayDeps) {
         flows.delete(id);
         deps.audit.record(actorOf(c), "flow.delete", `flow:${id}`, { name: before.name });
       });
+      deps.triggers.reload();
       return c.json({ ok: true as const }, 200);
     },
   );

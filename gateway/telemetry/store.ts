@@ -111,6 +111,8 @@ export class TelemetryStore {
   readonly #reader: SeriesReader;
   readonly #committer: GroupCommitter;
   readonly #committed: LogBatch[] = [];
+  /** Called with each accepted batch's samples (the Flows triggers); errors are logged, never fail ingest. */
+  onSamples: ((nodeId: string, samples: TelemetryBatch["samples"]) => void) | null = null;
   #rawPaused = false;
   #compacting: Promise<CompactionResult> | null = null;
   #diskFreePercent: number | null = null;
@@ -208,6 +210,12 @@ export class TelemetryStore {
       values: batch.samples.map((s) => s.value),
     });
     this.#ledger.markPending(nodeId, batch.epoch, batch.batch_seq, hash, done);
+    // Triggers act on a breach without waiting for the group commit.
+    try {
+      this.onSamples?.(nodeId, batch.samples);
+    } catch (error) {
+      this.options.log.error("evaluating flow triggers failed", { error });
+    }
     await done;
     if (this.head.sampleCount >= (this.options.maxHeadSamples ?? 2_000_000) && !this.#compacting) {
       this.compact().catch((error) =>
