@@ -63,18 +63,29 @@ Deno.test("running flows", async (t) => {
     },
   })).json();
 
-  await t.step("metric preview shows a metric's latest value and range to choose a threshold", async () => {
-    const res = await h.request(`/v1/flows/metric-preview?metric=soc.temp&node=${enrolled.node_id}`, {
-      token: operator,
-    });
-    const body = await res.json();
-    assertEquals([body.unit, body.series[0].latest.value, body.series[0].max, body.series[0].count], [
-      "°C",
-      47.5,
-      47.5,
-      1,
-    ]);
-  });
+  await t.step(
+    "metric preview shows a metric's latest value and range to choose a threshold",
+    async () => {
+      const res = await h.request(
+        `/v1/flows/metric-preview?metric=soc.temp&node=${enrolled.node_id}`,
+        {
+          token: operator,
+        },
+      );
+      const body = await res.json();
+      assertEquals([
+        body.unit,
+        body.series[0].latest.value,
+        body.series[0].max,
+        body.series[0].count,
+      ], [
+        "°C",
+        47.5,
+        47.5,
+        1,
+      ]);
+    },
+  );
 
   let firstExecution = 0;
   await t.step(
