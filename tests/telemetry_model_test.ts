@@ -13,7 +13,7 @@ const RUNS = Number(Deno.env.get("HALO_FC_RUNS") ?? 25);
 
 type Op =
   | { kind: "batch"; samples: { s: number; dt: number; v: number }[]; resend: boolean }
-  | { kind: "compact" }
+  | { kind: "compact"; all: boolean }
   | { kind: "tick"; ms: number };
 
 const sampleArb = fc.record({
@@ -34,7 +34,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       resend: fc.boolean(),
     }),
   },
-  { weight: 2, arbitrary: fc.constant({ kind: "compact" as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("compact" as const), all: fc.boolean() }) },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -71,7 +71,7 @@ Deno.test("the telemetry store answers like the reference model", async () => {
             continue;
           }
           if (op.kind === "compact") {
-            await h.deps.telemetry.compact();
+            await h.deps.telemetry.compact({ all: op.all });
             continue;
           }
           const now = h.clock.now();

@@ -89,7 +89,7 @@ Deno.test("telemetry ingest", async (t) => {
   await t.step(
     "duplicates are still recognised after compaction and a restart of the ledger",
     async () => {
-      await h.deps.telemetry.compact();
+      await h.deps.telemetry.compact({ all: true });
       const body = {
         node_id: a.nodeId,
         epoch: "e2",
@@ -179,7 +179,7 @@ Deno.test("telemetry queries over compacted data, rollups, late samples and CSV"
   for (let i = 0; i < samples.length; i += 500) {
     assertEquals((await a.send(samples.slice(i, i + 500))).status, 200);
   }
-  await h.deps.telemetry.compact();
+  await h.deps.telemetry.compact({ all: true });
 
   await t.step("raw resolution returns every sample of a compacted span", async () => {
     const q = await (await h.request(
@@ -229,7 +229,7 @@ Deno.test("telemetry queries over compacted data, rollups, late samples and CSV"
     )).json();
     assertEquals(before.series[0].points[0].max, 100);
     assertEquals(before.series[0].points[0].count, 361);
-    await h.deps.telemetry.compact();
+    await h.deps.telemetry.compact({ all: true });
     const minute = await (await h.request(
       `/v1/telemetry?node=${a.nodeId}&metric=env.temp&from=${start + 3 * MIN}&to=${
         start + 3 * MIN
@@ -288,7 +288,7 @@ Deno.test("telemetry retention, size cap and low disk", async (t) => {
   const samples = [];
   for (let d = 6; d >= 0; d--) samples.push({ metric: "cpu.usage", ts: now - d * day, value: d });
   assertEquals((await a.send(samples)).status, 200);
-  await h.deps.telemetry.compact();
+  await h.deps.telemetry.compact({ all: true });
   const rawDays = () =>
     (h.deps.db.prepare("SELECT count(*) AS n FROM telemetry_raw").get() as { n: number }).n;
 
@@ -339,7 +339,7 @@ Deno.test("telemetry retention, size cap and low disk", async (t) => {
         200,
       );
       const rawBefore = rawDays();
-      await h.deps.telemetry.compact();
+      await h.deps.telemetry.compact({ all: true });
       assertEquals(rawDays(), rawBefore);
       const q = await (await h.request(
         `/v1/telemetry?node=${a.nodeId}&resolution=1m&from=${h.clock.now() - MIN}`,
@@ -363,7 +363,7 @@ Deno.test("batches acknowledged while a compaction runs are still recognised as 
     (_, i) => ({ metric: `m${i}`, ts: now - 1000, value: i }),
   );
   assertEquals((await a.send(wide)).status, 200);
-  const compaction = h.deps.telemetry.compact();
+  const compaction = h.deps.telemetry.compact({ all: true });
   const body = {
     node_id: a.nodeId,
     epoch: "during",
@@ -381,7 +381,7 @@ Deno.test("batches acknowledged while a compaction runs are still recognised as 
       .json()).duplicate,
     true,
   );
-  await h.deps.telemetry.compact();
+  await h.deps.telemetry.compact({ all: true });
   assertEquals(
     (await (await h.request("/v1/telemetry", { method: "POST", token: a.token, json: body }))
       .json()).duplicate,
@@ -391,4 +391,32 @@ Deno.test("batches acknowledged while a compaction runs are still recognised as 
     token: await h.tokenFor("viewer"),
   })).json();
   assertEquals(q.series[0].points, [{ ts: now, value: 1 }]);
+});
+
+Deno.test("compaction writes only closed windows; the open one stays in the head and in the log", async () => {
+  await using h = await createHarness();
+  const a = await agent(h);
+  const now = h.clock.now();
+  const windowStart = Math.floor(now / 600_000) * 600_000;
+  assertEquals(
+    (await a.send([
+      { metric: "x", ts: windowStart - 5_000, value: 1 },
+      { metric: "x", ts: windowStart + 1_000, value: 2 },
+    ])).status,
+    200,
+  );
+  await h.deps.telemetry.compact();
+  const raw = h.deps.db.prepare("SELECT window_start FROM telemetry_raw").all().map((r) =>
+    r.window_start
+  );
+  assertEquals(raw, [windowStart - 600_000]);
+  assertEquals(h.deps.telemetry.head.sampleCount, 1);
+  const log = h.deps.db.prepare("SELECT count(*) AS n FROM telemetry_log").get() as { n: number };
+  assertEquals(log.n, 1);
+  const from = windowStart - 10_000, to = windowStart + 5_000;
+  const q =
+    await (await h.request(`/v1/telemetry?node=${a.nodeId}&metric=x&from=${from}&to=${to}`, {
+      token: await h.tokenFor("viewer"),
+    })).json();
+  assertEquals(q.series[0].points.map((p: { value: number }) => p.value), [1, 2]);
 });

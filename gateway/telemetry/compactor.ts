@@ -2,7 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { BatchLedger } from "./batch_ledger.ts";
 import type { ChunkStore } from "./chunk_store.ts";
 import { type Head, mergePoints, type PointList } from "./head.ts";
-import type { LogBatch } from "./log_codec.ts";
+import { encodeLogRecord, type LogBatch } from "./log_codec.ts";
 import {
   concatRollups,
   HOUR_MS,
@@ -61,18 +61,35 @@ function runInTransaction(db: DatabaseSync, fn: () => void): void {
  */
 export async function compact(
   deps: CompactDeps,
-  options: { storeRaw: boolean },
+  options: {
+    storeRaw: boolean;
+    /**
+     * Samples from this time on (the window still open) stay in the head and
+     * are logged again, so each window is written once, when it is complete.
+     * Omit to compact everything (memory pressure, tests).
+     */
+    keepFrom?: number;
+  },
 ): Promise<CompactionResult> {
   const { db, head, chunks } = deps;
   const maxLog =
     (db.prepare("SELECT max(id) AS id FROM telemetry_log").get() as { id: number | null }).id;
   const frozen = head.freeze();
   let samples = 0;
+  const keepFrom = options.keepFrom ?? Infinity;
+  const kept = new Map<number, PointList>();
   // Group by window, keeping arrival order.
   const byWindow = new Map<number, Map<number, PointList>>();
   for (const [seriesId, s] of frozen) {
-    samples += s.ts.length;
     for (let i = 0; i < s.ts.length; i++) {
+      if (s.ts[i]! >= keepFrom) {
+        let k = kept.get(seriesId);
+        if (!k) kept.set(seriesId, k = { ts: [], values: [] });
+        k.ts.push(s.ts[i]!);
+        k.values.push(s.values[i]!);
+        continue;
+      }
+      samples++;
       const w = windowOf(s.ts[i]!);
       let m = byWindow.get(w);
       if (!m) byWindow.set(w, m = new Map());
@@ -143,6 +160,19 @@ export async function compact(
     );
     for (const b of batches) saveBatch.run(b.nodeId, b.epoch, b.seq, b.hash, b.receivedAt);
     if (maxLog !== null) db.prepare("DELETE FROM telemetry_log WHERE id <= ?").run(maxLog);
+    if (kept.size > 0) {
+      // The open window's samples stay acknowledged: logged again before their old rows go.
+      const ids: number[] = [], ts: number[] = [], values: number[] = [];
+      for (const [seriesId, p] of kept) {
+        for (let i = 0; i < p.ts.length; i++) {
+          (ids.push(seriesId), ts.push(p.ts[i]!), values.push(p.values[i]!));
+        }
+      }
+      db.prepare("INSERT INTO telemetry_log (received_at, data) VALUES (?, ?)").run(
+        keepFrom,
+        encodeLogRecord({ batches: [], seriesIds: ids, ts, values }),
+      );
+    }
   };
 
   try {
@@ -176,7 +206,7 @@ export async function compact(
       series.lastValue = n.value;
     }
   }
-  head.release();
+  head.release(kept);
   deps.ledger.forget(batches);
   return { samples, windows: work.length };
 }

@@ -16,11 +16,19 @@ export interface PointList {
  * before `newer` in arrival order.
  */
 export function mergePoints(older: PointList, newer: PointList): PointList {
+  // The common case at compaction and in queries: one side empty, the other in strict time order.
+  if (older.ts.length === 0 && isStrictlyIncreasing(newer.ts)) return newer;
+  if (newer.ts.length === 0 && isStrictlyIncreasing(older.ts)) return older;
   const byTs = new Map<number, number>();
   for (let i = 0; i < older.ts.length; i++) byTs.set(older.ts[i]!, older.values[i]!);
   for (let i = 0; i < newer.ts.length; i++) byTs.set(newer.ts[i]!, newer.values[i]!);
   const ts = [...byTs.keys()].sort((a, b) => a - b);
   return { ts, values: ts.map((t) => byTs.get(t)!) };
+}
+
+function isStrictlyIncreasing(ts: readonly number[]): boolean {
+  for (let i = 1; i < ts.length; i++) if (ts[i]! <= ts[i - 1]!) return false;
+  return true;
 }
 
 /**
@@ -86,9 +94,22 @@ export class Head {
     return this.#frozen;
   }
 
-  /** Drops the frozen samples once compaction stored them. */
-  release(): void {
+  /**
+   * Drops the frozen samples once compaction stored them; `keep` (samples it
+   * did not compact) goes back in front of the live ones, as the older arrivals.
+   */
+  release(keep: Map<number, { ts: number[]; values: number[] }> = new Map()): void {
     this.#frozen = new Map();
+    if (keep.size === 0) return;
+    const live = this.#series;
+    this.#series = new Map();
+    this.#count = 0;
+    for (const [id, s] of keep) {
+      for (let i = 0; i < s.ts.length; i++) this.add(id, s.ts[i]!, s.values[i]!);
+    }
+    for (const [id, s] of live) {
+      for (let i = 0; i < s.ts.length; i++) this.add(id, s.ts[i]!, s.values[i]!);
+    }
   }
 
   /** Puts the frozen samples back in front of the live ones after a failed compaction. */

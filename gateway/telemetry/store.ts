@@ -46,6 +46,7 @@ import { decodeLogRecord, type LogBatch } from "./log_codec.ts";
 import { autoResolution, SeriesReader } from "./query.ts";
 import { applyRetention, type RetentionResult } from "./retention.ts";
 import { canonicalLabels, type Series, SeriesRegistry } from "./series_registry.ts";
+import { windowOf } from "./windows.ts";
 import { MAX_ERROR_DETAILS } from "../api/app_factory.ts";
 
 const DAY_MS = 86_400_000;
@@ -218,7 +219,7 @@ export class TelemetryStore {
     }
     await done;
     if (this.head.sampleCount >= (this.options.maxHeadSamples ?? 2_000_000) && !this.#compacting) {
-      this.compact().catch((error) =>
+      this.compact({ all: true }).catch((error) =>
         this.options.log.error("telemetry compaction failed", { error })
       );
     }
@@ -272,7 +273,7 @@ export class TelemetryStore {
    * Moves the head into stored chunks; see compactor.ts. A compaction asked
    * for while one runs waits for it and then runs too.
    */
-  async compact(): Promise<CompactionResult> {
+  async compact(options: { all?: boolean } = {}): Promise<CompactionResult> {
     while (this.#compacting) await this.#compacting.catch(() => {});
     this.#committer.flush();
     const run = compact({
@@ -282,7 +283,10 @@ export class TelemetryStore {
       registry: this.registry,
       ledger: this.#ledger,
       batches: this.#committed,
-    }, { storeRaw: !this.#rawPaused });
+    }, {
+      storeRaw: !this.#rawPaused,
+      ...(options.all ? {} : { keepFrom: windowOf(this.options.clock.now()) }),
+    });
     this.#compacting = run;
     try {
       return await run;
