@@ -17,7 +17,9 @@ import { SimTelemetry } from "../../lib/sim/telemetry.ts";
 import { loginWithInitialAdmin } from "./admin_login.ts";
 import { backfillPrinter, formatBackfillDone, formatBanner } from "./banner.ts";
 import { DEMO_HELP, parseDemoArgs } from "./cli_args.ts";
+import { provisionDemoFlow } from "./demo_flow.ts";
 import { runEventFeed } from "./event_feed.ts";
+import { startDemoSink } from "./webhook_sink.ts";
 import { launchGateway } from "./launch_gateway.ts";
 import { provision } from "./provision.ts";
 import { reportOnce, runDropouts, runReporters } from "./reporting_loop.ts";
@@ -69,10 +71,15 @@ async function main(args: string[]): Promise<number> {
   log.info("gateway started", { url: gateway.url, pid: gateway.pid, data_dir: dataDir, reused });
   let exitCode = 0;
   const loops: Promise<void>[] = [];
+  // The demo flow posts Slack-shaped messages here; the demo prints them.
+  const sink = startDemoSink((line) => console.log(line));
   try {
     const admin = new GatewayClient({ baseUrl: gateway.url });
     const login = await loginWithInitialAdmin(admin, dataDir);
     const setup = await provision(admin, DEMO_NETWORK, { log });
+    // Before the back-fill, so the history's hot afternoons have raised alerts already.
+    const flowId = await provisionDemoFlow(admin, sink.url);
+    log.info("demo flow ready", { flow_id: flowId, webhook: sink.url });
     if (stop.signal.aborted) return 0; // Ctrl-C while setting up.
 
     // Devices the gateway knows carry on with their boot: they kept running while the demo was
@@ -213,6 +220,7 @@ async function main(args: string[]): Promise<number> {
     stop.abort();
     await Promise.all(loops);
     const status = await gateway.stop();
+    await sink[Symbol.asyncDispose]();
     log.info("demo stopped", { gateway_exit_code: status.code });
     for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, onSignal);
   }
