@@ -32,6 +32,11 @@ const settingsFields = z.strictObject({
     .describe("1-hour rollups are kept this long"),
   telemetry_size_cap_mb: z.number().int().min(16).max(1_048_576)
     .describe("Above this the oldest raw data goes first, then the oldest rollups"),
+  flow_history_days: z.number().int().min(1).max(3650).describe(
+    "Flow executions are kept this long",
+  ),
+  flow_history_max_per_flow: z.number().int().min(10).max(1_000_000)
+    .describe("At most this many executions are kept per flow"),
 });
 
 /** Settings as a whole, with the rules between fields. */
@@ -61,6 +66,8 @@ export const DEFAULT_SETTINGS: Settings = {
   telemetry_1m_retention_days: 90,
   telemetry_1h_retention_days: 730,
   telemetry_size_cap_mb: 2048,
+  flow_history_days: 30,
+  flow_history_max_per_flow: 10_000,
 };
 
 export const updateSettingsSchema = settingsFields.partial().refine(
