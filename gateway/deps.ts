@@ -1,6 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { BuildInfo } from "../lib/build_info.ts";
 import type { Clock } from "../lib/clock.ts";
+import { denoCommandRunner } from "../lib/command.ts";
+import { fetchHttpClient } from "../lib/http_client.ts";
 import type { Logger } from "../lib/log.ts";
 import type { ClockStatus, GatewayDeps } from "./api/context.ts";
 import { LoginLimiter } from "./auth/login_limiter.ts";
@@ -11,7 +13,11 @@ import { SettingsStore } from "./store/settings.ts";
 import type { DiskSpace } from "./telemetry/disk_guard.ts";
 import { TelemetryStore } from "./telemetry/store.ts";
 import { AlertStore } from "./flows/alert_store.ts";
-import { alertRunner } from "./flows/runners/alert.ts";
+import { alertRunner, type SilenceCheck } from "./flows/runners/alert.ts";
+import { commandRunner, nodeSshAddress } from "./flows/runners/command.ts";
+import { forEachNodeRunner } from "./flows/runners/for_each_node.ts";
+import { webhookRunner } from "./flows/runners/webhook.ts";
+import { ManagedSshIdentity } from "./flows/ssh_identity.ts";
 import { cooldownRunner, responseRunner, thresholdRunner } from "./flows/runners/conditions.ts";
 import { FlowService } from "./flows/service.ts";
 import { isSilenced } from "./flows/silences.ts";
@@ -49,16 +55,29 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
     ...(options.commitDelayMs !== undefined ? { commitDelayMs: options.commitDelayMs } : {}),
   });
   const alerts = new AlertStore(db, events);
+  const silenced: SilenceCheck = (flowId, nodeId) => isSilenced(db, now(), flowId, nodeId);
+  const sshIdentity = new ManagedSshIdentity({ varDir: options.varDir });
+  const commandAudit = new AuditLog(db, now);
+  const actions = {
+    alert: alertRunner({ alerts, now, silenced }),
+    webhook_out: webhookRunner({ http: fetchHttpClient, clock, silenced }),
+    command: commandRunner({
+      runner: denoCommandRunner,
+      identity: () => sshIdentity.ensure(),
+      nodeAddress: nodeSshAddress(db),
+      audit: (entry) =>
+        commandAudit.record({ kind: "system", name: "flows" }, "flow.command", entry.node_id, {
+          ...entry,
+        }),
+    }),
+  };
   const flows = new FlowService({
     db,
     clock,
     log: options.log,
     runners: {
-      alert: alertRunner({
-        alerts,
-        now,
-        silenced: (flowId, nodeId) => isSilenced(db, now(), flowId, nodeId),
-      }),
+      ...actions,
+      for_each_node: forEachNodeRunner({ db, runners: actions }),
       threshold: thresholdRunner({ telemetry, now }),
       cooldown: cooldownRunner({ db, now }),
       response: responseRunner(),
