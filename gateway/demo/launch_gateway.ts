@@ -9,7 +9,7 @@ export const GATEWAY_PERMISSIONS = [
   "--allow-read",
   "--allow-write",
   "--allow-env",
-  "--allow-run=timedatectl",
+  "--allow-run=timedatectl,ssh,ssh-keygen",
   // A small young generation and V8's memory-saving mode keep a busy gateway under 120 MB.
   "--v8-flags=--max-semi-space-size=1,--optimize-for-size",
 ] as const;
