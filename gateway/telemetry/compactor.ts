@@ -31,7 +31,7 @@ export interface CompactDeps {
   batches: LogBatch[];
 }
 
-/** (window, series) pairs written per transaction, so the event loop is never held long. */
+/** Series written per transaction, so the event loop is never held long. */
 export const SLICE = 500;
 
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -78,9 +78,14 @@ export async function compact(
   let samples = 0;
   const keepFrom = options.keepFrom ?? Infinity;
   const kept = new Map<number, PointList>();
-  // Group by window, keeping arrival order.
-  const byWindow = new Map<number, Map<number, PointList>>();
-  for (const [seriesId, s] of frozen) {
+  // Series by series, so only one slice's per-window copies exist at a time; in id order,
+  // so the rows of one window append in key order.
+  const seriesIds = [...frozen.keys()].sort((x, y) => x - y);
+  const windowsOf = (
+    seriesId: number,
+  ): { window: number; seriesId: number; fresh: PointList }[] => {
+    const s = frozen.get(seriesId)!;
+    const perWindow = new Map<number, PointList>();
     for (let i = 0; i < s.ts.length; i++) {
       if (s.ts[i]! >= keepFrom) {
         let k = kept.get(seriesId);
@@ -91,23 +96,26 @@ export async function compact(
       }
       samples++;
       const w = windowOf(s.ts[i]!);
-      let m = byWindow.get(w);
-      if (!m) byWindow.set(w, m = new Map());
-      let p = m.get(seriesId);
-      if (!p) m.set(seriesId, p = { ts: [], values: [] });
+      let p = perWindow.get(w);
+      if (!p) perWindow.set(w, p = { ts: [], values: [] });
       p.ts.push(s.ts[i]!);
       p.values.push(s.values[i]!);
     }
-  }
-  const work: { window: number; seriesId: number; fresh: PointList }[] = [];
-  for (const [window, perSeries] of [...byWindow].sort((a, b) => a[0] - b[0])) {
-    for (const [seriesId, fresh] of perSeries) work.push({ window, seriesId, fresh });
-  }
+    return [...perWindow].sort((x, y) => x[0] - y[0]).map(([window, fresh]) => ({
+      window,
+      seriesId,
+      fresh,
+    }));
+  };
+  let windows = 0;
   const hours = new Map<string, { hour: number; seriesId: number }>();
   const newest = new Map<number, { ts: number; value: number }>();
   const batches = deps.batches.splice(0);
 
-  const writeWindow = ({ window, seriesId, fresh }: typeof work[number]) => {
+  const writeWindow = (
+    { window, seriesId, fresh }: { window: number; seriesId: number; fresh: PointList },
+  ) => {
+    windows++;
     const stored = chunks.raw(window, seriesId);
     const merged = mergePoints(
       stored ?? { ts: [], values: [] },
@@ -178,13 +186,15 @@ export async function compact(
   try {
     if (!options.storeRaw) {
       runInTransaction(db, () => {
-        work.forEach(writeWindow);
+        for (const id of seriesIds) windowsOf(id).forEach(writeWindow);
         [...hours.values()].forEach(writeHour);
         finish();
       });
     } else {
-      for (let i = 0; i < work.length; i += SLICE) {
-        runInTransaction(db, () => work.slice(i, i + SLICE).forEach(writeWindow));
+      for (let i = 0; i < seriesIds.length; i += SLICE) {
+        runInTransaction(db, () => {
+          for (const id of seriesIds.slice(i, i + SLICE)) windowsOf(id).forEach(writeWindow);
+        });
         await yieldToEventLoop();
       }
       const hourList = [...hours.values()];
@@ -208,5 +218,5 @@ export async function compact(
   }
   head.release(kept);
   deps.ledger.forget(batches);
-  return { samples, windows: work.length };
+  return { samples, windows };
 }
