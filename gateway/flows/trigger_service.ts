@@ -12,7 +12,7 @@ import type { AlertStore } from "./alert_store.ts";
 import type { FlowService, FlowTrigger } from "./service.ts";
 import { matchNodeEvent, type NodeEventTrigger } from "./triggers/node_event.ts";
 import { ScheduleTriggers } from "./triggers/schedule.ts";
-import { type SensorSample, SensorValueTriggers } from "./triggers/sensor_value.ts";
+import { type Firing, type SensorSample, SensorValueTriggers } from "./triggers/sensor_value.ts";
 
 /** How often schedules and held sensor conditions (for_s) are checked. */
 export const SCHEDULER_TICK_MS = 30_000;
@@ -82,19 +82,7 @@ export class TriggerService {
   onSamples(nodeId: string, samples: readonly SensorSample[]): void {
     if (this.#sensor.size === 0) return;
     const { fired, cleared } = this.#sensor.evaluate(nodeId, samples, this.options.clock.now());
-    for (const f of fired) {
-      this.#start(f.flowId, {
-        type: "sensor_value",
-        context: {
-          node_id: f.nodeId,
-          node_name: this.#nodeName(f.nodeId),
-          metric: f.metric,
-          value: f.value,
-          threshold: f.threshold,
-          operator: f.operator,
-        },
-      });
-    }
+    for (const f of fired) this.#fire(f);
     for (const c of cleared) {
       if (c.remaining === 0) {
         this.options.alerts.resolveCleared(c.flowId, c.nodeId, this.options.clock.now());
@@ -126,19 +114,7 @@ export class TriggerService {
         context: { fired_at: new Date(s.firedAt).toISOString() },
       });
     }
-    for (const f of this.#sensor.tick(now)) {
-      this.#start(f.flowId, {
-        type: "sensor_value",
-        context: {
-          node_id: f.nodeId,
-          node_name: this.#nodeName(f.nodeId),
-          metric: f.metric,
-          value: f.value,
-          threshold: f.threshold,
-          operator: f.operator,
-        },
-      });
-    }
+    for (const f of this.#sensor.tick(now)) this.#fire(f);
   }
 
   /** Runs the scheduler every 30 s until `signal` aborts. */
@@ -155,6 +131,21 @@ export class TriggerService {
         return;
       }
     }
+  }
+
+  /** Starts a sensor_value flow with the crossing as its context. */
+  #fire(f: Firing): void {
+    this.#start(f.flowId, {
+      type: "sensor_value",
+      context: {
+        node_id: f.nodeId,
+        node_name: this.#nodeName(f.nodeId),
+        metric: f.metric,
+        value: f.value,
+        threshold: f.threshold,
+        operator: f.operator,
+      },
+    });
   }
 
   #nodeName(nodeId: string): string | null {
