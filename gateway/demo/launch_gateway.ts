@@ -10,8 +10,8 @@ export const GATEWAY_PERMISSIONS = [
   "--allow-write",
   "--allow-env",
   "--allow-run=timedatectl,ssh,ssh-keygen",
-  // A small young generation and V8's memory-saving mode keep a busy gateway under 120 MB.
-  "--v8-flags=--max-semi-space-size=1,--optimize-for-size",
+  // A small young generation: about 10 MB less resident memory for a little more GC work.
+  "--v8-flags=--max-semi-space-size=1",
 ] as const;
 
 /** Options for {@linkcode launchGateway}. */
