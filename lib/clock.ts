@@ -23,3 +23,16 @@ export const systemClock: Clock = {
       signal?.addEventListener("abort", onAbort, { once: true });
     }),
 };
+
+/**
+ * Sleeps `ms` on `clock`; resolves false at once when `signal` aborts, so a
+ * daemon loop reads `while (await pause(...))`.
+ */
+export async function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await clock.sleep(ms, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

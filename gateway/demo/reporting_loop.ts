@@ -1,5 +1,5 @@
 import type { GatewayClient } from "../../lib/api_client.ts";
-import type { Clock } from "../../lib/clock.ts";
+import { type Clock, pause } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { Random } from "../../lib/sim/random.ts";
 import type { SimNetwork } from "../../lib/sim/sim_network.ts";
@@ -23,16 +23,6 @@ export interface ReportersOptions {
   intervalMs: number;
   /** Spreads the devices' reports over the interval, as independent agents would. */
   random: Random;
-}
-
-/** Resolves after `ms`, or false at once when `signal` aborts. */
-async function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
-  try {
-    await clock.sleep(ms, signal);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

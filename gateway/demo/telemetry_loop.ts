@@ -4,7 +4,7 @@
  * come from `SimTelemetry` (lib/sim), each node's buffer and sending from
  * its {@linkcode TelemetrySender}.
  */
-import type { Clock } from "../../lib/clock.ts";
+import { type Clock, pause } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { Random } from "../../lib/sim/random.ts";
 import type { SimNetwork } from "../../lib/sim/sim_network.ts";
@@ -17,16 +17,6 @@ export interface TelemetryDevice {
   nodeId: string;
   name: string;
   sender: TelemetrySender;
-}
-
-/** Resolves true after `ms`, or false at once when `signal` aborts. */
-async function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
-  try {
-    await clock.sleep(ms, signal);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Logs the batches the gateway refused for good: they are dropped, so say what was lost. */

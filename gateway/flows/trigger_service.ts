@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "../../lib/clock.ts";
+import { type Clock, pause } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import {
   nodeEventTriggerSchema,
@@ -125,11 +125,7 @@ export class TriggerService {
       } catch (error) {
         this.options.log.error("flow scheduler tick failed", { error });
       }
-      try {
-        await this.options.clock.sleep(SCHEDULER_TICK_MS, signal);
-      } catch {
-        return;
-      }
+      if (!await pause(this.options.clock, SCHEDULER_TICK_MS, signal)) return;
     }
   }
 

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "../../lib/clock.ts";
+import { type Clock, pause } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import { flushLiveState } from "./apply_report.ts";
@@ -24,11 +24,7 @@ export async function runLiveFlusher(
     }
   };
   while (!signal.aborted) {
-    try {
-      await deps.clock.sleep(LIVE_FLUSH_INTERVAL_MS, signal);
-    } catch {
-      break;
-    }
+    if (!await pause(deps.clock, LIVE_FLUSH_INTERVAL_MS, signal)) break;
     flush();
   }
   flush();

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "../../lib/clock.ts";
+import { type Clock, pause } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { SettingsStore } from "../store/settings.ts";
@@ -60,10 +60,6 @@ export async function runOfflineMonitor(
     } catch (error) {
       deps.log.error("offline check failed", { error });
     }
-    try {
-      await deps.clock.sleep(1000, signal);
-    } catch {
-      return;
-    }
+    if (!await pause(deps.clock, 1000, signal)) return;
   }
 }

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import type { Clock } from "../../lib/clock.ts";
+import { type Clock, pause } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { Settings } from "../../lib/schemas/system.ts";
 import { ExecutionStore } from "../flows/execution_store.ts";
@@ -31,10 +31,6 @@ export async function runMaintenance(
     } catch (error) {
       deps.log.error("maintenance failed", { error });
     }
-    try {
-      await deps.clock.sleep(3600_000, signal);
-    } catch {
-      return;
-    }
+    if (!await pause(deps.clock, 3600_000, signal)) return;
   }
 }

@@ -1,4 +1,4 @@
-import type { Clock } from "../../lib/clock.ts";
+import { type Clock, pause } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { TelemetryStore } from "./store.ts";
 import { WINDOW_MS } from "./windows.ts";
@@ -19,11 +19,7 @@ export async function runTelemetryLoops(
     while (!signal.aborted) {
       const now = clock.now();
       const next = Math.floor(now / WINDOW_MS) * WINDOW_MS + WINDOW_MS + COMPACTION_GRACE_MS;
-      try {
-        await clock.sleep(next - now, signal);
-      } catch {
-        return;
-      }
+      if (!await pause(clock, next - now, signal)) return;
       try {
         const done = await telemetry.compact();
         const removed = telemetry.applyRetention();
@@ -40,11 +36,7 @@ export async function runTelemetryLoops(
       } catch (error) {
         log.warn("cannot check free disk space", { error });
       }
-      try {
-        await clock.sleep(60_000, signal);
-      } catch {
-        return;
-      }
+      if (!await pause(clock, 60_000, signal)) return;
     }
   };
   await Promise.all([compactLoop(), diskLoop()]);
