@@ -175,7 +175,11 @@ export function frame(format: number, body: Uint8Array, level = 6): Uint8Array<A
   let payload = body;
   let header = new Uint8Array([format]);
   if (body.length >= MIN_DEFLATE) {
-    const deflated = deflateRawSync(body, { level });
+    // Output buffers sized to the data: zlib's 16 KiB default per call bloats resident memory.
+    const deflated = deflateRawSync(body, {
+      level,
+      chunkSize: Math.max(64, Math.min(16384, body.length + 64)),
+    });
     const w = new ByteWriter(10);
     w.byte(format | DEFLATED);
     w.uvarint(body.length);
@@ -234,7 +238,10 @@ export function unframe(bytes: Uint8Array, format: number, what: string): Uint8A
   let body: Uint8Array;
   try {
     // A plain Uint8Array view, not the Buffer node:zlib returns, so slices stay plain too.
-    const inflated = inflateRawSync(deflated, { maxOutputLength: rawLength });
+    const inflated = inflateRawSync(deflated, {
+      maxOutputLength: rawLength,
+      chunkSize: Math.max(64, rawLength),
+    });
     body = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
   } catch (cause) {
     throw new RangeError(`Cannot decode ${what}: body does not inflate`, { cause });
