@@ -22,6 +22,7 @@ import { tokensApi } from "./api/tokens.ts";
 import { topologyApi } from "./api/topology.ts";
 import { usersApi } from "./api/users.ts";
 import { authenticate } from "./auth/authenticate.ts";
+import { csrfProtection } from "./auth/csrf.ts";
 
 /** Largest request body the API accepts. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -32,6 +33,7 @@ export function createApp(deps: GatewayDeps) {
 
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   app.use("*", authenticate(deps));
+  app.use("*", csrfProtection());
   app.use(
     "/v1/*",
     bodyLimit({

@@ -10,6 +10,7 @@ import { okSchema } from "../../lib/schemas/common.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password.ts";
 import { generateSecret, hashSecret } from "../auth/secret_token.ts";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../auth/authenticate.ts";
+import { csrfTokenFor } from "../auth/csrf.ts";
 import { SessionStore } from "../store/sessions.ts";
 import { publicUser, UserStore } from "../store/users.ts";
 import { iso } from "../store/time.ts";
@@ -77,7 +78,11 @@ export function authApi(deps: GatewayDeps) {
         path: "/",
         maxAge: Math.floor(SESSION_TTL_MS / 1000),
       });
-      return c.json({ user: publicUser(users.byId(user.id)!), expires_at: iso(expires) }, 200);
+      return c.json({
+        user: publicUser(users.byId(user.id)!),
+        expires_at: iso(expires),
+        csrf_token: csrfTokenFor(hash),
+      }, 200);
     },
   );
 
@@ -116,6 +121,7 @@ export function authApi(deps: GatewayDeps) {
           name: p.user.username,
           role: p.role,
           user: publicUser(p.user),
+          csrf_token: csrfTokenFor(p.sessionHash),
         }, 200);
       }
       if (p.kind === "token") {

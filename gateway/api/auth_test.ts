@@ -14,6 +14,11 @@ function cookieOf(res: Response): string {
   return res.headers.get("set-cookie")!.split(";")[0]!;
 }
 
+/** The cookie and CSRF token a browser page would send with a change. */
+async function sessionOf(res: Response): Promise<{ cookie: string; "x-csrf-token": string }> {
+  return { cookie: cookieOf(res), "x-csrf-token": (await res.json()).csrf_token };
+}
+
 Deno.test("login and sessions", async (t) => {
   await using h = await createHarness();
   await h.user("olive", "operator", "olive-password-1");
@@ -73,12 +78,12 @@ Deno.test("login and sessions", async (t) => {
   );
 
   await t.step("logout ends the session", async () => {
-    const cookie = cookieOf(await login(h, "olive", "olive-password-1"));
+    const session = await sessionOf(await login(h, "olive", "olive-password-1"));
     assertEquals(
-      (await h.request("/v1/auth/logout", { method: "POST", headers: { cookie } })).status,
+      (await h.request("/v1/auth/logout", { method: "POST", headers: session })).status,
       200,
     );
-    assertEquals((await h.request("/v1/auth/me", { headers: { cookie } })).status, 401);
+    assertEquals((await h.request("/v1/auth/me", { headers: session })).status, 401);
   });
 
   await t.step("sessions expire", async () => {
@@ -89,28 +94,58 @@ Deno.test("login and sessions", async (t) => {
 
   await t.step("changing the password needs the current one and ends other sessions", async () => {
     const other = cookieOf(await login(h, "olive", "olive-password-1"));
-    const mine = cookieOf(await login(h, "olive", "olive-password-1"));
+    const mine = await sessionOf(await login(h, "olive", "olive-password-1"));
     const wrong = await h.request("/v1/auth/password", {
       method: "POST",
-      headers: { cookie: mine },
+      headers: mine,
       json: { current_password: "bad", new_password: "a-much-better-password" },
     });
     assertEquals(wrong.status, 400);
     const short = await h.request("/v1/auth/password", {
       method: "POST",
-      headers: { cookie: mine },
+      headers: mine,
       json: { current_password: "olive-password-1", new_password: "short" },
     });
     assertEquals((await short.json()).error.details[0].path, "body.new_password");
     const ok = await h.request("/v1/auth/password", {
       method: "POST",
-      headers: { cookie: mine },
+      headers: mine,
       json: { current_password: "olive-password-1", new_password: "a-much-better-password" },
     });
     assertEquals(ok.status, 200);
     assertEquals((await h.request("/v1/auth/me", { headers: { cookie: other } })).status, 401);
-    assertEquals((await h.request("/v1/auth/me", { headers: { cookie: mine } })).status, 200);
+    assertEquals((await h.request("/v1/auth/me", { headers: mine })).status, 200);
     assertEquals((await login(h, "olive", "a-much-better-password")).status, 200);
+  });
+
+  await t.step("a change made with the cookie needs the session's CSRF token", async () => {
+    const session = await sessionOf(await login(h, "olive", "a-much-better-password"));
+    const me = await (await h.request("/v1/auth/me", { headers: session })).json();
+    assertEquals(me.csrf_token, session["x-csrf-token"]);
+    const change = { current_password: "x", new_password: "y-long-enough-password" };
+    for (const csrf of [undefined, "forged", session["x-csrf-token"].slice(1)]) {
+      const headers: Record<string, string> = { cookie: session.cookie };
+      if (csrf !== undefined) headers["x-csrf-token"] = csrf;
+      const res = await h.request("/v1/auth/password", { method: "POST", headers, json: change });
+      assertEquals(res.status, 403);
+      assertMatch((await res.json()).error.message, /x-csrf-token/);
+    }
+    const other = await sessionOf(await login(h, "olive", "a-much-better-password"));
+    const crossed = await h.request("/v1/auth/logout", {
+      method: "POST",
+      headers: { cookie: session.cookie, "x-csrf-token": other["x-csrf-token"] },
+    });
+    assertEquals(crossed.status, 403, "another session's token does not fit");
+  });
+
+  await t.step("a request from another site's page is refused, even a login", async () => {
+    const res = await login(h, "olive", "a-much-better-password", {
+      origin: "http://evil.example",
+    });
+    assertEquals(res.status, 403);
+    assertMatch((await res.json()).error.message, /Cross-site/);
+    const same = await login(h, "olive", "a-much-better-password", { origin: "http://localhost" });
+    assertEquals(same.status, 200);
   });
 
   await t.step("an unknown or malformed bearer token is 401, not anonymous", async () => {

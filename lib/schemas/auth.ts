@@ -25,7 +25,13 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
-export const loginResponseSchema = z.object({ user: userSchema, expires_at: timestampSchema });
+export const loginResponseSchema = z.object({
+  user: userSchema,
+  expires_at: timestampSchema,
+  csrf_token: z.string().meta({
+    description: "Send as X-CSRF-Token with every change made with the session cookie",
+  }),
+});
 
 export const principalSchema = z.object({
   kind: z.enum(["user", "token", "agent"]),
@@ -33,6 +39,9 @@ export const principalSchema = z.object({
   role: z.enum(["viewer", "operator", "admin", "agent"]),
   user: userSchema.optional(),
   node_id: z.string().optional(),
+  csrf_token: z.string().optional().meta({
+    description: "For a session: send as X-CSRF-Token with every change made with the cookie",
+  }),
 });
 
 export const changePasswordSchema = z.strictObject({

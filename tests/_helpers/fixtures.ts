@@ -254,6 +254,7 @@ export function sessionCaller(
   password: string,
 ): Caller {
   let cookie: string | null = null;
+  let csrf = "";
   const caller: Caller = {
     label: `${role} (session)`,
     kind: "session",
@@ -265,14 +266,16 @@ export function sessionCaller(
           method: "POST",
           json: { username, password: caller.password },
         });
-        await res.body?.cancel();
         const set = res.headers.get("set-cookie");
         if (res.status !== 200 || !set) {
+          await res.body?.cancel();
           throw new Error(`Login as ${username} failed: ${res.status}`);
         }
+        csrf = (await res.json()).csrf_token;
         cookie = set.split(";")[0]!;
       }
-      return new Headers({ cookie });
+      // A browser page sends its CSRF token with every change; GETs ignore it.
+      return new Headers({ cookie, "x-csrf-token": csrf });
     },
     loggedOut() {
       cookie = null;
