@@ -22,6 +22,8 @@ import { cooldownRunner, responseRunner, thresholdRunner } from "./flows/runners
 import { FlowService } from "./flows/service.ts";
 import { isSilenced } from "./flows/silences.ts";
 import { TriggerService } from "./flows/trigger_service.ts";
+import { nodesBehind } from "./topology/behind.ts";
+import { TopologyStore } from "./topology/topology_store.ts";
 
 /** What {@linkcode createGatewayDeps} needs from the outside. */
 export interface DepsOptions {
@@ -54,13 +56,21 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
     diskSpace: options.diskSpace,
     ...(options.commitDelayMs !== undefined ? { commitDelayMs: options.commitDelayMs } : {}),
   });
-  const alerts = new AlertStore(db, events);
+  const topology = new TopologyStore(db);
+  // Root-cause grouping asks for each offline alert; networks are a few hundred nodes at most.
+  const behind = (nodeId: string) => nodesBehind(topology.nodes(), topology.links(), nodeId);
+  const alerts = new AlertStore(db, events, { nodesBehind: behind });
   const silenced: SilenceCheck = (flowId, nodeId) => isSilenced(db, now(), flowId, nodeId);
   const sshIdentity = new ManagedSshIdentity({ varDir: options.varDir });
   const commandAudit = new AuditLog(db, now);
   const actions = {
     alert: alertRunner({ alerts, now, silenced }),
-    webhook_out: webhookRunner({ http: fetchHttpClient, clock, silenced }),
+    webhook_out: webhookRunner({
+      http: fetchHttpClient,
+      clock,
+      silenced,
+      grouped: (flowId, nodeId) => alerts.groupedAlert(flowId, nodeId),
+    }),
     command: commandRunner({
       runner: denoCommandRunner,
       identity: () => sshIdentity.ensure(),

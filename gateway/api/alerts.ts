@@ -17,7 +17,12 @@ const alertSchema = z.object({
   message: z.string(),
   status: z.enum(["open", "acknowledged", "resolved"]),
   auto_resolve: z.boolean(),
-  parent_id: z.number().int().nullable().describe("The root-cause alert this one is grouped under"),
+  parent_id: z.number().int().nullable().describe(
+    "The root-cause alert this one is grouped under: its node's only path to the gateway runs through that alert's offline node",
+  ),
+  children: z.array(z.number().int()).describe(
+    "Ids of the alerts grouped under this one (root cause); their notifications were suppressed",
+  ),
   silenced: z.boolean().describe("Raised during a silence (maintenance window)"),
   opened_at: timestampSchema,
   acknowledged_at: timestampSchema.nullable(),
@@ -47,6 +52,9 @@ export function alertsApi(deps: GatewayDeps) {
             },
           ).default("open,acknowledged"),
           node: nodeIdSchema.optional(),
+          top_level: z.enum(["true", "false"]).default("false").describe(
+            "true: only alerts not grouped under a root-cause alert",
+          ),
           limit: z.coerce.number().int().min(1).max(1000).default(200),
           before_id: z.coerce.number().int().positive().optional(),
         }),
@@ -59,6 +67,7 @@ export function alertsApi(deps: GatewayDeps) {
         alerts: deps.alerts.list({
           status: q.status.split(","),
           nodeId: q.node,
+          topLevel: q.top_level === "true",
           limit: q.limit,
           beforeId: q.before_id,
         }),

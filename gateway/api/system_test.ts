@@ -23,6 +23,7 @@ Deno.test("system routes", async (t) => {
       "0001_init.sql",
       "0002_telemetry.sql",
       "0003_flows.sql",
+      "0004_flows_root_cause_ssh.sql",
     ]);
     assert(body.database.size_bytes > 0);
   });

@@ -15,6 +15,8 @@ export interface AlertView {
   status: "open" | "acknowledged" | "resolved";
   auto_resolve: boolean;
   parent_id: number | null;
+  /** Ids of the alerts grouped under this one (root-cause grouping). */
+  children: number[];
   silenced: boolean;
   opened_at: string;
   acknowledged_at: string | null;
@@ -35,6 +37,7 @@ interface AlertRow {
   status: AlertView["status"];
   auto_resolve: number;
   parent_id: number | null;
+  children: string;
   silenced: number;
   opened_at: number;
   acknowledged_at: number | null;
@@ -43,8 +46,9 @@ interface AlertRow {
   resolved_by: string | null;
 }
 
-const SELECT = `SELECT a.*, f.name AS flow_name, n.name AS node_name FROM flow_alerts a
-  LEFT JOIN flows f ON f.id = a.flow_id LEFT JOIN nodes n ON n.id = a.node_id`;
+const SELECT = `SELECT a.*, f.name AS flow_name, n.name AS node_name,
+    (SELECT json_group_array(c.id) FROM flow_alerts c WHERE c.parent_id = a.id) AS children
+  FROM flow_alerts a LEFT JOIN flows f ON f.id = a.flow_id LEFT JOIN nodes n ON n.id = a.node_id`;
 
 const toView = (r: AlertRow): AlertView => ({
   id: r.id,
@@ -58,6 +62,7 @@ const toView = (r: AlertRow): AlertView => ({
   status: r.status,
   auto_resolve: r.auto_resolve === 1,
   parent_id: r.parent_id,
+  children: (JSON.parse(r.children) as number[]).sort((a, b) => a - b),
   silenced: r.silenced === 1,
   opened_at: iso(r.opened_at),
   acknowledged_at: isoOrNull(r.acknowledged_at),
@@ -66,37 +71,70 @@ const toView = (r: AlertRow): AlertView => ({
   resolved_by: r.resolved_by,
 });
 
-/** Platform alerts raised by flows: deduplicated while open, acknowledged and resolved. */
+/** Options for {@linkcode AlertStore}. */
+export interface AlertStoreOptions {
+  /**
+   * The nodes whose only path to the gateway runs through a node (see
+   * `nodesBehind` in gateway/topology). @default none: offline alerts are never grouped
+   */
+  nodesBehind?: (nodeId: string) => ReadonlySet<string>;
+}
+
+/** An alert to raise. */
+export interface NewAlert {
+  flowId: number | null;
+  executionId: number | null;
+  dedupeKey: string;
+  nodeId: string | null;
+  severity: AlertView["severity"];
+  message: string;
+  autoResolve: boolean;
+  silenced: boolean;
+  /** Raised because `nodeId` went offline: it takes part in root-cause grouping. */
+  nodeOffline?: boolean;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Platform alerts raised by flows: deduplicated while open, acknowledged and
+ * resolved, and grouped by root cause.
+ *
+ * Root-cause grouping: an offline alert for a node whose only path to the
+ * gateway runs through another node with an open offline alert of the same
+ * flow is grouped under that alert (`parent_id`) instead of standing alone.
+ * The parent is the offline node closest to the gateway, and grouping is
+ * flat, whichever alert was raised first. When the parent resolves, each
+ * child whose node is back resolves too; the others are grouped again as the
+ * remaining offline nodes say, or stand alone.
+ */
 export class AlertStore {
-  constructor(private readonly db: DatabaseSync, private readonly events: EventHub) {}
+  readonly #behind: ((nodeId: string) => ReadonlySet<string>) | undefined;
+
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly events: EventHub,
+    options: AlertStoreOptions = {},
+  ) {
+    this.#behind = options.nodesBehind;
+  }
 
   /**
    * Raises an alert unless one with the same key is still open (or
    * acknowledged); commits on its own, independent of telemetry.
+   *
+   * @returns the alert's id, whether it was already open, and the root-cause
+   *   alert it is grouped under (null when it stands alone).
    */
-  raise(
-    a: {
-      flowId: number | null;
-      executionId: number | null;
-      dedupeKey: string;
-      nodeId: string | null;
-      severity: AlertView["severity"];
-      message: string;
-      autoResolve: boolean;
-      silenced: boolean;
-      data?: Record<string, unknown>;
-    },
-    now: number,
-  ): { id: number; deduplicated: boolean } {
+  raise(a: NewAlert, now: number): { id: number; deduplicated: boolean; parentId: number | null } {
     return this.events.atomically(() => {
       const open = this.db.prepare(
-        "SELECT id FROM flow_alerts WHERE dedupe_key = ? AND status != 'resolved'",
-      ).get(a.dedupeKey) as { id: number } | undefined;
-      if (open) return { id: open.id, deduplicated: true };
+        "SELECT id, parent_id FROM flow_alerts WHERE dedupe_key = ? AND status != 'resolved'",
+      ).get(a.dedupeKey) as { id: number; parent_id: number | null } | undefined;
+      if (open) return { id: open.id, deduplicated: true, parentId: open.parent_id };
       const { lastInsertRowid } = this.db.prepare(
         `INSERT INTO flow_alerts (flow_id, execution_id, dedupe_key, node_id, severity, message, status,
-           auto_resolve, silenced, data, opened_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
+           auto_resolve, silenced, node_offline, data, opened_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)`,
       ).run(
         a.flowId,
         a.executionId,
@@ -106,18 +144,99 @@ export class AlertStore {
         a.message,
         a.autoResolve ? 1 : 0,
         a.silenced ? 1 : 0,
+        a.nodeOffline ? 1 : 0,
         JSON.stringify(a.data ?? {}),
         now,
       );
       const id = Number(lastInsertRowid);
+      const parentId = a.nodeOffline ? this.#group(id) : null;
       this.events.record("alert_raised", a.nodeId, a.message, {
         alert_id: id,
         severity: a.severity,
         flow_id: a.flowId,
         silenced: a.silenced,
+        parent_id: parentId,
       });
-      return { id, deduplicated: false };
+      return { id, deduplicated: false, parentId };
     });
+  }
+
+  /**
+   * The open alert of `flowId` for `nodeId` that is grouped under a root
+   * cause, with its parent; null when there is none.
+   */
+  groupedAlert(
+    flowId: number,
+    nodeId: string,
+  ): { alertId: number; parentId: number; rootNodeId: string | null } | null {
+    const row = this.db.prepare(
+      `SELECT a.id, a.parent_id, p.node_id AS root FROM flow_alerts a JOIN flow_alerts p ON p.id = a.parent_id
+       WHERE a.flow_id = ? AND a.node_id = ? AND a.status != 'resolved' ORDER BY a.id DESC LIMIT 1`,
+    ).get(flowId, nodeId) as { id: number; parent_id: number; root: string | null } | undefined;
+    return row ? { alertId: row.id, parentId: row.parent_id, rootNodeId: row.root } : null;
+  }
+
+  /**
+   * Groups open offline alert `id` by root cause: under the alert of the
+   * offline node closest to the gateway that it sits behind, or, when it sits
+   * behind none, as the parent of the open offline alerts behind its node.
+   *
+   * @returns the parent it was put under, or null.
+   */
+  #group(id: number): number | null {
+    const behind = this.#behind;
+    const me = this.db.prepare("SELECT flow_id, node_id FROM flow_alerts WHERE id = ?").get(id) as
+      | { flow_id: number | null; node_id: string | null }
+      | undefined;
+    if (!behind || !me || me.flow_id === null || me.node_id === null) return null;
+    const nodeId = me.node_id;
+    const others = this.db.prepare(
+      `SELECT id, node_id, parent_id FROM flow_alerts WHERE flow_id = ? AND node_offline = 1
+       AND status != 'resolved' AND id != ? AND node_id IS NOT NULL AND node_id != ?`,
+    ).all(me.flow_id, id, nodeId) as { id: number; node_id: string; parent_id: number | null }[];
+    if (others.length === 0) return null;
+    const cut = new Map<string, ReadonlySet<string>>();
+    const behindOf = (n: string) => cut.get(n) ?? cut.set(n, behind(n)).get(n)!;
+    const roots = others.filter((o) => behindOf(o.node_id).has(nodeId));
+    if (roots.length > 0) {
+      // The offline node closest to the gateway is behind none of the others.
+      const top = roots.find((r) =>
+        !roots.some((o) => o !== r && behindOf(o.node_id).has(r.node_id))
+      ) ?? roots[0]!;
+      const parentId = top.parent_id ?? top.id;
+      this.db.prepare("UPDATE flow_alerts SET parent_id = ? WHERE id = ?").run(parentId, id);
+      return parentId;
+    }
+    const mine = behindOf(nodeId);
+    const update = this.db.prepare("UPDATE flow_alerts SET parent_id = ? WHERE id = ?");
+    for (const o of others) if (mine.has(o.node_id)) update.run(id, o.id);
+    return null;
+  }
+
+  /**
+   * After root-cause alert `id` resolved: its open children whose node is
+   * back resolve; the rest are grouped again without it.
+   */
+  #release(id: number, now: number): void {
+    const children = this.db.prepare(
+      `SELECT a.id, a.auto_resolve, n.status FROM flow_alerts a LEFT JOIN nodes n ON n.id = a.node_id
+       WHERE a.parent_id = ? AND a.status != 'resolved' ORDER BY a.id`,
+    ).all(id) as { id: number; auto_resolve: number; status: string | null }[];
+    const remaining: number[] = [];
+    for (const child of children) {
+      if (child.auto_resolve === 1 && child.status !== null && child.status !== "offline") {
+        this.resolve(child.id, "condition cleared", now);
+      } else {
+        this.db.prepare("UPDATE flow_alerts SET parent_id = NULL WHERE id = ?").run(child.id);
+        remaining.push(child.id);
+      }
+    }
+    for (const child of remaining) {
+      const { parent_id } = this.db.prepare("SELECT parent_id FROM flow_alerts WHERE id = ?").get(
+        child,
+      ) as { parent_id: number | null };
+      if (parent_id === null) this.#group(child);
+    }
   }
 
   get(id: number): AlertView | null {
@@ -129,6 +248,8 @@ export class AlertStore {
     filter: {
       status?: string[] | undefined;
       nodeId?: string | undefined;
+      /** Only alerts not grouped under another. */
+      topLevel?: boolean | undefined;
       limit: number;
       beforeId?: number | undefined;
     },
@@ -140,6 +261,7 @@ export class AlertStore {
       args.push(...filter.status);
     }
     if (filter.nodeId) (where.push("a.node_id = ?"), args.push(filter.nodeId));
+    if (filter.topLevel) where.push("a.parent_id IS NULL");
     if (filter.beforeId) (where.push("a.id < ?"), args.push(filter.beforeId));
     return (this.db.prepare(
       `${SELECT} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY a.id DESC LIMIT ?`,
@@ -166,6 +288,7 @@ export class AlertStore {
           alert_id: id,
           by,
         });
+        this.#release(id, now);
       }
       return this.get(id);
     });

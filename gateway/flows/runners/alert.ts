@@ -6,7 +6,11 @@ import { renderTemplate } from "../template.ts";
 /** Whether alerts and webhooks for this node and flow are silenced now. */
 export type SilenceCheck = (flowId: number, nodeId: string | null) => boolean;
 
-/** The `alert` action: raises a platform alert, deduplicated while open. */
+/**
+ * The `alert` action: raises a platform alert, deduplicated while open. In a
+ * flow a node's `offline` event started, the alert takes part in root-cause
+ * grouping; the output says when it went under another node's alert.
+ */
 export function alertRunner(
   deps: { alerts: AlertStore; now: () => number; silenced: SilenceCheck },
 ): StepRunner {
@@ -29,11 +33,17 @@ export function alertRunner(
       message,
       autoResolve: config.auto_resolve,
       silenced: deps.silenced(execution.flowId, nodeId),
+      nodeOffline: nodeId !== null && context.event === "offline",
       data: { metric: context.metric ?? null, value: context.value ?? null },
     }, deps.now());
     return Promise.resolve({
       outcome: "success",
-      output: { alert_id: raised.id, deduplicated: raised.deduplicated, message },
+      output: {
+        alert_id: raised.id,
+        deduplicated: raised.deduplicated,
+        message,
+        ...(raised.parentId !== null ? { grouped_under: raised.parentId } : {}),
+      },
     });
   };
 }

@@ -23,9 +23,20 @@ export interface WebhookRunnerDeps {
   /** Paces retries and per-attempt timeouts, so tests can move time by hand. */
   clock: Clock;
   silenced: SilenceCheck;
+  /**
+   * The open alert of this flow for a node that is grouped under a root-cause
+   * alert, if any: its notifications are suppressed. @default never grouped
+   */
+  grouped?: GroupedCheck;
   /** Wait before the first retry; each further retry waits twice as long. @default 1000 */
   retryBaseMs?: number;
 }
+
+/** See {@linkcode WebhookRunnerDeps.grouped}. */
+export type GroupedCheck = (
+  flowId: number,
+  nodeId: string,
+) => { alertId: number; parentId: number; rootNodeId: string | null } | null;
 
 type WebhookConfig = ReturnType<typeof webhookActionSchema.parse>;
 
@@ -142,8 +153,11 @@ const retryable = (a: Attempt) => "error" in a || a.status === 429 || a.status >
  * up to `retries` times, waiting `retryBaseMs · 2ⁿ` before retry n; other
  * answers end at once. Redirects are not followed, so secret headers never
  * go to a host the flow did not name. Silenced (a maintenance window for the
- * flow or the context's node) sends nothing: `{silenced: true}`, success. A
- * dry run sends nothing either: `{would_send: {url, body}}`.
+ * flow or the context's node) sends nothing: `{silenced: true}`, success.
+ * Neither does a webhook about a node whose alert in this flow is grouped
+ * under a root cause (the root's notification covers it): `{suppressed:
+ * "grouped", alert_id, grouped_under, reason}`, success. A dry run sends
+ * nothing either: `{would_send: {url, body}}`.
  */
 export function webhookRunner(deps: WebhookRunnerDeps): StepRunner {
   const retryBaseMs = deps.retryBaseMs ?? 1000;
@@ -153,14 +167,29 @@ export function webhookRunner(deps: WebhookRunnerDeps): StepRunner {
     const body = webhookPayload(config, values, execution.flowName);
     const nodeId = typeof context.node_id === "string" ? context.node_id : null;
     const silenced = deps.silenced(execution.flowId, nodeId);
+    const grouped = nodeId !== null ? deps.grouped?.(execution.flowId, nodeId) ?? null : null;
+    const suppressed = grouped && {
+      suppressed: "grouped",
+      alert_id: grouped.alertId,
+      grouped_under: grouped.parentId,
+      reason:
+        `Not sent: this node's alert ${grouped.alertId} is grouped under alert ${grouped.parentId}${
+          grouped.rootNodeId ? ` (node ${grouped.rootNodeId} offline)` : ""
+        }, which notifies for it`,
+    };
     if (execution.dryRun) {
       const wouldSend = { url: config.url, body };
       return {
         outcome: "success",
-        output: silenced ? { would_send: wouldSend, silenced: true } : { would_send: wouldSend },
+        output: {
+          would_send: wouldSend,
+          ...(silenced ? { silenced: true } : {}),
+          ...(suppressed ?? {}),
+        },
       };
     }
     if (silenced) return { outcome: "success", output: { silenced: true } };
+    if (suppressed) return { outcome: "success", output: suppressed };
 
     const secrets = secretParts(Object.values(config.secret_headers));
     const longestSecret = Math.max(0, ...secrets.map((s) => new TextEncoder().encode(s).length));
