@@ -22,6 +22,8 @@ import { tokensApi } from "./api/tokens.ts";
 import { topologyApi } from "./api/topology.ts";
 import { usersApi } from "./api/users.ts";
 import { authenticate } from "./auth/authenticate.ts";
+import { portalApp } from "./portal/mod.ts";
+import { PortalNotBuiltError } from "./portal/assets.ts";
 import { csrfProtection } from "./auth/csrf.ts";
 
 /** Largest request body the API accepts. */
@@ -97,6 +99,9 @@ export function createApp(deps: GatewayDeps) {
     return c.html(renderReference(cached ??= document(), deps.build.version, nonce));
   });
 
+  // The portal reads the API through the app itself, as the signed-in user.
+  app.route("/", portalApp(deps, { fetchApi: (request, env) => app.fetch(request, env) }));
+
   app.notFound((c) =>
     c.json({
       error: {
@@ -110,6 +115,10 @@ export function createApp(deps: GatewayDeps) {
     if (error instanceof ApiError) {
       for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
       return c.json(error.toBody(), error.status);
+    }
+    if (error instanceof PortalNotBuiltError) {
+      deps.log.error("portal assets missing", { error: error.message });
+      return c.text(error.message, 503);
     }
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;

@@ -22,9 +22,10 @@ const DAY = 86_400_000;
 /** `deno run` and its flags, exactly as the `demo` task in deno.json has them. */
 async function demoCommand(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  const words: string[] = config.tasks.demo.split(/\s+/);
+  const task: string = config.tasks.demo.command;
+  const words = task.split(/\s+/);
   if (words[0] !== "deno" || words.at(-1) !== "gateway/demo/main.ts") {
-    throw new Error(`Unexpected demo task in deno.json: ${config.tasks.demo}`);
+    throw new Error(`Unexpected demo task in deno.json: ${task}`);
   }
   return words.slice(1);
 }

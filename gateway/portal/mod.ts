@@ -1,0 +1,29 @@
+import { Hono } from "hono";
+import type { AppEnv, GatewayDeps } from "../api/context.ts";
+import type { ApiFetch } from "./api_bridge.ts";
+import { PortalAssets } from "./assets.ts";
+import { registerLogin } from "./login.tsx";
+import type { PortalContext } from "./page_route.tsx";
+import { registerOverview } from "./pages/overview.tsx";
+
+/** Options for {@linkcode portalApp}. */
+export interface PortalOptions {
+  /** The gateway app's fetch, which pages read the API through. */
+  fetchApi: ApiFetch;
+  /** Built assets. @default the build next to `ui/` */
+  assets?: PortalAssets;
+}
+
+/** The browser portal: pages at the gateway's root, assets under `/static/`. */
+export function portalApp(deps: GatewayDeps, options: PortalOptions) {
+  const app = new Hono<AppEnv>();
+  const ctx: PortalContext = {
+    deps,
+    assets: options.assets ?? new PortalAssets(),
+    fetchApi: options.fetchApi,
+  };
+  app.get("/static/:file", (c) => ctx.assets.serve(c, c.req.param("file")));
+  registerLogin(app, ctx);
+  registerOverview(app, ctx);
+  return app;
+}

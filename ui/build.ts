@@ -1,0 +1,27 @@
+/**
+ * `deno task ui:build`: builds the portal's islands, runtime and stylesheet
+ * into `ui/_build/` (git-ignored; embedded into `gateway-api` by the compile).
+ */
+import { buildAssets } from "./framework/bundle.ts";
+import { BUILD_DIR, gzipBytesFor } from "./framework/manifest.ts";
+
+if (import.meta.main) {
+  const started = performance.now();
+  const manifest = await buildAssets({
+    uiDir: new URL("./", import.meta.url),
+    outDir: BUILD_DIR,
+    stylesheets: [
+      new URL("../node_modules/uplot/dist/uPlot.min.css", import.meta.url),
+      new URL("./static/portal.css", import.meta.url),
+    ],
+  });
+  const islands = Object.keys(manifest.islands);
+  console.log(
+    `ui: built ${islands.length} islands in ${Math.round(performance.now() - started)} ms → ${
+      decodeURIComponent(BUILD_DIR.pathname)
+    }`,
+  );
+  for (const name of islands) {
+    console.log(`  ${name}: ${(gzipBytesFor(manifest, [name]) / 1024).toFixed(1)} KB gzipped JS`);
+  }
+}
