@@ -2,10 +2,16 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { intIdSchema, nodeIdSchema, okSchema, timestampSchema } from "../../lib/schemas/common.ts";
 import { metricNameSchema } from "../../lib/schemas/telemetry.ts";
-import { type FlowDefinition, flowDefinitionSchema } from "../../lib/schemas/flows.ts";
+import {
+  type FlowDefinition,
+  flowDefinitionSchema,
+  type FlowStep,
+} from "../../lib/schemas/flows.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
 import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
+import { ActionTemplateStore } from "../flows/template_store.ts";
 import { validateFlow } from "../flows/validate_flow.ts";
+import { actionTemplatesApi } from "./flows_templates.ts";
 import { actorOf, roleOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { AppEnv, GatewayDeps } from "./context.ts";
@@ -88,25 +94,23 @@ export function flowsApi(deps: GatewayDeps) {
   const app = apiApp();
   const flows = new FlowStore(deps.db);
   const metadata = flowsMetadata();
-  const templates = (id: number) => {
-    const row = deps.db.prepare("SELECT type, config FROM flow_action_templates WHERE id = ?").get(
-      id,
-    ) as
-      | { type: string; config: string }
-      | undefined;
-    return row ? { type: row.type, config: JSON.parse(row.config) } : undefined;
-  };
+  const templates = new ActionTemplateStore(deps.db);
+  const resolved = (step: FlowStep) =>
+    step.template_id === undefined ? step : { ...step, ...templates.resolve(step.template_id) };
 
-  /** Operators edit flows; flows that run commands over SSH need an admin. */
+  // Before /flows/{id}, which would otherwise take "action-templates" for an id.
+  app.route("/", actionTemplatesApi(deps));
+
+  /** Operators edit flows; flows that run commands over SSH (themselves or by template) need an admin. */
   const assertMayEdit = (c: Context<AppEnv>, ...defs: (FlowDefinition | null)[]) => {
-    const commands = defs.some((d) => d?.steps.some(runsCommands));
+    const commands = defs.some((d) => d?.steps.some((s) => runsCommands(resolved(s))));
     if (commands && roleOf(c.get("principal")) !== "admin") {
       throw forbidden("Flows with command actions (SSH) need the admin role");
     }
   };
 
   const assertValid = (def: FlowDefinition) => {
-    const problems = validateFlow(def, templates);
+    const problems = validateFlow(def, { templates: (id) => templates.resolve(id) });
     if (problems.length > 0) {
       const details = problems.map((p) => ({ path: `body.${p.path}`, message: p.message }));
       throw new ApiError(

@@ -136,7 +136,11 @@ export async function executeFlow(
 
   const runStep = async (step: FlowStep, prevResult: unknown) => {
     const startedAt = options.now();
-    const input = { config: step.config, prev_result: prevResult };
+    const input = {
+      config: step.config,
+      ...(step.template_id !== undefined ? { template_id: step.template_id } : {}),
+      prev_result: prevResult,
+    };
     record({ stepId: step.id, status: "running", input, startedAt });
     let result: StepResult;
     try {

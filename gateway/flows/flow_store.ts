@@ -49,7 +49,8 @@ export function runsCommands(step: Pick<FlowStep, "type" | "config">): boolean {
   return step.type === "for_each_node" && inner?.type === "command";
 }
 
-function secretHeaders(config: Record<string, unknown>): Record<string, string> | undefined {
+/** The secret headers of an action config, or of the action inside a for_each_node. */
+export function secretHeaders(config: Record<string, unknown>): Record<string, string> | undefined {
   if (config.secret_headers && typeof config.secret_headers === "object") {
     return config.secret_headers as Record<string, string>;
   }
@@ -58,7 +59,8 @@ function secretHeaders(config: Record<string, unknown>): Record<string, string> 
   return headers && typeof headers === "object" ? headers as Record<string, string> : undefined;
 }
 
-function maskSecrets(config: Record<string, unknown>): Record<string, unknown> {
+/** A copy of an action config with secret header values masked. */
+export function maskSecrets(config: Record<string, unknown>): Record<string, unknown> {
   const copy = structuredClone(config);
   const headers = secretHeaders(copy);
   if (headers) { for (const k of Object.keys(headers)) headers[k] = SECRET_MASK; }

@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { CONTEXT_VARIABLES, OPERATORS, STEP_TYPES } from "../../lib/schemas/flows.ts";
+import {
+  CONTEXT_VARIABLES,
+  OPERATORS,
+  STEP_TYPES,
+  TEMPLATE_ACTIONS,
+} from "../../lib/schemas/flows.ts";
 
 /** `GET /v1/flows/metadata`: every step type with its config as JSON Schema. */
 export const flowsMetadataSchema = z.object({
@@ -15,6 +20,12 @@ export const flowsMetadataSchema = z.object({
     branches: z.array(z.string()).describe("Branch labels its outgoing edges may carry"),
   })),
   operators: z.array(z.string()),
+  action_templates: z.object({
+    field: z.literal("template_id").describe("The step field that names a template"),
+    step_types: z.array(z.string()).describe("Step types that may use a template of their type"),
+    list: z.string().describe("Where the templates are listed"),
+    description: z.string(),
+  }).describe("How a step uses a reusable action template instead of its own config"),
   variables: z.array(z.object({ name: z.string(), description: z.string() })),
 });
 export type FlowsMetadata = z.infer<typeof flowsMetadataSchema>;
@@ -48,6 +59,13 @@ export function flowsMetadata(): FlowsMetadata {
       branches: [...t.branches],
     })),
     operators: [...OPERATORS],
+    action_templates: {
+      field: "template_id",
+      step_types: [...TEMPLATE_ACTIONS],
+      list: "/v1/flows/action-templates",
+      description:
+        "A step with template_id (and an empty config) runs the template's config, which must be of the step's type; executions record the config they ran.",
+    },
     variables: [
       ...CONTEXT_VARIABLES.map((name) => ({ name, description: VARIABLE_HELP[name] })),
       { name: "var.NAME", description: "A flow variable" },

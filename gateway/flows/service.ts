@@ -4,6 +4,7 @@ import type { Logger } from "../../lib/log.ts";
 import { type FlowDefinition, stepType } from "../../lib/schemas/flows.ts";
 import { executeFlow, type ExecutionResult, type StepRunner } from "./engine.ts";
 import { ExecutionStore } from "./execution_store.ts";
+import { ActionTemplateStore } from "./template_store.ts";
 
 /** What fired a flow, and the context variables it brings. */
 export interface FlowTrigger {
@@ -29,9 +30,11 @@ export interface FlowServiceOptions {
  */
 export class FlowService {
   readonly executions: ExecutionStore;
+  readonly #templates: ActionTemplateStore;
 
   constructor(private readonly options: FlowServiceOptions) {
     this.executions = new ExecutionStore(options.db);
+    this.#templates = new ActionTemplateStore(options.db);
   }
 
   /** Marks executions a restart cut off; call once at start-up. */
@@ -58,7 +61,22 @@ export class FlowService {
       "SELECT definition FROM flow_versions WHERE flow_id = ? AND version = ?",
     )
       .get(flowId, flow.version) as { definition: string };
-    const def = JSON.parse(snapshot.definition) as FlowDefinition;
+    const saved = JSON.parse(snapshot.definition) as FlowDefinition;
+    // Steps that use an action template run its config as it is now; the
+    // execution records it as the step's input.
+    const def = {
+      ...saved,
+      steps: saved.steps.map((s) => {
+        if (s.template_id === undefined) return s;
+        const template = this.#templates.resolve(s.template_id);
+        if (!template) {
+          throw new RangeError(
+            `Cannot run flow ${flowId}: step ${s.id} uses action template ${s.template_id}, which no longer exists`,
+          );
+        }
+        return { ...s, config: template.config };
+      }),
+    };
     const triggerStep = def.steps.find((s) => stepType(s.type)?.kind === "trigger")!;
     const variables = Object.fromEntries(
       (db.prepare("SELECT name, value FROM flow_variables WHERE flow_id = ?").all(flowId) as {

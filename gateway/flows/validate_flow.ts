@@ -19,6 +19,12 @@ export interface ActionTemplateRef {
   config: unknown;
 }
 
+/** Options for {@linkcode validateFlow}. */
+export interface ValidateOptions {
+  /** Looks up a saved action template by id. @default none exist */
+  templates?: (id: number) => ActionTemplateRef | null | undefined;
+}
+
 /** Template fields of each action type, and how their values are escaped. */
 const TEMPLATE_FIELDS: Record<string, { field: string; mode: "text" | "json" | "shell" }[]> = {
   alert: [{ field: "message", mode: "text" }],
@@ -34,10 +40,8 @@ const TEMPLATE_FIELDS: Record<string, { field: string; mode: "text" | "json" | "
  *
  * @returns every problem found; empty when the flow can be saved.
  */
-export function validateFlow(
-  flow: FlowDefinition,
-  templates: (id: number) => ActionTemplateRef | undefined = () => undefined,
-): FlowProblem[] {
+export function validateFlow(flow: FlowDefinition, options: ValidateOptions = {}): FlowProblem[] {
+  const templates = options.templates ?? (() => undefined);
   const problems: FlowProblem[] = [];
   const types = new Map<string, StepType>();
   const configs = new Map<string, Record<string, unknown>>();
@@ -65,7 +69,16 @@ export function validateFlow(
       if (!template) {
         problems.push({
           path: `${at}.template_id`,
-          message: `step ${step.id}: action template ${step.template_id} does not exist`,
+          message:
+            `step ${step.id}: action template ${step.template_id} does not exist; see GET /v1/flows/action-templates`,
+        });
+        return;
+      }
+      if (Object.keys(step.config).length > 0) {
+        problems.push({
+          path: `${at}.config`,
+          message:
+            `step ${step.id}: a step with template_id takes its config from the template; leave config empty`,
         });
         return;
       }

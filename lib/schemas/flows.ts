@@ -379,3 +379,32 @@ export const flowDefinitionSchema = z.strictObject({
     .default({}).describe("Flow-scoped variables, read in templates as {var.NAME}"),
 });
 export type FlowDefinition = z.infer<typeof flowDefinitionSchema>;
+
+// ---- action templates ------------------------------------------------------
+
+/** Action types a template can hold. */
+export const TEMPLATE_ACTIONS = ["alert", "webhook_out", "command", "for_each_node"] as const;
+
+/**
+ * A reusable action config. A step uses it with `template_id` (and no
+ * config of its own); the config is validated by the same schema as a step
+ * of its type, and resolved when an execution runs the step.
+ */
+export const actionTemplateInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+  description: z.string().max(1000).default(""),
+  type: z.enum(TEMPLATE_ACTIONS),
+  config: z.record(z.string(), z.unknown())
+    .describe("The action's config, as a step of this type has it; see GET /v1/flows/metadata"),
+}).superRefine((t, ctx) => {
+  const parsed = stepType(t.type)!.schema.safeParse(t.config);
+  if (parsed.success) return;
+  for (const issue of parsed.error.issues) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["config", ...issue.path.map((p) => typeof p === "symbol" ? String(p) : p)],
+      message: `${t.type} config: ${issue.message}`,
+    });
+  }
+});
+export type ActionTemplateInput = z.infer<typeof actionTemplateInputSchema>;

@@ -69,6 +69,11 @@ export function fixtureFlow(name: string) {
   };
 }
 
+/** A small valid action template: a warning alert. */
+export function fixtureTemplate(name: string) {
+  return { name, type: "alert", config: { message: "fixture {flow_name}" } };
+}
+
 /** The password of every user the fixtures create. */
 export const FIXTURE_PASSWORD = "correct horse battery staple";
 
@@ -167,6 +172,18 @@ export class World {
   async flow(): Promise<number> {
     const flow = await this.admin("POST", "/v1/flows", fixtureFlow(`fixture flow ${this.seq()}`));
     return flow.id as number;
+  }
+
+  /** A fresh action template (created as admin) for routes that read, change or delete one. */
+  async actionTemplate(): Promise<number> {
+    const template = await this.admin(
+      "POST",
+      "/v1/flows/action-templates",
+      fixtureTemplate(
+        `fixture template ${this.seq()}`,
+      ),
+    );
+    return template.id as number;
   }
 
   /** A finished execution of a fresh flow. */
@@ -430,6 +447,18 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
     w.flow().then((id) => ({ params: { id: String(id) }, body: {} })),
   "GET /v1/flows/{id}/executions": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),
   "GET /v1/flows/{id}/executions/{exec_id}": (w) => w.execution().then((e) => ({ params: e })),
+  "GET /v1/flows/action-templates": () => Promise.resolve({}),
+  "POST /v1/flows/action-templates": (w) =>
+    Promise.resolve({ body: fixtureTemplate(`template ${w.seq()}`) }),
+  "GET /v1/flows/action-templates/{id}": (w) =>
+    w.actionTemplate().then((id) => ({ params: { id: String(id) } })),
+  "PUT /v1/flows/action-templates/{id}": (w) =>
+    w.actionTemplate().then((id) => ({
+      params: { id: String(id) },
+      body: fixtureTemplate(`template ${w.seq()}`),
+    })),
+  "DELETE /v1/flows/action-templates/{id}": (w) =>
+    w.actionTemplate().then((id) => ({ params: { id: String(id) } })),
   "GET /v1/alerts": () => Promise.resolve({}),
   "GET /v1/silences": () => Promise.resolve({}),
   "POST /v1/silences": (w) =>

@@ -1,0 +1,213 @@
+import { z } from "zod";
+import { intIdSchema, okSchema, timestampSchema } from "../../lib/schemas/common.ts";
+import {
+  type ActionTemplateInput,
+  actionTemplateInputSchema,
+  TEMPLATE_ACTIONS,
+} from "../../lib/schemas/flows.ts";
+import { FlowStore } from "../flows/flow_store.ts";
+import { ActionTemplateStore } from "../flows/template_store.ts";
+import { validateFlow } from "../flows/validate_flow.ts";
+import { actorOf } from "./access.ts";
+import { apiApp } from "./app_factory.ts";
+import type { GatewayDeps } from "./context.ts";
+import { ApiError, conflict, notFound } from "./errors.ts";
+import { jsonBody, jsonResponse, route } from "./route.ts";
+
+const templateSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  type: z.enum(TEMPLATE_ACTIONS),
+  config: z.record(z.string(), z.unknown()).describe("Secret header values are never shown"),
+  used_by: z.array(z.object({
+    id: z.number().int(),
+    name: z.string(),
+    steps: z.array(z.string()),
+  })).describe("Flows whose steps use this template"),
+  created_at: timestampSchema,
+  updated_at: timestampSchema,
+});
+
+const idParams = z.object({ id: intIdSchema });
+
+/**
+ * Reusable action configs: `/v1/flows/action-templates`. Admins write them
+ * (a template may hold a command that every flow using it runs); everyone reads.
+ */
+export function actionTemplatesApi(deps: GatewayDeps) {
+  const app = apiApp();
+  const templates = new ActionTemplateStore(deps.db);
+  const flows = new FlowStore(deps.db);
+
+  /**
+   * Refuses a change to template `id` that would make a flow using it
+   * invalid (its variables not provided there, another action type …).
+   */
+  const assertFlowsStayValid = (id: number, input: ActionTemplateInput) => {
+    const config = templates.withKeptSecrets(input, id);
+    const lookup = (ref: number) =>
+      ref === id ? { type: input.type, config } : templates.resolve(ref);
+    const broken = templates.usedBy(id).flatMap((used) => {
+      const flow = flows.getWithSecrets(used.id)!;
+      const problems = validateFlow(flow, { templates: lookup });
+      return problems.map((p) => ({
+        path: "body.config",
+        message: `flow "${used.name}" (${used.id}): ${p.message}`,
+      }));
+    });
+    if (broken.length > 0) {
+      throw new ApiError(
+        400,
+        "template_breaks_flows",
+        `Action template ${id} cannot be saved: ${broken[0]!.message}`,
+        broken.slice(0, 50),
+      );
+    }
+  };
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/flows/action-templates",
+      tags: ["flows"],
+      summary: "Reusable action configs, with the flows that use each",
+      responses: {
+        200: jsonResponse(z.object({ templates: z.array(templateSchema) }), "Templates"),
+      },
+    }),
+    (c) => c.json({ templates: templates.list() }, 200),
+  );
+
+  app.openapi(
+    route("admin", {
+      method: "post",
+      path: "/flows/action-templates",
+      tags: ["flows"],
+      summary: "Create an action template; a step uses it with template_id",
+      request: { body: jsonBody(actionTemplateInputSchema) },
+      responses: {
+        201: jsonResponse(templateSchema, "Created"),
+        409: jsonResponse(z.any(), "Name taken"),
+      },
+    }),
+    (c) => {
+      const input = c.req.valid("json");
+      const actor = actorOf(c);
+      const id = deps.events.atomically(() => {
+        if (templates.nameTaken(input.name)) {
+          throw conflict(`An action template named "${input.name}" exists`);
+        }
+        const id = templates.save(input, deps.clock.now());
+        deps.audit.record(actor, "flow_template.create", `flow_template:${id}`, {
+          name: input.name,
+          type: input.type,
+        });
+        return id;
+      });
+      return c.json(templates.get(id)!, 201);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/flows/action-templates/{id}",
+      tags: ["flows"],
+      summary: "An action template (secret headers are never shown)",
+      request: { params: idParams },
+      responses: {
+        200: jsonResponse(templateSchema, "The template"),
+        404: jsonResponse(z.any(), "Unknown template"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const template = templates.get(id);
+      if (!template) throw notFound(`Action template ${id}`);
+      return c.json(template, 200);
+    },
+  );
+
+  app.openapi(
+    route("admin", {
+      method: "put",
+      path: "/flows/action-templates/{id}",
+      tags: ["flows"],
+      summary:
+        "Replace an action template; the flows using it run the new config from their next execution",
+      description:
+        "Refused when a flow using the template would no longer be valid. A secret header sent with an empty value keeps the stored one.",
+      request: { params: idParams, body: jsonBody(actionTemplateInputSchema) },
+      responses: {
+        200: jsonResponse(templateSchema, "Saved"),
+        404: jsonResponse(z.any(), "Unknown template"),
+        409: jsonResponse(z.any(), "Name taken"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const input = c.req.valid("json");
+      const actor = actorOf(c);
+      deps.events.atomically(() => {
+        const before = templates.get(id);
+        if (!before) throw notFound(`Action template ${id}`);
+        if (templates.nameTaken(input.name, id)) {
+          throw conflict(`An action template named "${input.name}" exists`);
+        }
+        assertFlowsStayValid(id, input);
+        templates.save(input, deps.clock.now(), id);
+        deps.audit.record(actor, "flow_template.update", `flow_template:${id}`, {
+          name: input.name,
+          type: input.type,
+          flows: before.used_by.map((f) => f.id),
+        });
+      });
+      return c.json(templates.get(id)!, 200);
+    },
+  );
+
+  app.openapi(
+    route("admin", {
+      method: "delete",
+      path: "/flows/action-templates/{id}",
+      tags: ["flows"],
+      summary: "Delete an action template no flow uses",
+      request: { params: idParams },
+      responses: {
+        200: jsonResponse(okSchema, "Deleted"),
+        404: jsonResponse(z.any(), "Unknown template"),
+        409: jsonResponse(z.any(), "In use: the flows are named"),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid("param");
+      const actor = actorOf(c);
+      deps.events.atomically(() => {
+        const before = templates.get(id);
+        if (!before) throw notFound(`Action template ${id}`);
+        if (before.used_by.length > 0) {
+          throw new ApiError(
+            409,
+            "template_in_use",
+            `Action template "${before.name}" is used by ${
+              before.used_by.map((f) => `flow "${f.name}" (${f.id}, steps ${f.steps.join(", ")})`)
+                .join("; ")
+            }; change those steps first`,
+            before.used_by.map((f) => ({
+              path: `flows.${f.id}`,
+              message: `flow "${f.name}" uses it in steps ${f.steps.join(", ")}`,
+            })),
+          );
+        }
+        templates.delete(id);
+        deps.audit.record(actor, "flow_template.delete", `flow_template:${id}`, {
+          name: before.name,
+        });
+      });
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  return app;
+}
