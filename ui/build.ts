@@ -12,7 +12,7 @@ if (import.meta.main) {
     outDir: BUILD_DIR,
     stylesheets: [
       new URL("../node_modules/uplot/dist/uPlot.min.css", import.meta.url),
-      new URL("./static/portal.css", import.meta.url),
+      ...await sectionStylesheets(new URL("./static/", import.meta.url)),
     ],
   });
   const islands = Object.keys(manifest.islands);
@@ -24,4 +24,15 @@ if (import.meta.main) {
   for (const name of islands) {
     console.log(`  ${name}: ${(gzipBytesFor(manifest, [name]) / 1024).toFixed(1)} KB gzipped JS`);
   }
+}
+
+/** `portal.css` first, then each section's own stylesheet (`static/<section>.css`) by name. */
+async function sectionStylesheets(dir: URL): Promise<URL[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && entry.name.endsWith(".css") && entry.name !== "portal.css") {
+      names.push(entry.name);
+    }
+  }
+  return [new URL("portal.css", dir), ...names.sort().map((n) => new URL(n, dir))];
 }
