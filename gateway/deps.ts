@@ -16,6 +16,7 @@ import { AlertStore } from "./flows/alert_store.ts";
 import { alertRunner, type SilenceCheck } from "./flows/runners/alert.ts";
 import { commandRunner, nodeSshAddress } from "./flows/runners/command.ts";
 import { forEachNodeRunner } from "./flows/runners/for_each_node.ts";
+import { setVariableRunner } from "./flows/runners/set_variable.ts";
 import { webhookRunner } from "./flows/runners/webhook.ts";
 import { ManagedSshIdentity } from "./flows/ssh_identity.ts";
 import { cooldownRunner, responseRunner, thresholdRunner } from "./flows/runners/conditions.ts";
@@ -91,6 +92,7 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
       threshold: thresholdRunner({ telemetry, now }),
       cooldown: cooldownRunner({ db, now }),
       response: responseRunner(),
+      set_variable: setVariableRunner({ db, now }),
     },
   });
   const triggers = new TriggerService({ db, clock, log: options.log, events, flows, alerts });

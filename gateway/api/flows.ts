@@ -11,7 +11,9 @@ import { FlowStore, runsCommands } from "../flows/flow_store.ts";
 import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
 import { validateFlow } from "../flows/validate_flow.ts";
+import { FlowVariableStore } from "../flows/variable_store.ts";
 import { actionTemplatesApi } from "./flows_templates.ts";
+import { flowVariablesApi } from "./flows_variables.ts";
 import { actorOf, roleOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { AppEnv, GatewayDeps } from "./context.ts";
@@ -98,8 +100,11 @@ export function flowsApi(deps: GatewayDeps) {
   const resolved = (step: FlowStep) =>
     step.template_id === undefined ? step : { ...step, ...templates.resolve(step.template_id) };
 
+  const variables = new FlowVariableStore(deps.db);
+
   // Before /flows/{id}, which would otherwise take "action-templates" for an id.
   app.route("/", actionTemplatesApi(deps));
+  app.route("/", flowVariablesApi(deps));
 
   /** Operators edit flows; flows that run commands over SSH (themselves or by template) need an admin. */
   const assertMayEdit = (c: Context<AppEnv>, ...defs: (FlowDefinition | null)[]) => {
@@ -109,8 +114,14 @@ export function flowsApi(deps: GatewayDeps) {
     }
   };
 
-  const assertValid = (def: FlowDefinition) => {
-    const problems = validateFlow(def, { templates: (id) => templates.resolve(id) });
+  /** Refuses an invalid flow; `id` names the stored flow whose variables it keeps. */
+  const assertValid = (def: FlowDefinition, id?: number) => {
+    const problems = validateFlow(def, {
+      templates: (ref) => templates.resolve(ref),
+      ...(id !== undefined && def.variables === undefined
+        ? { storedVariables: variables.names(id) }
+        : {}),
+    });
     if (problems.length > 0) {
       const details = problems.map((p) => ({ path: `body.${p.path}`, message: p.message }));
       throw new ApiError(
@@ -277,7 +288,7 @@ export function flowsApi(deps: GatewayDeps) {
         const before = flows.getWithSecrets(id);
         if (!before) throw notFound(`Flow ${id}`);
         assertMayEdit(c, before, def);
-        assertValid(def);
+        assertValid(def, id);
         if (flows.nameTaken(def.name, id)) throw conflict(`A flow named "${def.name}" exists`);
         flows.save(def, actor.name, deps.clock.now(), id);
         deps.audit.record(actor, "flow.update", `flow:${id}`, {

@@ -38,6 +38,11 @@ export interface StepInput {
 export interface StepResult {
   outcome: Outcome;
   output: unknown;
+  /**
+   * Context variables the step sets (`var.NAME` of a `set_variable`): the
+   * steps that start after it see them.
+   */
+  context?: Readonly<Record<string, unknown>>;
 }
 
 /** Runs one kind of step. */
@@ -109,6 +114,8 @@ export async function executeFlow(
     (incoming.get(e.to) ?? incoming.set(e.to, []).get(e.to)!).push(e);
     (outgoing.get(e.from) ?? outgoing.set(e.from, []).get(e.from)!).push(e);
   }
+  // Grows as steps set variables; each step sees it as it was when the step started.
+  const context: Record<string, unknown> = { ...options.context };
   const records = new Map<string, StepRecord>();
   const outputs = new Map<string, { outcome: Outcome; output: unknown }>();
   let failure: string | undefined;
@@ -149,7 +156,7 @@ export async function executeFlow(
       result = await runner({
         step,
         execution: options.execution,
-        context: options.context,
+        context: { ...context },
         prevResult,
         signal,
       });
@@ -160,6 +167,7 @@ export async function executeFlow(
       };
     }
     const failed = result.outcome === "failure";
+    if (!failed && result.context) Object.assign(context, result.context);
     record({
       stepId: step.id,
       status: failed ? "failed" : "succeeded",

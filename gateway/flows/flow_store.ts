@@ -168,8 +168,8 @@ export class FlowStore {
   }
 
   /**
-   * Writes a new flow, or a new version of an existing one (steps, edges and
-   * variables replaced). Masked secret header values keep the stored ones.
+   * Writes a new flow, or a new version of an existing one (steps and edges
+   * replaced, variables too when the definition has them). Masked secret header values keep the stored ones.
    * Runs inside the caller's transaction.
    */
   save(def: FlowDefinition, actor: string, now: number, existingId?: number): number {
@@ -189,7 +189,9 @@ export class FlowStore {
         `UPDATE flows SET name = ?, description = ?, enabled = ?, version = ?, updated_at = ?, updated_by = ?
          WHERE id = ?`,
       ).run(def.name, def.description, def.enabled ? 1 : 0, version, now, actor, id);
-      for (const table of ["flow_steps", "flow_edges", "flow_variables"]) {
+      // Variables are replaced only when the definition gives them; steps set them at run time.
+      const tables = ["flow_steps", "flow_edges", ...def.variables ? ["flow_variables"] : []];
+      for (const table of tables) {
         this.db.prepare(`DELETE FROM ${table} WHERE flow_id = ?`).run(id);
       }
     }
@@ -217,7 +219,7 @@ export class FlowStore {
     const variable = this.db.prepare(
       "INSERT INTO flow_variables (flow_id, name, value, updated_at) VALUES (?, ?, ?, ?)",
     );
-    for (const [name, value] of Object.entries(def.variables)) {
+    for (const [name, value] of Object.entries(def.variables ?? {})) {
       variable.run(id, name, JSON.stringify(value), now);
     }
     this.db.prepare(

@@ -17,6 +17,7 @@ Deno.test("GET /v1/flows/metadata describes every step type from its schema", as
     "response",
     "schedule",
     "sensor_value",
+    "set_variable",
     "threshold",
     "webhook_out",
   ]);

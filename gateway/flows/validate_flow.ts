@@ -23,6 +23,11 @@ export interface ActionTemplateRef {
 export interface ValidateOptions {
   /** Looks up a saved action template by id. @default none exist */
   templates?: (id: number) => ActionTemplateRef | null | undefined;
+  /**
+   * Names of the flow's stored variables, which `{var.NAME}` may read besides
+   * those the definition declares or a `set_variable` step sets. @default none
+   */
+  storedVariables?: ReadonlySet<string>;
 }
 
 /** Template fields of each action type, and how their values are escaped. */
@@ -30,6 +35,7 @@ const TEMPLATE_FIELDS: Record<string, { field: string; mode: "text" | "json" | "
   alert: [{ field: "message", mode: "text" }],
   webhook_out: [{ field: "body", mode: "json" }, { field: "message", mode: "text" }],
   command: [{ field: "command", mode: "shell" }],
+  set_variable: [{ field: "value", mode: "text" }],
 };
 
 /**
@@ -211,7 +217,9 @@ export function validateFlow(flow: FlowDefinition, options: ValidateOptions = {}
   }
 
   if (problems.length === 0 && trigger) {
-    problems.push(...checkVariables(flow, trigger.id, types, configs, incoming, order));
+    problems.push(
+      ...checkVariables(flow, trigger.id, { types, configs, incoming, order }, options),
+    );
   }
   return problems;
 }
@@ -219,11 +227,15 @@ export function validateFlow(flow: FlowDefinition, options: ValidateOptions = {}
 function checkVariables(
   flow: FlowDefinition,
   triggerId: string,
-  types: Map<string, StepType>,
-  configs: Map<string, Record<string, unknown>>,
-  incoming: Map<string, string[]>,
-  order: string[],
+  graph: {
+    types: Map<string, StepType>;
+    configs: Map<string, Record<string, unknown>>;
+    incoming: Map<string, string[]>;
+    order: string[];
+  },
+  options: ValidateOptions,
 ): FlowProblem[] {
+  const { types, configs, incoming, order } = graph;
   const problems: FlowProblem[] = [];
   // Variables guaranteed at a step: provided on every path to it.
   const available = new Map<string, Set<string>>();
@@ -242,7 +254,14 @@ function checkVariables(
   const payload = new Set(
     types.get(triggerId)!.type === "manual" ? (trigger.payload_fields as string[]) : [],
   );
-  const flowVars = new Set(Object.keys(flow.variables));
+  // A variable exists when declared, stored, or set by any step (this run or an earlier one).
+  const flowVars = new Set([
+    ...Object.keys(flow.variables ?? {}),
+    ...options.storedVariables ?? [],
+    ...flow.steps.filter((s) => s.type === "set_variable").map((s) =>
+      configs.get(s.id)!.name as string
+    ),
+  ]);
 
   const check = (stepId: string, template: string, mode: string, at: string, extra: string[]) => {
     const vars = available.get(stepId)!;
@@ -251,7 +270,8 @@ function checkVariables(
       let problem: string | null = null;
       if (field !== undefined) {
         if (head === "var" && !flowVars.has(field)) {
-          problem = `{${name}} names a flow variable that is not defined`;
+          problem =
+            `{${name}} names a flow variable that is not defined: declare it in variables, set it with a set_variable step, or PUT /v1/flows/{id}/variables/${field}`;
         } else if (head === "payload" && !payload.has(field)) {
           problem = `{${name}} is not a payload field of the manual trigger`;
         } else if (head !== "var" && head !== "payload") {

@@ -138,7 +138,7 @@ Deno.test("validateFlow()", async (t) => {
     });
     assertEquals(messages(manual), [
       "steps.a.config.message: step a: {payload.other} is not a payload field of the manual trigger",
-      "steps.a.config.message: step a: {var.missing} names a flow variable that is not defined",
+      "steps.a.config.message: step a: {var.missing} names a flow variable that is not defined: declare it in variables, set it with a set_variable step, or PUT /v1/flows/{id}/variables/missing",
     ]);
   });
 

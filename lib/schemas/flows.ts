@@ -177,6 +177,23 @@ export const commandActionSchema = z.strictObject({
   timeout_s: z.number().int().min(1).max(3600).default(60),
 });
 
+/** A flow variable's name, read in templates as `{var.NAME}`. */
+export const variableNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, {
+  message: "variable names are 1-32 lower-case letters, digits or '_', starting with a letter",
+});
+
+/** A flow variable's value. */
+export const variableValueSchema = z.union([z.string().max(1024), z.number(), z.boolean()]);
+
+export const setVariableActionSchema = z.strictObject({
+  name: variableNameSchema.describe(
+    "The flow variable to set; later steps and runs read {var.NAME}",
+  ),
+  value: templateSchema.max(1024).describe(
+    "Text template of the value, e.g. {value} or {prev_result}",
+  ),
+});
+
 /** Actions that `for_each_node` can run per node. */
 export const INNER_ACTIONS = ["alert", "webhook_out", "command"] as const;
 
@@ -320,6 +337,16 @@ export const STEP_TYPES: readonly StepType[] = [
     provides: ["prev_result"],
     branches: ["success", "failure"],
   },
+  {
+    type: "set_variable",
+    kind: "action",
+    label: "Set variable",
+    description:
+      "Sets a flow variable, read as {var.NAME} by later steps and later runs (a dry run only says so)",
+    schema: setVariableActionSchema,
+    provides: ["prev_result"],
+    branches: ["success", "failure"],
+  },
 ];
 
 /** The step type named `type`. */
@@ -372,11 +399,9 @@ export const flowDefinitionSchema = z.strictObject({
   enabled: z.boolean().default(true),
   steps: z.array(flowStepSchema).min(1).max(100),
   edges: z.array(flowEdgeSchema).max(400).default([]),
-  variables: z.record(
-    z.string().regex(/^[a-z][a-z0-9_]{0,31}$/),
-    z.union([z.string().max(1024), z.number(), z.boolean()]),
-  )
-    .default({}).describe("Flow-scoped variables, read in templates as {var.NAME}"),
+  variables: z.record(variableNameSchema, variableValueSchema).optional().describe(
+    "Flow-scoped variables, read in templates as {var.NAME}: replaces them all; omitted, the stored ones (set by steps or PUT /v1/flows/{id}/variables/{name}) stay",
+  ),
 });
 export type FlowDefinition = z.infer<typeof flowDefinitionSchema>;
 

@@ -447,6 +447,14 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
     w.flow().then((id) => ({ params: { id: String(id) }, body: {} })),
   "GET /v1/flows/{id}/executions": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),
   "GET /v1/flows/{id}/executions/{exec_id}": (w) => w.execution().then((e) => ({ params: e })),
+  "GET /v1/flows/{id}/variables": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),
+  "PUT /v1/flows/{id}/variables/{name}": (w) =>
+    w.flow().then((id) => ({ params: { id: String(id), name: "site" }, body: { value: "north" } })),
+  "DELETE /v1/flows/{id}/variables/{name}": async (w) => {
+    const id = await w.flow();
+    await w.admin("PUT", `/v1/flows/${id}/variables/site`, { value: "north" });
+    return { params: { id: String(id), name: "site" } };
+  },
   "GET /v1/flows/action-templates": () => Promise.resolve({}),
   "POST /v1/flows/action-templates": (w) =>
     Promise.resolve({ body: fixtureTemplate(`template ${w.seq()}`) }),
