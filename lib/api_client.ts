@@ -52,6 +52,8 @@ export class GatewayClient {
   readonly #timeoutMs: number;
   #token: string | undefined;
   #cookie: string | undefined;
+  /** The session's CSRF token, sent with every change made with the cookie. */
+  #csrf: string | undefined;
 
   constructor(options: GatewayClientOptions) {
     this.#base = options.baseUrl.replace(/\/+$/, "");
@@ -127,6 +129,7 @@ export class GatewayClient {
     const setCookie = res.headers.get("set-cookie");
     const body = await this.#parse(res, "POST", "/v1/auth/login", loginResponseSchema);
     if (setCookie) this.#cookie = setCookie.split(";")[0];
+    this.#csrf = body.csrf_token;
     return body;
   }
 
@@ -155,6 +158,7 @@ export class GatewayClient {
     const headers = new Headers({ accept: "application/json" });
     if (this.#token) headers.set("authorization", `Bearer ${this.#token}`);
     if (this.#cookie) headers.set("cookie", this.#cookie);
+    if (this.#cookie && this.#csrf && method !== "GET") headers.set("x-csrf-token", this.#csrf);
     if (body !== undefined) headers.set("content-type", "application/json");
     return await this.#http(
       new Request(this.#base + path, {

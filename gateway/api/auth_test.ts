@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../../lib/testing/assert.ts";
+import { GatewayClient } from "../../lib/api_client.ts";
 import { createHarness, type Harness } from "../testing/harness.ts";
 
 function login(
@@ -245,4 +246,19 @@ Deno.test("users", async (t) => {
       403,
     );
   });
+});
+
+Deno.test("GatewayClient logged in with a password makes changes with its session's CSRF token", async () => {
+  await using h = await createHarness();
+  await h.user("ada", "admin", "ada-password-12");
+  const client = new GatewayClient({
+    baseUrl: "http://127.0.0.1",
+    http: (request) =>
+      Promise.resolve(h.app.fetch(request, { remoteAddr: { hostname: "127.0.0.1" } })),
+  });
+  await client.login("ada", "ada-password-12");
+  const created = await client.request("POST", "/v1/meshes", {
+    body: { ssid: "halo-lab", psk: "a-long-mesh-passphrase", channel: 36 },
+  });
+  assertEquals((created as { ssid: string }).ssid, "halo-lab");
 });
