@@ -19,6 +19,7 @@ import { forEachNodeRunner } from "./flows/runners/for_each_node.ts";
 import { setVariableRunner } from "./flows/runners/set_variable.ts";
 import { webhookRunner } from "./flows/runners/webhook.ts";
 import { ManagedSshIdentity } from "./flows/ssh_identity.ts";
+import { SshTargetStore } from "./flows/ssh_targets.ts";
 import { cooldownRunner, responseRunner, thresholdRunner } from "./flows/runners/conditions.ts";
 import { FlowService } from "./flows/service.ts";
 import { isSilenced } from "./flows/silences.ts";
@@ -64,6 +65,8 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
   const silenced: SilenceCheck = (flowId, nodeId) => isSilenced(db, now(), flowId, nodeId);
   const sshIdentity = new ManagedSshIdentity({ varDir: options.varDir });
   const commandAudit = new AuditLog(db, now);
+  const sshTargets = new SshTargetStore(db);
+  const reportedAddress = nodeSshAddress(db);
   const actions = {
     alert: alertRunner({ alerts, now, silenced }),
     webhook_out: webhookRunner({
@@ -74,8 +77,24 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
     }),
     command: commandRunner({
       runner: denoCommandRunner,
-      identity: () => sshIdentity.ensure(),
-      nodeAddress: nodeSshAddress(db),
+      // known_hosts is rewritten from the SSH targets before each run, so it is never stale.
+      identity: async () => {
+        const identity = await sshIdentity.ensure();
+        await sshTargets.writeKnownHosts(identity.knownHosts);
+        return identity;
+      },
+      nodeAddress: (nodeId) => {
+        const target = sshTargets.get(nodeId);
+        const reported = reportedAddress(nodeId);
+        const host = target?.host ?? reported?.host;
+        if (host === undefined) return null;
+        return {
+          host,
+          port: target?.port ?? reported?.port ?? 22,
+          ...(target?.user ? { user: target.user } : {}),
+          hostKeyAlias: nodeId,
+        };
+      },
       audit: (entry) =>
         commandAudit.record({ kind: "system", name: "flows" }, "flow.command", entry.node_id, {
           ...entry,
@@ -112,6 +131,7 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
     alerts,
     flows,
     triggers,
+    sshIdentity,
     loginLimiter: new LoginLimiter({ now }),
     build: options.build,
     startedAt: clock.now(),

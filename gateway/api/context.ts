@@ -9,6 +9,7 @@ import type { TelemetryStore } from "../telemetry/store.ts";
 import type { AlertStore } from "../flows/alert_store.ts";
 import type { FlowService } from "../flows/service.ts";
 import type { TriggerService } from "../flows/trigger_service.ts";
+import type { ManagedSshIdentity } from "../flows/ssh_identity.ts";
 import type { AuditLog } from "../store/audit.ts";
 import type { SettingsStore } from "../store/settings.ts";
 import type { UserRecord } from "../store/users.ts";
@@ -38,6 +39,8 @@ export interface GatewayDeps {
   alerts: AlertStore;
   flows: FlowService;
   triggers: TriggerService;
+  /** The key and known_hosts the Flows command action runs ssh with. */
+  sshIdentity: ManagedSshIdentity;
   loginLimiter: LoginLimiter;
   build: BuildInfo;
   startedAt: number;

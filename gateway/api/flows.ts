@@ -13,6 +13,7 @@ import { ActionTemplateStore } from "../flows/template_store.ts";
 import { validateFlow } from "../flows/validate_flow.ts";
 import { FlowVariableStore } from "../flows/variable_store.ts";
 import { actionTemplatesApi } from "./flows_templates.ts";
+import { flowsSshApi } from "./flows_ssh.ts";
 import { flowVariablesApi } from "./flows_variables.ts";
 import { actorOf, roleOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
@@ -105,6 +106,7 @@ export function flowsApi(deps: GatewayDeps) {
   // Before /flows/{id}, which would otherwise take "action-templates" for an id.
   app.route("/", actionTemplatesApi(deps));
   app.route("/", flowVariablesApi(deps));
+  app.route("/", flowsSshApi(deps));
 
   /** Operators edit flows; flows that run commands over SSH (themselves or by template) need an admin. */
   const assertMayEdit = (c: Context<AppEnv>, ...defs: (FlowDefinition | null)[]) => {

@@ -74,6 +74,22 @@ export function fixtureTemplate(name: string) {
   return { name, type: "alert", config: { message: "fixture {flow_name}" } };
 }
 
+/** A well-formed ed25519 host key (all-zero key material). */
+export const FIXTURE_HOST_KEY = `ssh-ed25519 ${
+  btoa(String.fromCharCode(
+    0,
+    0,
+    0,
+    11,
+    ..."ssh-ed25519".split("").map((c) => c.charCodeAt(0)),
+    0,
+    0,
+    0,
+    32,
+    ...new Array(32).fill(0),
+  ))
+}`;
+
 /** The password of every user the fixtures create. */
 export const FIXTURE_PASSWORD = "correct horse battery staple";
 
@@ -454,6 +470,18 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
     const id = await w.flow();
     await w.admin("PUT", `/v1/flows/${id}/variables/site`, { value: "north" });
     return { params: { id: String(id), name: "site" } };
+  },
+  "GET /v1/flows/ssh/public-key": () => Promise.resolve({}),
+  "GET /v1/flows/ssh/targets": () => Promise.resolve({}),
+  "GET /v1/flows/ssh/targets/{node_id}": async (w) => {
+    await w.admin("PUT", `/v1/flows/ssh/targets/${w.node.id}`, { host_keys: [FIXTURE_HOST_KEY] });
+    return { params: { node_id: w.node.id } };
+  },
+  "PUT /v1/flows/ssh/targets/{node_id}": (w) =>
+    Promise.resolve({ params: { node_id: w.node.id }, body: { host_keys: [FIXTURE_HOST_KEY] } }),
+  "DELETE /v1/flows/ssh/targets/{node_id}": async (w) => {
+    await w.admin("PUT", `/v1/flows/ssh/targets/${w.node.id}`, { host_keys: [FIXTURE_HOST_KEY] });
+    return { params: { node_id: w.node.id } };
   },
   "GET /v1/flows/action-templates": () => Promise.resolve({}),
   "POST /v1/flows/action-templates": (w) =>

@@ -51,6 +51,8 @@ export interface Sshd extends AsyncDisposable {
   readonly hostPublicKey: string;
   /** What sshd has logged so far (`-e`), for assertion messages. */
   readonly log: string;
+  /** Lets `publicKey` (an authorized_keys line) log in as `user` too. */
+  authorize(publicKey: string): Promise<void>;
   /**
    * Runs `command` with the real `ssh` client in batch mode, checking the host
    * key strictly.
@@ -452,6 +454,11 @@ function handle(parts: {
     hostPublicKey,
     get log() {
       return sshd.log();
+    },
+    authorize(publicKey) {
+      return Deno.writeTextFile(`${dir}/authorized_keys`, `${publicKey.trim()}\n`, {
+        append: true,
+      });
     },
     run(command, options = {}) {
       const { knownHostsPath: knownHosts = knownHostsPath, timeoutMs = 30_000 } = options;

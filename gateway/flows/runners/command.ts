@@ -24,6 +24,8 @@ export interface SshAddress {
   port: number;
   /** Login user; the identity's user when absent. */
   user?: string;
+  /** Name the host key is looked up under in known_hosts (HALO uses the node id). @default host:port */
+  hostKeyAlias?: string;
 }
 
 /** What the audit log records of every command run. */
@@ -89,6 +91,21 @@ function truncateUtf8(text: string, limit: number): string {
   return new TextDecoder().decode(bytes.subarray(0, limit), { stream: true });
 }
 
+/**
+ * What to tell the operator when ssh refused the node's host key: it is
+ * unknown, or it differs from the pinned one. Null for other failures.
+ */
+function hostKeyProblem(nodeId: string, address: SshAddress, stderr: string): string | null {
+  if (!/Host key verification failed/.test(stderr)) return null;
+  const where = `${address.host} port ${address.port}`;
+  const fix =
+    `PUT /v1/flows/ssh/targets/${nodeId} with its host key (ssh-keyscan -p ${address.port} ${address.host} prints it)`;
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED/.test(stderr)) {
+    return `Host key of node ${nodeId} (${where}) does not match the one HALO pinned: nothing ran. If the node was reinstalled, ${fix}; otherwise someone may be intercepting the connection`;
+  }
+  return `Host key of node ${nodeId} (${where}) is not known to HALO, so nothing ran: ${fix}`;
+}
+
 /** The `ssh` arguments; every option that matters is explicit, none comes from a config file. */
 export function sshArgs(
   identity: SshIdentity,
@@ -113,6 +130,7 @@ export function sshArgs(
     "IdentityAgent=none",
     "-o",
     `ConnectTimeout=${connectTimeoutS}`,
+    ...(address.hostKeyAlias !== undefined ? ["-o", `HostKeyAlias=${address.hostKeyAlias}`] : []),
     "-i",
     identity.key,
     "-p",
@@ -132,7 +150,8 @@ export function sshArgs(
  * cannot outlive the step; locally `ssh` is stopped after connecting and
  * running could have taken (plus a few seconds). Output `{exit_code,
  * stdout, stderr}` (16 KiB each); success iff the exit code is 0 — 255 means
- * ssh itself failed (connection, host key, login), 124 the remote timeout.
+ * ssh itself failed (connection, host key, login), 124 the remote timeout;
+ * a refused host key adds `error` saying how to pin the right one.
  * Every run is audited. A dry run runs nothing: `{would_run: {node, command}}`.
  *
  * @throws {Error} when the step has no node, the node has no known address,
@@ -210,10 +229,20 @@ export function commandRunner(deps: CommandRunnerDeps): StepRunner {
       deps.audit({ ...entry, exit_code: null, error });
       return { outcome: "failure", output: { exit_code: null, stdout, stderr, error } };
     }
-    deps.audit({ ...entry, exit_code: result.code });
+    const hostKeyError = result.code === 255 ? hostKeyProblem(nodeId, address, stderr) : null;
+    deps.audit({
+      ...entry,
+      exit_code: result.code,
+      ...(hostKeyError ? { error: hostKeyError } : {}),
+    });
     return {
       outcome: result.code === 0 ? "success" : "failure",
-      output: { exit_code: result.code, stdout, stderr },
+      output: {
+        exit_code: result.code,
+        stdout,
+        stderr,
+        ...(hostKeyError ? { error: hostKeyError } : {}),
+      },
     };
   };
 }
