@@ -106,6 +106,46 @@ Deno.test("webhook_out against a real HTTP server", async (t) => {
     assertEquals(sink.requests.filter((r) => r.path === "/hooks/gone").length, 1);
   });
 
+  await t.step("a 429 or 503 with Retry-After in seconds is retried that much later", async () => {
+    sink.respond({ status: 429, body: "slow down", headers: { "retry-after": "1" } }, {
+      path: "/hooks/busy",
+      times: 1,
+    });
+    const result = await send({ url: `${sink.url}/hooks/busy`, body: "{}", retries: 2 });
+    assertEquals(result.outcome, "success");
+    const [first, second] = await sink.waitFor(2, { path: "/hooks/busy" });
+    const waited = second!.receivedAt - first!.receivedAt;
+    assert(waited >= 950, `retried after ${waited} ms, not the 1 s asked (backoff is 50 ms)`);
+  });
+
+  await t.step("a Retry-After HTTP date is honoured too", async () => {
+    // Whole seconds, as HTTP dates have: at least one full second from now.
+    const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000);
+    sink.respond({ status: 503, headers: { "retry-after": at.toUTCString() } }, {
+      path: "/hooks/maintenance",
+      times: 1,
+    });
+    const result = await send({ url: `${sink.url}/hooks/maintenance`, body: "{}", retries: 1 });
+    assertEquals(result.outcome, "success");
+    const [, second] = await sink.waitFor(2, { path: "/hooks/maintenance" });
+    assert(second!.receivedAt >= at.getTime() - 50, "retried before the date it was given");
+  });
+
+  await t.step("a Retry-After beyond the step's budget ends it at once", async () => {
+    sink.respond({ status: 503, headers: { "retry-after": "3600" } }, { path: "/hooks/down" });
+    const started = Date.now();
+    const result = await send({
+      url: `${sink.url}/hooks/down`,
+      body: "{}",
+      retries: 2,
+      timeout_s: 2,
+    });
+    const output = result.output as { status: number; attempts: number; error: string };
+    assertEquals([result.outcome, output.status, output.attempts], ["failure", 503, 1]);
+    assertStringIncludes(output.error, "retry after 3600 s (Retry-After), beyond the");
+    assert(Date.now() - started < 2000, "it waited");
+  });
+
   await t.step("a receiver that never answers times out each attempt, then fails", async () => {
     sink.respond({ hang: true }, { path: "/hooks/hang" });
     const started = Date.now();

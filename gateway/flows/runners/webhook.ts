@@ -139,8 +139,20 @@ async function readLimited(response: Response, limit: number): Promise<string> {
   return text;
 }
 
-/** One attempt's result: an HTTP answer, or why there was none. */
-type Attempt = { status: number; body: string } | { error: string };
+/** One attempt's result: an HTTP answer (with its Retry-After, in ms), or why there was none. */
+type Attempt = { status: number; body: string; retryAfterMs: number | null } | { error: string };
+
+/**
+ * A `Retry-After` value in milliseconds from `now`: delay-seconds or an
+ * HTTP date (RFC 9110 §10.2.3); null when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
 
 const retryable = (a: Attempt) => "error" in a || a.status === 429 || a.status >= 500;
 
@@ -150,8 +162,10 @@ const retryable = (a: Attempt) => "error" in a || a.status === 429 || a.status >
  * Output: `{status, body, attempts, url}` (body at most 4 KiB), or with
  * `error` instead of an answer when the last attempt got none; outcome
  * `success` for a 2xx. 5xx, 429, network errors and timeouts are retried
- * up to `retries` times, waiting `retryBaseMs · 2ⁿ` before retry n; other
- * answers end at once. Redirects are not followed, so secret headers never
+ * up to `retries` times, waiting `retryBaseMs · 2ⁿ` before retry n, or as
+ * long as a 429's or 503's `Retry-After` says — unless that is longer than
+ * what is left of `timeout_s × (retries + 1)`, which ends the step at once
+ * with `error` saying so; other answers end at once. Redirects are not followed, so secret headers never
  * go to a host the flow did not name. Silenced (a maintenance window for the
  * flow or the context's node) sends nothing: `{silenced: true}`, success.
  * Neither does a webhook about a node whose alert in this flow is grouped
@@ -222,7 +236,11 @@ export function webhookRunner(deps: WebhookRunnerDeps): StepRunner {
         );
         // Read past the limit by the longest secret, so one straddling the cut is still found.
         const text = await readLimited(response, WEBHOOK_BODY_LIMIT + longestSecret);
-        return { status: response.status, body: text };
+        return {
+          status: response.status,
+          body: text,
+          retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), deps.clock.now()),
+        };
       } catch (error) {
         if (signal.aborted) throw error;
         if (timedOut.signal.aborted) return { error: `no answer within ${config.timeout_s} s` };
@@ -232,13 +250,34 @@ export function webhookRunner(deps: WebhookRunnerDeps): StepRunner {
       }
     };
 
+    // A receiver's Retry-After may not stretch the step beyond what its
+    // timeout and retries allow: one timeout per attempt.
+    const budgetMs = config.timeout_s * 1000 * (config.retries + 1);
+    const startedAt = deps.clock.now();
     let attempts = 0;
     let last: Attempt;
+    let gaveUp: string | null = null;
     while (true) {
       attempts++;
       last = await send();
       if (!retryable(last) || attempts > config.retries) break;
-      await deps.clock.sleep(retryBaseMs * 2 ** (attempts - 1), signal);
+      let waitMs = retryBaseMs * 2 ** (attempts - 1);
+      if (
+        "status" in last && (last.status === 429 || last.status === 503) &&
+        last.retryAfterMs !== null
+      ) {
+        waitMs = last.retryAfterMs;
+        const leftMs = budgetMs - (deps.clock.now() - startedAt);
+        if (waitMs > leftMs) {
+          gaveUp = `the receiver asked to retry after ${
+            Math.ceil(waitMs / 1000)
+          } s (Retry-After), beyond the ${
+            Math.max(0, Math.floor(leftMs / 1000))
+          } s left of the step's ${budgetMs / 1000} s budget (timeout_s × attempts)`;
+          break;
+        }
+      }
+      await deps.clock.sleep(waitMs, signal);
     }
     const url = config.url;
     if ("error" in last) {
@@ -255,6 +294,7 @@ export function webhookRunner(deps: WebhookRunnerDeps): StepRunner {
         body: truncateUtf8(redact(last.body, secrets), WEBHOOK_BODY_LIMIT),
         attempts,
         url,
+        ...(gaveUp ? { error: gaveUp } : {}),
       },
     };
   };
