@@ -10,6 +10,7 @@ if (import.meta.main) {
   const manifest = await buildAssets({
     uiDir: new URL("./", import.meta.url),
     outDir: BUILD_DIR,
+    icon: new URL("./static/favicon.svg", import.meta.url),
     stylesheets: [
       new URL("../node_modules/uplot/dist/uPlot.min.css", import.meta.url),
       ...await sectionStylesheets(new URL("./static/", import.meta.url)),

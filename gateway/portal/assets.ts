@@ -5,6 +5,7 @@ import { BUILD_DIR, type Manifest, readManifest } from "../../ui/framework/manif
 const TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
 };
 
 interface Asset {
@@ -65,7 +66,7 @@ export class PortalAssets {
     const cached = this.#files.get(name);
     if (cached) return cached;
     const manifest = this.manifest();
-    const known = name === manifest.css || name in manifest.files;
+    const known = name === manifest.css || name === manifest.icon || name in manifest.files;
     const type = TYPES[name.slice(name.lastIndexOf("."))];
     if (!known || !type) return null;
     const body = Deno.readFileSync(new URL(name, this.dir));

@@ -23,6 +23,8 @@ export function portalApp(deps: GatewayDeps, options: PortalOptions) {
     fetchApi: options.fetchApi,
   };
   app.get("/static/:file", (c) => ctx.assets.serve(c, c.req.param("file")));
+  // Browsers ask for it whatever the page links; answer with the hashed icon.
+  app.get("/favicon.ico", (c) => c.redirect(`/static/${ctx.assets.manifest().icon}`, 301));
   registerLogin(app, ctx);
   registerOverview(app, ctx);
   return app;

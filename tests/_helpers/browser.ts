@@ -77,7 +77,10 @@ export interface NewPageOptions {
 }
 
 /** A fresh browser context and page that records problems. */
-export async function newPage(browser: Browser, options: NewPageOptions = {}): Promise<WatchedPage> {
+export async function newPage(
+  browser: Browser,
+  options: NewPageOptions = {},
+): Promise<WatchedPage> {
   const width = options.width ?? WIDTHS.desktop;
   const context = await browser.newContext({
     viewport: { width, height: width <= WIDTHS.phone ? 844 : 900 },
@@ -152,7 +155,9 @@ export async function axeScan(page: Page): Promise<AxeViolation[]> {
     // deno-lint-ignore no-explicit-any -- axe is injected as a global by the script above
     const axe = (globalThis as any).axe;
     const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v: { id: string; impact: string; help: string; nodes: { target: string[] }[] }) => ({
+    return r.violations.map((
+      v: { id: string; impact: string; help: string; nodes: { target: string[] }[] },
+    ) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
@@ -189,5 +194,16 @@ export async function assertAccessible(page: Page, what = page.url()): Promise<v
         )
       }`,
     );
+  }
+}
+
+/** Fails when the page scrolls sideways at its width (content wider than a phone, say). */
+export async function assertFitsWidth(page: Page, what = page.url()): Promise<void> {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  if (scroll > client) {
+    throw new Error(`${what} is ${scroll} px wide in a ${client} px viewport: it scrolls sideways`);
   }
 }

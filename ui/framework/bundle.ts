@@ -14,6 +14,8 @@ export interface BuildOptions {
   outDir: URL;
   /** Stylesheets concatenated, in order, into the one hashed CSS file. */
   stylesheets: URL[];
+  /** The SVG favicon. */
+  icon: URL;
   /** The `deno` executable. @default Deno.execPath() */
   deno?: string;
 }
@@ -101,10 +103,15 @@ export async function buildAssets(options: BuildOptions): Promise<Manifest> {
   const cssName = `portal-${await contentHash(css)}.css`;
   await Deno.writeFile(new URL(cssName, staging), css);
 
+  const icon = await Deno.readFile(options.icon);
+  const iconName = `icon-${await contentHash(icon)}.svg`;
+  await Deno.writeFile(new URL(iconName, staging), icon);
+
   const manifest: Manifest = {
     version: 1,
     runtime: renames.get("boot.js")!,
     css: cssName,
+    icon: iconName,
     islands: Object.fromEntries(names.map((n) => [n, renames.get(`${n}.js`)!])),
     files,
   };

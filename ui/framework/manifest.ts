@@ -17,6 +17,8 @@ export interface Manifest {
   version: 1;
   runtime: string;
   css: string;
+  /** The SVG favicon. */
+  icon: string;
   /** Island name → its entry file. */
   islands: Record<string, string>;
   files: Record<string, BuiltFile>;

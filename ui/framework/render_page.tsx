@@ -40,6 +40,7 @@ export function renderPage(body: JSX.Element, options: RenderPageOptions): Rende
     `<meta charset="utf-8">`,
     `<meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<title>${escapeHtml(options.title)} · HALO</title>`,
+    `<link rel="icon" type="image/svg+xml" href="${base}${options.manifest.icon}">`,
     `<link rel="stylesheet" href="${base}${options.manifest.css}">`,
     options.csrfToken ? `<meta name="csrf-token" content="${escapeHtml(options.csrfToken)}">` : "",
     ...scripts.map((f) => `<link rel="modulepreload" href="${base}${f}">`),
