@@ -107,7 +107,11 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
     log: options.log,
     runners: {
       ...actions,
-      for_each_node: forEachNodeRunner({ db, runners: actions }),
+      for_each_node: forEachNodeRunner({
+        db,
+        runners: actions,
+        nodesBehind: (nodeId) => [...behind(nodeId)],
+      }),
       threshold: thresholdRunner({ telemetry, now }),
       cooldown: cooldownRunner({ db, now }),
       response: responseRunner(),

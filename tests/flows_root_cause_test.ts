@@ -198,3 +198,44 @@ Deno.test("offline alerts behind an offline node are grouped under its alert", a
     },
   );
 });
+
+Deno.test("for_each_node over event_nodes reaches the nodes behind an offline relay", async () => {
+  await using sink = await startWebhookSink();
+  await using h = await createHarness();
+  const admin = await h.tokenFor("admin");
+  const gw = await node(h, "gw", 1, []);
+  h.deps.db.prepare("UPDATE nodes SET role = 'gateway' WHERE id = ?").run(gw.id);
+  const a = await node(h, "a", 2, [1]);
+  await node(h, "b", 3, [2]);
+  await node(h, "c", 4, [2]);
+  await node(h, "d", 5, [2, 1]);
+  const created = await h.request("/v1/flows", {
+    method: "POST",
+    token: admin,
+    json: {
+      name: "Cut off",
+      steps: [
+        { id: "offline", type: "node_event", config: { events: ["offline"] } },
+        {
+          id: "each",
+          type: "for_each_node",
+          config: {
+            selector: { kind: "event_nodes" },
+            action: {
+              type: "webhook_out",
+              config: { url: `${sink.url}/cut`, format: "slack", message: "{node_name} cut off" },
+            },
+          },
+        },
+      ],
+      edges: [{ from: "offline", to: "each" }],
+    },
+  });
+  assertEquals(created.status, 201);
+  goOffline(h, a);
+  await settle(h);
+  assertEquals(
+    sink.requests.map((r) => JSON.parse(r.body).text).sort(),
+    ["a cut off", "b cut off", "c cut off"],
+  );
+});

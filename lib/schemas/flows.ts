@@ -204,7 +204,9 @@ export const nodeSelectorSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("role"), role: z.enum(["gateway", "node"]) }),
   z.strictObject({ kind: z.literal("neuron_component"), component: componentNameSchema }),
   z.strictObject({ kind: z.literal("event_nodes") })
-    .describe("The nodes of the triggering event (and the nodes behind them)"),
+    .describe(
+      "The node of the triggering event; for an offline event also the nodes whose only path to the gateway ran through it",
+    ),
 ]);
 
 export const forEachNodeActionSchema = z.strictObject({

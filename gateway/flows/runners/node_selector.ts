@@ -20,7 +20,7 @@ export interface SelectOptions {
   context: Readonly<Record<string, unknown>>;
   /**
    * The nodes whose path to the gateway runs through a node, added to
-   * `event_nodes`. @default none: `event_nodes` is the event's node alone
+   * `event_nodes` for an `offline` event. @default none: `event_nodes` is the event's node alone
    */
   nodesBehind?: (nodeId: string) => readonly string[];
 }
@@ -32,9 +32,9 @@ export interface SelectOptions {
  * - `all`: every live node; `tag`: nodes with the tag; `mesh`: nodes of the
  *   mesh with that SSID; `role`: `gateway` or `node`;
  * - `neuron_component` (`brain-sensor-n01`): the nodes that component is placed on;
- * - `event_nodes`: the node of the triggering event (`context.node_id`), plus
- *   the nodes behind it when `nodesBehind` is given; none when the trigger
- *   names no node.
+ * - `event_nodes`: the node of the triggering event (`context.node_id`), plus,
+ *   when the event is `offline` and `nodesBehind` is given, the nodes behind
+ *   it (cut off with it); none when the trigger names no node.
  */
 export function selectNodes(
   db: DatabaseSync,
@@ -72,7 +72,9 @@ export function selectNodes(
     case "event_nodes": {
       const nodeId = options.context.node_id;
       if (typeof nodeId !== "string") return [];
-      const ids = [...new Set([nodeId, ...(options.nodesBehind?.(nodeId) ?? [])])];
+      // Only going offline takes the nodes behind along; other events concern the node alone.
+      const behind = options.context.event === "offline" ? options.nodesBehind?.(nodeId) : [];
+      const ids = [...new Set([nodeId, ...(behind ?? [])])];
       sql = `${base} WHERE ${live} AND n.id IN (${ids.map(() => "?").join(", ")})`;
       args = ids;
       break;

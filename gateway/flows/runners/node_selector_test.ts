@@ -54,18 +54,23 @@ Deno.test("selectNodes()", async (t) => {
     assertEquals(names({ kind: "neuron_component", component: "brain-send-n01" }), []);
   });
 
-  await t.step("event_nodes: the event's node, and the nodes behind it when known", () => {
-    assertEquals(names({ kind: "event_nodes" }, { node_id: "n-00000000000b" }), ["pump-b"]);
-    assertEquals(names({ kind: "event_nodes" }, {}), []);
-    assertEquals(names({ kind: "event_nodes" }, { node_id: "n-00000000000d" }), []);
-    const behind = selectNodes(db, { kind: "event_nodes" }, {
-      context: { node_id: "n-00000000000a" },
-      nodesBehind: () => ["n-00000000000c", "n-00000000000d", "n-00000000000a"],
-    });
-    assertEquals(behind, [
-      { id: "n-00000000000a", name: "pump-a" },
-      { id: "n-00000000000c", name: "weather" },
-    ]);
-  });
+  await t.step(
+    "event_nodes: the event's node, and the nodes behind it when it went offline",
+    () => {
+      assertEquals(names({ kind: "event_nodes" }, { node_id: "n-00000000000b" }), ["pump-b"]);
+      assertEquals(names({ kind: "event_nodes" }, {}), []);
+      assertEquals(names({ kind: "event_nodes" }, { node_id: "n-00000000000d" }), []);
+      const select = (event: string) =>
+        selectNodes(db, { kind: "event_nodes" }, {
+          context: { node_id: "n-00000000000a", event },
+          nodesBehind: () => ["n-00000000000c", "n-00000000000d", "n-00000000000a"],
+        });
+      assertEquals(select("offline"), [
+        { id: "n-00000000000a", name: "pump-a" },
+        { id: "n-00000000000c", name: "weather" },
+      ]);
+      assertEquals(select("rebooted"), [{ id: "n-00000000000a", name: "pump-a" }]);
+    },
+  );
   db.close();
 });
