@@ -33,6 +33,7 @@ export function formatBanner(info: BannerInfo): string {
     "",
     `HALO demo is running${info.reused ? " (on the data of an earlier run)" : ""}.`,
     "",
+    `  Portal         ${info.url}/   (open it in a browser; log in as the admin below)`,
     `  Gateway API    ${info.url}/v1   (reference: ${info.url}/v1/docs)`,
     `  Admin login    ${info.admin.username} / ${info.admin.password}   (one-time password; the portal asks for a new one)`,
     `  API token      ${info.apiToken}   (admin role, for this run)`,

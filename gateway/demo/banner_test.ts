@@ -16,7 +16,7 @@ Deno.test("curlExamples() inline the URL and the real token", () => {
   ]);
 });
 
-Deno.test("formatBanner() shows the URL, the admin login, the curl examples and how to stop", () => {
+Deno.test("formatBanner() shows the portal, the URL, the admin login, the curl examples and how to stop", () => {
   const text = formatBanner({
     url: "http://127.0.0.1:8080",
     admin: { username: "admin", password: "pw-123" },
@@ -29,6 +29,7 @@ Deno.test("formatBanner() shows the URL, the admin login, the curl examples and 
     reused: false,
     telemetry: { intervalS: 10, backfilledDays: 3 },
   });
+  assertStringIncludes(text, "Portal         http://127.0.0.1:8080/ ");
   assertStringIncludes(text, "http://127.0.0.1:8080/v1");
   assertStringIncludes(text, "admin / pw-123");
   assertStringIncludes(text, "halo-leaf-04 drops off for 1 min every 4 min");
