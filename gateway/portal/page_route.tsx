@@ -51,6 +51,9 @@ export function definePage(
       const url = new URL(c.req.url);
       return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
     }
+    if (session.mustChangePassword && section !== "account") {
+      return c.redirect("/account?password=required", 303);
+    }
     try {
       const page = await load({ c, api: portalApi(c, ctx.fetchApi), session, deps: ctx.deps });
       return htmlPage(c, ctx.assets, page.body, { title: page.title, session });

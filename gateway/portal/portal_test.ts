@@ -106,3 +106,19 @@ Deno.test("portal pages and login", async (t) => {
     assertEquals((await h.request("/", { headers: { cookie } })).status, 303);
   });
 });
+
+Deno.test("a user with a one-time password is sent to set their own first", async () => {
+  await using h = await createHarness();
+  const admin = await h.tokenFor("admin");
+  const created = await h.request("/v1/users", {
+    method: "POST",
+    token: admin,
+    json: { username: "newbie", role: "viewer", password: "one-time-pass-1" },
+  });
+  assertEquals(created.status, 201);
+  const res = await formLogin(h, "newbie", "one-time-pass-1");
+  const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+  const page = await h.request("/", { headers: { cookie } });
+  assertEquals(page.status, 303);
+  assertEquals(page.headers.get("location"), "/account?password=required");
+});

@@ -7,7 +7,12 @@ import type { PortalSession } from "../../ui/lib/session.ts";
 export function sessionOf(c: Context<AppEnv>): PortalSession | null {
   const p = c.get("principal");
   if (p.kind !== "user") return null;
-  return { username: p.user.username, role: p.role, csrfToken: csrfTokenFor(p.sessionHash) };
+  return {
+    username: p.user.username,
+    role: p.role,
+    csrfToken: csrfTokenFor(p.sessionHash),
+    mustChangePassword: p.user.must_change_password,
+  };
 }
 
 /** Where to go after logging in: a local path only, never another site. */

@@ -86,7 +86,14 @@ export async function startPortalWorld(): Promise<PortalWorld> {
     const users = {} as Record<UserRole, WorldUser>;
     for (const role of ["viewer", "operator", "admin"] as const) {
       const user = { username: `${role}-user`, password: `${role}-password-123`, role };
-      await admin.request("POST", "/v1/users", { body: user });
+      // Created with a one-time password, then set as the user would at first login.
+      const oneTime = `${role}-one-time-123`;
+      await admin.request("POST", "/v1/users", { body: { ...user, password: oneTime } });
+      const self = new GatewayClient({ baseUrl });
+      await self.login(user.username, oneTime);
+      await self.request("POST", "/v1/auth/password", {
+        body: { current_password: oneTime, new_password: user.password },
+      });
       users[role] = user;
     }
     const setup = await provision(admin, DEMO_NETWORK, { log });

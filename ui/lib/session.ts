@@ -5,6 +5,8 @@ export interface PortalSession {
   username: string;
   role: UserRole;
   csrfToken: string;
+  /** A one-time or reset password: every page sends the user to /account to set their own. */
+  mustChangePassword?: boolean;
 }
 
 const RANK: Record<UserRole, number> = { viewer: 1, operator: 2, admin: 3 };
