@@ -93,8 +93,9 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
     // The document and its reference page describe the API, so they are public by design.
     const undocumented = new Set(["GET /v1/openapi.json", "GET /v1/docs"]);
     const documented = new Set(operations.map((op) => op.key));
+    // The API is /v1 and /health; everything else is the portal, checked in the next step.
     const served = new Set(
-      h.app.routes.filter((r) => r.method !== "ALL").map((r) =>
+      h.app.routes.filter((r) => r.method !== "ALL" && isApiPath(r.path)).map((r) =>
         `${r.method} ${r.path.replace(/:([A-Za-z_]+)/g, "{$1}")}`
       ),
     );
@@ -103,6 +104,24 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
       const res = await h.request(key.split(" ")[1]!);
       await drain(res);
       assertEquals(res.status, 200, `${key} anonymously`);
+    }
+  });
+
+  await t.step("every portal page sends an anonymous visitor to the login", async () => {
+    const open = new Set(["/login", "/static/:file", "/favicon.ico"]);
+    const pages = [
+      ...new Set(
+        h.app.routes.filter((r) => r.method === "GET" && !isApiPath(r.path) && !open.has(r.path))
+          .map((r) => r.path),
+      ),
+    ];
+    assert(pages.includes("/"), "the overview is a portal page");
+    for (const path of pages) {
+      const url = path.replace(/:[A-Za-z_]+/g, "1");
+      const res = await h.request(url);
+      await drain(res);
+      assertEquals(res.status, 303, `GET ${url} anonymously`);
+      assertEquals(res.headers.get("location"), `/login?next=${encodeURIComponent(url)}`);
     }
   });
 
@@ -225,3 +244,8 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
     await res.body?.cancel();
   });
 });
+
+/** Whether a route belongs to the JSON API (the rest is the portal). */
+function isApiPath(path: string): boolean {
+  return path === "/health" || path.startsWith("/v1/");
+}

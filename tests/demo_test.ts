@@ -265,6 +265,23 @@ Deno.test("deno task demo runs six reporting nodes, prints working curl examples
           assert(highest > 45, `the weather station crossed 45 °C (highest ${highest} °C)`);
         });
 
+        await t.step("the portal opens on the demo with the demo flow's alerts", async () => {
+          const portal = await fetch(`${base[1]}/`, { redirect: "manual" });
+          await portal.body?.cancel();
+          assertEquals([portal.status, portal.headers.get("location")], [303, "/login?next=%2F"]);
+          const login = await fetch(`${base[1]}/login`);
+          assertMatch(await login.text(), /<form class="stack" method="post" action="\/login">/);
+          const { alerts } = await api.request("GET", "/v1/alerts?status=open") as {
+            alerts: { flow_name: string | null; message: string }[];
+          };
+          assert(
+            alerts.some((a) =>
+              a.flow_name === "Hot node (demo)" && /soc\.temp hit/.test(a.message)
+            ),
+            `an open alert of the demo flow: ${JSON.stringify(alerts)}`,
+          );
+        });
+
         await t.step("every node sends fresh telemetry after the banner", async () => {
           const { series } = await api.request("GET", "/v1/telemetry/latest", {
             schema: latestSchema,

@@ -21,6 +21,9 @@ export function demoFlow(sinkUrl: string) {
         config: {
           severity: "warning",
           message: "Node {node_name} {metric} hit {value} °C (threshold {threshold})",
+          // Left open for an operator to acknowledge and resolve, so the portal
+          // opens on the demo with alerts to act on (the back-fill crosses 45 °C).
+          auto_resolve: false,
         },
         position: { x: 320, y: 120 },
       },
