@@ -5,6 +5,10 @@ import { PortalAssets } from "./assets.ts";
 import { registerLogin } from "./login.tsx";
 import type { PortalContext } from "./page_route.tsx";
 import { registerOverview } from "./pages/overview.tsx";
+import { registerAccount } from "./pages/account.tsx";
+import { registerExternal } from "./pages/external.tsx";
+import { registerSettings } from "./pages/settings.tsx";
+import { registerSystem } from "./pages/system.tsx";
 
 /** Options for {@linkcode portalApp}. */
 export interface PortalOptions {
@@ -27,5 +31,9 @@ export function portalApp(deps: GatewayDeps, options: PortalOptions) {
   app.get("/favicon.ico", (c) => c.redirect(`/static/${ctx.assets.manifest().icon}`, 301));
   registerLogin(app, ctx);
   registerOverview(app, ctx);
+  registerSettings(app, ctx);
+  registerSystem(app, ctx);
+  registerAccount(app, ctx);
+  registerExternal(app, ctx);
   return app;
 }
