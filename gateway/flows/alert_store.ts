@@ -268,10 +268,15 @@ export class AlertStore {
     ).all(...args, filter.limit) as unknown as AlertRow[]).map(toView);
   }
 
+  /**
+   * Acknowledges an open alert and the open alerts grouped under it: an
+   * operator taking on a root cause takes on what it caused.
+   */
   acknowledge(id: number, by: string, now: number): AlertView | null {
     this.db.prepare(
-      "UPDATE flow_alerts SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND status = 'open'",
-    ).run(now, by, id);
+      `UPDATE flow_alerts SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?
+       WHERE (id = ? OR parent_id = ?) AND status = 'open'`,
+    ).run(now, by, id, id);
     return this.get(id);
   }
 
