@@ -5,6 +5,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { GatewayClient } from "../lib/api_client.ts";
+import { CSRF_HEADER } from "../gateway/auth/csrf.ts";
 import { createdJoinTokenSchema } from "../lib/schemas/enrollment.ts";
 import {
   type GatewayProcess,
@@ -46,6 +47,23 @@ export interface BenchGateway extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
+/**
+ * The first admin, logged in; its changes carry the session's CSRF token
+ * (injected into each request, as the portal sends it).
+ */
+export async function adminClient(baseUrl: string, password: string): Promise<GatewayClient> {
+  let csrf = "";
+  const admin = new GatewayClient({
+    baseUrl,
+    http: (request) => {
+      if (csrf) request.headers.set(CSRF_HEADER, csrf);
+      return fetch(request);
+    },
+  });
+  csrf = (await admin.login("admin", password)).csrf_token;
+  return admin;
+}
+
 /** Starts a gateway and enrolls `nodes` nodes (hostnames n0…). */
 export async function startBenchGateway(nodes: number): Promise<BenchGateway> {
   const dirs = await tempDirs();
@@ -62,8 +80,7 @@ export async function startBenchGateway(nodes: number): Promise<BenchGateway> {
   };
   try {
     const { password } = JSON.parse(await Deno.readTextFile(`${dirs.varDir}/initial-admin`));
-    const admin = new GatewayClient({ baseUrl: gw.baseUrl });
-    await admin.login("admin", password);
+    const admin = await adminClient(gw.baseUrl, password);
     const join = await admin.request("POST", "/v1/enrollment/tokens", {
       body: { name: "telemetry-bench", max_uses: nodes },
       schema: createdJoinTokenSchema,

@@ -8,6 +8,7 @@ import { GatewayApiError, GatewayClient } from "../lib/api_client.ts";
 import { createdJoinTokenSchema } from "../lib/schemas/enrollment.ts";
 import { assert, assertEquals } from "../lib/testing/assert.ts";
 import { startGatewayProcess, tempDirs } from "./_helpers/gateway_process.ts";
+import { adminClient } from "../bench/_telemetry_gateway.ts";
 
 const NODES = 3;
 const BATCH = 50;
@@ -23,8 +24,7 @@ Deno.test("telemetry acknowledged before a SIGKILL is stored exactly once after 
   await using dirs = await tempDirs();
   let gw = await startGatewayProcess(dirs);
   const { password } = JSON.parse(await Deno.readTextFile(`${dirs.varDir}/initial-admin`));
-  const admin = new GatewayClient({ baseUrl: gw.baseUrl });
-  await admin.login("admin", password);
+  const admin = await adminClient(gw.baseUrl, password);
   const join = await admin.request("POST", "/v1/enrollment/tokens", {
     body: { name: "durability", max_uses: NODES },
     schema: createdJoinTokenSchema,
