@@ -13,6 +13,7 @@
  * would. Queries go through the HTTP API with `app.request()` and a viewer
  * token — routing, auth, validation, JSON — without a socket.
  */
+import { checkBatch } from "../gateway/telemetry/batch_check.ts";
 import { createHarness } from "../gateway/testing/harness.ts";
 import type { Sample } from "../lib/schemas/telemetry.ts";
 import { METRICS_PER_NODE, NodeMetrics } from "./_telemetry_load.ts";
@@ -93,12 +94,15 @@ export async function runQueryLatency(options: QueryOptions): Promise<Figure[]> 
     for (const node of nodes) {
       let samples: Sample[] = [];
       const send = async () => {
-        await h.deps.telemetry.ingest(node.id, {
+        const body = JSON.stringify({
           node_id: node.id,
           epoch: "query-bench",
           batch_seq: seq++,
           samples,
         });
+        const checked = checkBatch(JSON.parse(body));
+        if ("issues" in checked) throw new TypeError(checked.issues[0]!.message);
+        await h.deps.telemetry.ingest(node.id, checked, body);
         ingested += samples.length;
         samples = [];
       };

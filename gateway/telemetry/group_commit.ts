@@ -1,4 +1,4 @@
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Logger } from "../../lib/log.ts";
 import type { BatchLedger } from "./batch_ledger.ts";
 import type { Head } from "./head.ts";
@@ -8,9 +8,9 @@ import type { SeriesRegistry } from "./series_registry.ts";
 /** One acknowledged-to-be batch waiting for the next group commit. */
 export interface CommitEntry {
   batch: LogBatch;
-  seriesIds: number[];
-  ts: number[];
-  values: number[];
+  seriesIds: Uint32Array;
+  ts: Float64Array;
+  values: Float64Array;
 }
 
 /** Options for {@linkcode GroupCommitter}. */
@@ -33,6 +33,19 @@ export interface GroupCommitOptions {
   maxSamples?: number;
 }
 
+function concat<T extends Uint32Array | Float64Array>(
+  parts: T[],
+  Type: { new (length: number): T },
+): T {
+  if (parts.length === 1) return parts[0]!;
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Type(length);
+  let at = 0;
+  for (const p of parts) (out.set(p, at), at += p.length);
+  return out;
+}
+
 interface Waiting extends CommitEntry {
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -50,10 +63,14 @@ export class GroupCommitter {
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #maxDelayMs: number;
   readonly #maxSamples: number;
+  readonly #insert: StatementSync;
 
   constructor(private readonly options: GroupCommitOptions) {
     this.#maxDelayMs = options.maxDelayMs ?? 1000;
     this.#maxSamples = options.maxSamples ?? 5000;
+    this.#insert = options.db.prepare(
+      "INSERT INTO telemetry_log (received_at, data) VALUES (?, ?)",
+    );
   }
 
   /** Resolves once the entry is durable. */
@@ -78,9 +95,9 @@ export class GroupCommitter {
     const { db, registry, head, now } = this.options;
     const record = {
       batches: entries.map((e) => e.batch),
-      seriesIds: entries.flatMap((e) => e.seriesIds),
-      ts: entries.flatMap((e) => e.ts),
-      values: entries.flatMap((e) => e.values),
+      seriesIds: concat(entries.map((e) => e.seriesIds), Uint32Array),
+      ts: concat(entries.map((e) => e.ts), Float64Array),
+      values: concat(entries.map((e) => e.values), Float64Array),
     };
     const newSeries = registry.unsaved().slice();
     try {
@@ -88,7 +105,7 @@ export class GroupCommitter {
       db.exec("BEGIN IMMEDIATE");
       try {
         registry.saveNew(now());
-        db.prepare("INSERT INTO telemetry_log (received_at, data) VALUES (?, ?)").run(now(), data);
+        this.#insert.run(now(), data);
         db.exec("COMMIT");
       } catch (error) {
         db.exec("ROLLBACK");
@@ -102,7 +119,7 @@ export class GroupCommitter {
       return;
     }
     for (const e of entries) {
-      for (let i = 0; i < e.ts.length; i++) head.add(e.seriesIds[i]!, e.ts[i]!, e.values[i]!);
+      head.addAll(e.seriesIds, e.ts, e.values);
       this.options.committed.push(e.batch);
       e.resolve();
     }

@@ -106,6 +106,7 @@ export class SeriesRegistry {
   /** Writes series created since the last call; run inside the group commit's transaction. */
   saveNew(now: number): Series[] {
     const saved = this.#unsaved;
+    if (saved.length === 0) return saved;
     this.#unsaved = [];
     const insert = this.db.prepare(
       "INSERT INTO telemetry_series (id, node_id, metric, labels, unit, created_at) VALUES (?, ?, ?, ?, ?, ?)",
