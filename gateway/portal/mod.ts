@@ -6,6 +6,7 @@ import { registerLogin } from "./login.tsx";
 import type { PortalContext } from "./page_route.tsx";
 import { registerNodeDetail } from "./pages/node_detail.tsx";
 import { registerNodes } from "./pages/nodes.tsx";
+import { registerFlows } from "./pages/flows.tsx";
 import { registerOverview } from "./pages/overview.tsx";
 import { registerTelemetry } from "./pages/telemetry.tsx";
 import { registerAccount } from "./pages/account.tsx";
@@ -34,6 +35,7 @@ export function portalApp(deps: GatewayDeps, options: PortalOptions) {
   app.get("/favicon.ico", (c) => c.redirect(`/static/${ctx.assets.manifest().icon}`, 301));
   registerLogin(app, ctx);
   registerOverview(app, ctx);
+  registerFlows(app, ctx);
   registerNodes(app, ctx);
   registerNodeDetail(app, ctx);
   registerTelemetry(app, ctx);
