@@ -4,6 +4,7 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import { api, ApiProblem } from "../lib/api.ts";
 import {
+  axisTime,
   type ChartData,
   type ChartRange,
   formatValue,
@@ -332,7 +333,14 @@ function chartOptions(
       x: { time: true, range: () => [hooks.bounds().from / 1000, hooks.bounds().to / 1000] },
     },
     axes: [
-      {},
+      {
+        // 24-hour UTC, as every other time in the portal.
+        values: (_u, ticks) => {
+          const { from, to } = hooks.bounds();
+          return ticks.map((t) => axisTime(t * 1000, to - from));
+        },
+        size: 40,
+      },
       // One axis for the first unit on the left, one for the second on the right.
       ...units.slice(0, 2).map((unit, i): uPlot.Axis => ({
         scale: unit,

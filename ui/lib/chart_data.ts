@@ -149,3 +149,11 @@ export function lastIndex(values: readonly (number | null)[]): number | null {
 export function rangeTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace("T", " ");
 }
+
+/** A time axis tick in UTC: "14:05" within a day, "11-23 14:05" within a week, else "11-23". */
+export function axisTime(ms: number, spanMs: number): string {
+  const iso = new Date(ms).toISOString();
+  if (spanMs <= DAY) return iso.slice(11, 16);
+  if (spanMs <= 7 * DAY) return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  return iso.slice(5, 10);
+}

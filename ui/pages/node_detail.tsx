@@ -1,5 +1,6 @@
 import { Fragment } from "preact";
 import { Layout } from "../components/layout.tsx";
+import { ScrollTable } from "../components/nodes_scroll_table.tsx";
 import { Island } from "../framework/island.tsx";
 import NodeChart, { type NodeChartProps } from "../islands/node_chart.tsx";
 import { ago, bytes, clockTime, duration, timestamp } from "../lib/format.ts";
@@ -125,7 +126,7 @@ export function NodeDetailPage({ session, node, events, chart, now }: NodeDetail
         {node.interfaces.length === 0
           ? <p class="empty">The node has reported no interfaces.</p>
           : (
-            <div class="table-wrap">
+            <ScrollTable label="Interfaces">
               <table>
                 <thead>
                   <tr>
@@ -154,7 +155,7 @@ export function NodeDetailPage({ session, node, events, chart, now }: NodeDetail
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollTable>
           )}
       </section>
 
@@ -164,7 +165,7 @@ export function NodeDetailPage({ session, node, events, chart, now }: NodeDetail
           {node.sensors.length === 0
             ? <p class="empty">No sensors attached.</p>
             : (
-              <div class="table-wrap">
+              <ScrollTable label="Sensors">
                 <table>
                   <thead>
                     <tr>
@@ -187,7 +188,7 @@ export function NodeDetailPage({ session, node, events, chart, now }: NodeDetail
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollTable>
             )}
         </section>
 
@@ -196,7 +197,7 @@ export function NodeDetailPage({ session, node, events, chart, now }: NodeDetail
           {node.clients.length === 0
             ? <p class="empty">No clients attached.</p>
             : (
-              <div class="table-wrap">
+              <ScrollTable label="Clients">
                 <table>
                   <thead>
                     <tr>
@@ -224,7 +225,7 @@ export function NodeDetailPage({ session, node, events, chart, now }: NodeDetail
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollTable>
             )}
         </section>
       </div>
@@ -234,7 +235,7 @@ export function NodeDetailPage({ session, node, events, chart, now }: NodeDetail
         {node.overlay_peers.length === 0
           ? <p class="empty">No WireGuard overlay peers reported.</p>
           : (
-            <div class="table-wrap">
+            <ScrollTable label="Overlay peers">
               <table>
                 <thead>
                   <tr>
@@ -263,7 +264,7 @@ export function NodeDetailPage({ session, node, events, chart, now }: NodeDetail
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollTable>
           )}
       </section>
 

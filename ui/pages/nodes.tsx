@@ -1,4 +1,5 @@
 import { Layout } from "../components/layout.tsx";
+import { ScrollTable } from "../components/nodes_scroll_table.tsx";
 import { ago, timestamp } from "../lib/format.ts";
 import {
   NODE_COLUMNS,
@@ -82,7 +83,7 @@ export function NodesPage({ session, nodes, meshes, query, notices, now }: Nodes
           </p>
         )
         : (
-          <div class="table-wrap">
+          <ScrollTable label="Nodes">
             <table class="nodes-table">
               <caption class="nodes-caption">
                 Nodes, sorted by{" "}
@@ -141,7 +142,7 @@ export function NodesPage({ session, nodes, meshes, query, notices, now }: Nodes
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollTable>
         )}
     </Layout>
   );
