@@ -9,6 +9,7 @@ import { registerNodes } from "./pages/nodes.tsx";
 import { registerFlows } from "./pages/flows.tsx";
 import { registerOverview } from "./pages/overview.tsx";
 import { registerTelemetry } from "./pages/telemetry.tsx";
+import { registerTopology } from "./pages/topology.tsx";
 import { registerAccount } from "./pages/account.tsx";
 import { registerExternal } from "./pages/external.tsx";
 import { registerSettings } from "./pages/settings.tsx";
@@ -39,6 +40,7 @@ export function portalApp(deps: GatewayDeps, options: PortalOptions) {
   registerNodes(app, ctx);
   registerNodeDetail(app, ctx);
   registerTelemetry(app, ctx);
+  registerTopology(app, ctx);
   registerSettings(app, ctx);
   registerSystem(app, ctx);
   registerAccount(app, ctx);
