@@ -13,7 +13,7 @@ export function MeshTable({ meshes, onEdit }: MeshTableProps) {
   if (meshes.length === 0) return <p class="empty">No meshes configured yet.</p>;
   return (
     <div class="table-wrap">
-      <table data-testid="meshes-table">
+      <table class="settings-cards" data-testid="meshes-table">
         <thead>
           <tr>
             <th scope="col">SSID</th>
@@ -28,18 +28,20 @@ export function MeshTable({ meshes, onEdit }: MeshTableProps) {
         <tbody>
           {meshes.map((m) => (
             <tr key={m.id} data-mesh={m.ssid}>
-              <td>
+              <td data-label="SSID">
                 <code>{m.ssid}</code>
               </td>
-              <td class="num">{m.channel}</td>
-              <td>{m.description || <span class="muted">—</span>}</td>
-              <td>{m.psk_set ? "set" : <span class="badge warning">not set</span>}</td>
-              <td class="num">{m.node_count}</td>
-              <td>
+              <td data-label="Channel" class="num">{m.channel}</td>
+              <td data-label="Description">{m.description || <span class="muted">—</span>}</td>
+              <td data-label="PSK">
+                {m.psk_set ? "set" : <span class="badge warning">not set</span>}
+              </td>
+              <td data-label="Nodes" class="num">{m.node_count}</td>
+              <td data-label="Changed (UTC)">
                 <time dateTime={m.updated_at}>{timestamp(m.updated_at)}</time>
               </td>
               {onEdit && (
-                <td>
+                <td data-label="Actions">
                   <button
                     type="button"
                     class="secondary"

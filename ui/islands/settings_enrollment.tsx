@@ -93,7 +93,7 @@ export default function SettingsEnrollment({ tokens: initial, now }: SettingsEnr
 
   return (
     <>
-      <section aria-labelledby="join-h">
+      <section class="settings-list" aria-labelledby="join-h">
         <h2 id="join-h" class="settings-heading">Enrollment tokens</h2>
         <p class="muted">
           A node joins the network by enrolling with a join token (<code>POST /v1/enroll</code>
@@ -119,7 +119,7 @@ export default function SettingsEnrollment({ tokens: initial, now }: SettingsEnr
           ? <p class="empty">No enrollment tokens yet.</p>
           : (
             <div class="table-wrap">
-              <table data-testid="join-tokens-table">
+              <table class="settings-cards" data-testid="join-tokens-table">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
@@ -135,19 +135,21 @@ export default function SettingsEnrollment({ tokens: initial, now }: SettingsEnr
                     const s = state(t, clock.value);
                     return (
                       <tr key={t.id} data-token={t.name}>
-                        <td>{t.name}</td>
-                        <td>
+                        <td data-label="Name">{t.name}</td>
+                        <td data-label="Starts with">
                           <code>{t.prefix}…</code>
                         </td>
-                        <td class="num">{t.uses} of {t.max_uses}</td>
-                        <td>
+                        <td data-label="Uses" class="num">{t.uses} of {t.max_uses}</td>
+                        <td data-label="Expires (UTC)">
                           <time dateTime={t.expires_at}>{timestamp(t.expires_at)}</time>
                         </td>
-                        <td>
-                          <time dateTime={t.created_at}>{timestamp(t.created_at)}</time>{" "}
-                          <span class="muted">by {t.created_by}</span>
+                        <td data-label="Created">
+                          <span>
+                            <time dateTime={t.created_at}>{timestamp(t.created_at)}</time>{" "}
+                            <span class="muted">by {t.created_by}</span>
+                          </span>
                         </td>
-                        <td class="settings-cell-actions">
+                        <td data-label="Status" class="settings-cell-actions">
                           <span class={`badge ${s.badge}`}>{s.text}</span>
                           {s.live && (
                             <ConfirmButton

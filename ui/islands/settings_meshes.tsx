@@ -30,14 +30,16 @@ export default function SettingsMeshes({ meshes: initial }: SettingsMeshesProps)
 
   return (
     <>
-      <MeshTable
-        meshes={meshes.value}
-        onEdit={(m) => {
-          editing.value = m;
-          message.value = "";
-        }}
-      />
-      <p class="settings-status" role="status">{message.value}</p>
+      <div class="settings-list">
+        <MeshTable
+          meshes={meshes.value}
+          onEdit={(m) => {
+            editing.value = m;
+            message.value = "";
+          }}
+        />
+        <p class="settings-status" role="status">{message.value}</p>
+      </div>
       {editing.value && (
         <MeshForm
           key={editing.value.id}

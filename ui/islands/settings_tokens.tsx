@@ -73,7 +73,7 @@ export default function SettingsTokens({ tokens: initial, now }: SettingsTokensP
 
   return (
     <>
-      <section aria-labelledby="tokens-h">
+      <section class="settings-list" aria-labelledby="tokens-h">
         <h2 id="tokens-h" class="settings-heading">API tokens</h2>
         <p class="muted">
           For scripts and <code>haloctl</code>: send as <code>Authorization: Bearer …</code>
@@ -97,7 +97,7 @@ export default function SettingsTokens({ tokens: initial, now }: SettingsTokensP
           ? <p class="empty">No API tokens yet.</p>
           : (
             <div class="table-wrap">
-              <table data-testid="tokens-table">
+              <table class="settings-cards" data-testid="tokens-table">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
@@ -111,17 +111,19 @@ export default function SettingsTokens({ tokens: initial, now }: SettingsTokensP
                 <tbody>
                   {tokens.value.map((t) => (
                     <tr key={t.id} data-token={t.name}>
-                      <td>{t.name}</td>
-                      <td>{t.role}</td>
-                      <td>
+                      <td data-label="Name">{t.name}</td>
+                      <td data-label="Role">{t.role}</td>
+                      <td data-label="Starts with">
                         <code>{t.prefix}…</code>
                       </td>
-                      <td>
-                        <time dateTime={t.created_at}>{timestamp(t.created_at)}</time>{" "}
-                        <span class="muted">by {t.created_by}</span>
+                      <td data-label="Created">
+                        <span>
+                          <time dateTime={t.created_at}>{timestamp(t.created_at)}</time>{" "}
+                          <span class="muted">by {t.created_by}</span>
+                        </span>
                       </td>
-                      <td>{ago(t.last_used_at, now)}</td>
-                      <td>
+                      <td data-label="Last used">{ago(t.last_used_at, now)}</td>
+                      <td data-label="Status">
                         {t.revoked_at ? <span class="badge offline">revoked</span> : (
                           <ConfirmButton
                             label="Revoke"

@@ -47,7 +47,7 @@ export default function SettingsUsers({ users: initial, me, now }: SettingsUsers
 
   return (
     <>
-      <section aria-labelledby="users-h">
+      <section class="settings-list" aria-labelledby="users-h">
         <h2 id="users-h" class="settings-heading">Users</h2>
         <p class="settings-status" role="status">
           {message.value?.kind === "ok" ? message.value.text : ""}
@@ -56,7 +56,7 @@ export default function SettingsUsers({ users: initial, me, now }: SettingsUsers
           <p class="notice bad" role="alert">{message.value.text}</p>
         )}
         <div class="table-wrap">
-          <table data-testid="users-table">
+          <table class="settings-cards" data-testid="users-table">
             <thead>
               <tr>
                 <th scope="col">Username</th>
@@ -69,20 +69,20 @@ export default function SettingsUsers({ users: initial, me, now }: SettingsUsers
             <tbody>
               {users.value.map((u) => (
                 <tr key={u.id} data-user={u.username}>
-                  <td>
+                  <td data-label="Username">
                     {u.username} {u.username === me && <span class="badge info">you</span>}
                     {u.must_change_password && (
                       <span class="badge warning">must change password</span>
                     )}
                   </td>
-                  <td>
+                  <td data-label="Role">
                     <RoleForm user={u} onChange={(role) => changeRole(u, role)} />
                   </td>
-                  <td>
+                  <td data-label="Created">
                     <time dateTime={u.created_at}>{timestamp(u.created_at)}</time>
                   </td>
-                  <td>{ago(u.last_login_at, now)}</td>
-                  <td>
+                  <td data-label="Last login">{ago(u.last_login_at, now)}</td>
+                  <td data-label="Actions">
                     {u.username === me ? <span class="muted">—</span> : (
                       <ConfirmButton
                         label="Delete"

@@ -24,7 +24,9 @@ export function MeshesSettingsPage({ session, meshes }: MeshesSettingsPageProps)
         ? <Island name="settings_meshes" component={SettingsMeshes} props={{ meshes }} />
         : (
           <>
-            <MeshTable meshes={meshes} />
+            <div class="settings-list">
+              <MeshTable meshes={meshes} />
+            </div>
             <p class="muted">Only admins add or change meshes.</p>
           </>
         )}

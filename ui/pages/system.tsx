@@ -40,7 +40,7 @@ export function SystemPage({ session, system, health }: SystemPageProps) {
           {h.telemetry.raw_paused ? "raw telemetry is paused because the disk is nearly full." : ""}
         </p>
       )}
-      <div class="grid">
+      <div class="grid system-grid">
         <section class="panel" aria-labelledby="gw-h">
           <h2 id="gw-h">Gateway</h2>
           <dl class="facts" data-testid="gateway-facts">
