@@ -10,6 +10,7 @@ import { registerFlows } from "./pages/flows.tsx";
 import { registerOverview } from "./pages/overview.tsx";
 import { registerTelemetry } from "./pages/telemetry.tsx";
 import { registerTopology } from "./pages/topology.tsx";
+import { registerAlerts } from "./pages/alerts.tsx";
 import { registerAccount } from "./pages/account.tsx";
 import { registerExternal } from "./pages/external.tsx";
 import { registerSettings } from "./pages/settings.tsx";
@@ -41,6 +42,7 @@ export function portalApp(deps: GatewayDeps, options: PortalOptions) {
   registerNodeDetail(app, ctx);
   registerTelemetry(app, ctx);
   registerTopology(app, ctx);
+  registerAlerts(app, ctx);
   registerSettings(app, ctx);
   registerSystem(app, ctx);
   registerAccount(app, ctx);
