@@ -127,32 +127,47 @@ Deno.test({
       await again.page.context().close();
     });
 
-    await t.step("an API token is shown once, works, and is gone after a reload", async () => {
-      const watched = await newPage(browser, { cookie: admin });
-      const { page } = watched;
-      await visit(page, `${world.baseUrl}/settings/tokens`);
-      await page.getByLabel("Name").fill("backup-script");
-      await page.getByLabel("Role", { exact: true }).selectOption("viewer");
-      await page.getByRole("button", { name: "Create token" }).click();
-      const shown = page.getByTestId("secret-once");
-      await shown.waitFor();
-      const secret = await shown.inputValue();
-      assertMatch(secret, /^halo_api_/);
-      await page.getByText("it is shown only this once").waitFor();
-      await assertAccessible(page, "the API token shown once");
-      await screenshot(page, "settings-token-once");
-      const me = await fetch(`${world.baseUrl}/v1/auth/me`, {
-        headers: { authorization: `Bearer ${secret}` },
-      });
-      assertEquals([me.status, (await me.json()).name], [200, "backup-script"]);
+    await t.step(
+      "an API token is shown once, works, is gone after a reload, and is revoked",
+      async () => {
+        const watched = await newPage(browser, { cookie: admin });
+        const { page } = watched;
+        await visit(page, `${world.baseUrl}/settings/tokens`);
+        await page.getByLabel("Name").fill("backup-script");
+        await page.getByLabel("Role", { exact: true }).selectOption("viewer");
+        await page.getByRole("button", { name: "Create token" }).click();
+        const shown = page.getByTestId("secret-once");
+        await shown.waitFor();
+        const secret = await shown.inputValue();
+        assertMatch(secret, /^halo_api_/);
+        await page.getByText("it is shown only this once").waitFor();
+        await assertAccessible(page, "the API token shown once");
+        await screenshot(page, "settings-token-once");
+        const me = await fetch(`${world.baseUrl}/v1/auth/me`, {
+          headers: { authorization: `Bearer ${secret}` },
+        });
+        assertEquals([me.status, (await me.json()).name], [200, "backup-script"]);
 
-      await page.reload({ waitUntil: "networkidle" });
-      await page.locator('tr[data-token="backup-script"]').waitFor();
-      assertEquals(await shown.count(), 0);
-      assert(!(await page.content()).includes(secret), "the secret is not on the page again");
-      assertNoProblems(watched, "creating an API token");
-      await page.context().close();
-    });
+        await page.reload({ waitUntil: "networkidle" });
+        await page.locator('tr[data-token="backup-script"]').waitFor();
+        assertEquals(await shown.count(), 0);
+        assert(!(await page.content()).includes(secret), "the secret is not on the page again");
+
+        // Revoked with the keyboard alone: Enter asks, focus moves to the confirming button.
+        await page.getByRole("button", { name: "Revoke API token backup-script" }).focus();
+        await page.keyboard.press("Enter");
+        assertEquals(await page.evaluate(() => document.activeElement?.textContent), "Yes, revoke");
+        await page.keyboard.press("Enter");
+        await page.locator('tr[data-token="backup-script"]').getByText("revoked").waitFor();
+        const after = await fetch(`${world.baseUrl}/v1/auth/me`, {
+          headers: { authorization: `Bearer ${secret}` },
+        });
+        await after.body?.cancel();
+        assertEquals(after.status, 401, "a revoked token no longer works");
+        assertNoProblems(watched, "creating and revoking an API token");
+        await page.context().close();
+      },
+    );
 
     await t.step("a join token is shown once too", async () => {
       const watched = await newPage(browser, { cookie: admin });
@@ -212,6 +227,11 @@ Deno.test({
       await page.getByRole("button", { name: "Edit mesh ETHRX0001-8A" }).click();
       const psk = page.getByLabel("New PSK");
       await psk.waitFor();
+      assertMatch(
+        await page.evaluate(() => document.activeElement?.id ?? ""),
+        /^edit-mesh-\d+-channel$/,
+        "the edit form takes the keyboard focus",
+      );
       assertEquals(await psk.inputValue(), "", "the PSK is never filled in");
       const form = page.getByRole("region", { name: "Edit mesh ETHRX0001-8A" });
       await form.getByLabel("Description").fill("North ridge backbone");

@@ -1,4 +1,5 @@
 import { useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
 
 /** Props of {@linkcode ConfirmButton}. */
 export interface ConfirmButtonProps {
@@ -15,20 +16,35 @@ export interface ConfirmButtonProps {
 
 /**
  * A destructive action asked about in place (no `confirm()` dialog): the
- * first press shows the question with the confirming button focused.
+ * first press shows the question with the confirming button focused;
+ * Cancel puts focus back on the first button.
  */
 export function ConfirmButton(
   { label, accessibleLabel, question, confirmLabel, onConfirm }: ConfirmButtonProps,
 ) {
   const asking = useSignal(false);
   const busy = useSignal(false);
+  const confirm = useRef<HTMLButtonElement>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
+  // Only a change of `asking` moves focus, not the first render.
+  const moved = useRef(false);
+  useEffect(() => {
+    if (!moved.current) return;
+    (asking.value ? confirm : trigger).current?.focus();
+  }, [asking.value]);
+  const ask = (value: boolean) => {
+    moved.current = true;
+    asking.value = value;
+  };
+
   if (!asking.value) {
     return (
       <button
         type="button"
         class="secondary"
+        ref={trigger}
         aria-label={accessibleLabel}
-        onClick={() => asking.value = true}
+        onClick={() => ask(true)}
       >
         {label}
       </button>
@@ -40,7 +56,7 @@ export function ConfirmButton(
       <button
         type="button"
         class="danger"
-        autoFocus
+        ref={confirm}
         disabled={busy.value}
         onClick={async () => {
           busy.value = true;
@@ -54,7 +70,7 @@ export function ConfirmButton(
       >
         {confirmLabel}
       </button>
-      <button type="button" class="secondary" onClick={() => asking.value = false}>
+      <button type="button" class="secondary" onClick={() => ask(false)}>
         Cancel
       </button>
     </span>

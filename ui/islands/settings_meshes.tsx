@@ -1,5 +1,5 @@
 import { type Signal, useSignal } from "@preact/signals";
-import { useRef } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { describedBy, SettingsField } from "../components/settings_field.tsx";
 import { MeshTable } from "../components/settings_mesh_table.tsx";
 import { api } from "../lib/api.ts";
@@ -80,6 +80,10 @@ function MeshForm(
   const form = useRef<HTMLFormElement>(null);
   const prefix = mesh ? `edit-mesh-${mesh.id}` : "new-mesh";
   const heading = mesh ? `Edit mesh ${mesh.ssid}` : "Add a mesh";
+  // Opening the edit form from a row's Edit button takes the keyboard there.
+  useEffect(() => {
+    if (mesh) form.current?.querySelector("input")?.focus();
+  }, []);
 
   async function submit(event: Event) {
     event.preventDefault();
