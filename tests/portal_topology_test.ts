@@ -142,17 +142,114 @@ Deno.test({
       }
     });
 
+    // A flow of our own raises an alert through a real execution.
+    const flow = await world.admin.request("POST", "/v1/flows", {
+      body: {
+        name: "Browser alert check",
+        enabled: true,
+        steps: [
+          { id: "t", type: "manual", config: {} },
+          { id: "a", type: "alert", config: { severity: "critical", message: "Mast door open" } },
+        ],
+        edges: [{ from: "t", to: "a" }],
+      },
+    }) as { id: number };
+    await world.admin.request("POST", `/v1/flows/${flow.id}/trigger`, { body: {} });
+    let alertId = 0;
+    for (let i = 0; i < 100 && !alertId; i++) {
+      const { alerts } = await world.admin.request("GET", "/v1/alerts") as {
+        alerts: { id: number; message: string }[];
+      };
+      alertId = alerts.find((a) => a.message === "Mast door open")?.id ?? 0;
+      if (!alertId) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert(alertId, "the flow raised its alert");
+
+    await t.step("an operator acknowledges an alert and its card changes", async () => {
+      const watched = await open(browser, world, "operator", `/alerts#alert-${alertId}`);
+      const { page } = watched;
+      await hydrated(watched);
+      const card = page.locator(`#alert-${alertId}`);
+      await card.getByText("Mast door open").waitFor();
+      const raisedBy = card.getByRole("link", { name: /^execution #\d+$/ });
+      assertMatch(
+        (await raisedBy.getAttribute("href"))!,
+        new RegExp(`^/flows/${flow.id}/executions/\\d+$`),
+      );
+      await card.getByRole("button", { name: "Acknowledge" }).click();
+      const state = card.getByTestId("alert-state");
+      await state.locator(".badge.acknowledged").waitFor();
+      assertMatch(await state.innerText(), /acknowledged .* by operator-user/);
+      assertEquals(await card.getByRole("button", { name: "Acknowledge" }).count(), 0);
+      await page.reload();
+      await card.getByTestId("alert-state").locator(".badge.acknowledged").waitFor();
+      assertNoProblems(watched, "acknowledging an alert");
+      await page.context().close();
+    });
+
+    await t.step("a viewer sees the alerts and silences with no buttons", async () => {
+      const watched = await open(browser, world, "viewer", "/alerts");
+      const { page } = watched;
+      await page.locator(`#alert-${alertId}`).waitFor();
+      assertEquals(await page.locator("main button").count(), 0);
+      assertEquals(await page.locator("main form").count(), 0);
+      assertNoProblems(watched, "the alerts page as viewer");
+      await page.context().close();
+    });
+
+    await t.step("an operator silences a flow for a while, and ends it", async () => {
+      const watched = await open(browser, world, "operator", "/alerts");
+      const { page } = watched;
+      await hydrated(watched);
+      await page.getByRole("combobox", { name: /^What to silence/ }).selectOption("flow");
+      await page.getByRole("combobox", { name: /^Flow/ }).selectOption({
+        label: "Browser alert check",
+      });
+      await page.getByLabel("Reason").fill("door sensor being replaced");
+      await page.getByRole("button", { name: "Silence", exact: true }).click();
+      const row = page.getByTestId("silences").locator("tr", {
+        hasText: "door sensor being replaced",
+      });
+      await row.waitFor();
+      assertMatch(await row.innerText(), /flow Browser alert check/);
+      assertMatch(await row.innerText(), /active/);
+      await row.getByRole("button", { name: /^End silence/ }).click();
+      await row.getByText("ended").waitFor();
+      assertNoProblems(watched, "silencing a flow");
+      await page.context().close();
+    });
+
+    await t.step("the neuron view shows the demo neuron and the devices hosting it", async () => {
+      const watched = await open(browser, world, "viewer", "/neurons");
+      const { page } = watched;
+      const table = page.getByTestId("neuron-n01");
+      await table.waitFor();
+      const sensor = table.locator("tr", { hasText: "brain-sensor-n01" });
+      assertMatch(await sensor.innerText(), /halo-leaf-01/);
+      assertMatch(await sensor.innerText(), /halo-leaf-02/);
+      assertMatch(
+        await table.locator("tr", { hasText: "brain-thought-n01" }).innerText(),
+        /halo-gateway/,
+      );
+      assertEquals(await page.locator("script[src]").count(), 0);
+      assertNoProblems(watched, "the neurons page");
+      await page.context().close();
+    });
+
     await t.step("at phone and desktop width: no problems, axe-clean, screenshots", async () => {
       const relay = device("relay"), gateway = world.devices.find((d) => d.key === "gateway")!;
       const link = [relay.nodeId, gateway.nodeId].sort().join("~");
       for (const width of [WIDTHS.phone, WIDTHS.desktop]) {
         for (
-          const [name, path] of [
-            ["topology", "/topology"],
-            ["topology-link", `/topology?link=${link}#link-history`],
+          const [name, role, path] of [
+            ["topology", "admin", "/topology"],
+            ["topology-link", "admin", `/topology?link=${link}#link-history`],
+            ["alerts", "operator", "/alerts?status=all"],
+            ["alerts-viewer", "viewer", "/alerts"],
+            ["neurons", "admin", "/neurons"],
           ] as const
         ) {
-          const watched = await open(browser, world, "admin", path, width);
+          const watched = await open(browser, world, role, path, width);
           await hydrated(watched);
           await assertAccessible(watched.page, `${name} at ${width} px`);
           await assertFitsWidth(watched.page, `${name} at ${width} px`);

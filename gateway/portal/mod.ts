@@ -11,6 +11,7 @@ import { registerOverview } from "./pages/overview.tsx";
 import { registerTelemetry } from "./pages/telemetry.tsx";
 import { registerTopology } from "./pages/topology.tsx";
 import { registerAlerts } from "./pages/alerts.tsx";
+import { registerNeurons } from "./pages/neurons.tsx";
 import { registerAccount } from "./pages/account.tsx";
 import { registerExternal } from "./pages/external.tsx";
 import { registerSettings } from "./pages/settings.tsx";
@@ -43,6 +44,7 @@ export function portalApp(deps: GatewayDeps, options: PortalOptions) {
   registerTelemetry(app, ctx);
   registerTopology(app, ctx);
   registerAlerts(app, ctx);
+  registerNeurons(app, ctx);
   registerSettings(app, ctx);
   registerSystem(app, ctx);
   registerAccount(app, ctx);
