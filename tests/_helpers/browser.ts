@@ -109,8 +109,9 @@ export async function newPage(
   });
   page.on("pageerror", (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
   page.on("requestfailed", (r) => {
-    // Event streams are cut on navigation; that is not a failure of the page.
-    if (!r.url().includes("/v1/events/stream")) {
+    // Navigating away cancels what is still loading (an event stream, the
+    // favicon): ERR_ABORTED is the browser's doing, not a failure of the page.
+    if (r.failure()?.errorText !== "net::ERR_ABORTED") {
       problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ""}`);
     }
   });
