@@ -45,6 +45,8 @@ export interface FlowGraphProps {
   /** Attributes of an output port; without it ports are drawn but inert. */
   portAttrs?: (step: FlowStep, branch: string | null) => Attrs;
   svgAttrs?: Attrs;
+  /** Drawing scale (the builder's zoom). @default 1 */
+  scale?: number;
   /** Drawn over the graph (the builder's edge being dragged). */
   children?: ComponentChildren;
 }
@@ -54,6 +56,19 @@ function fit(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** The three lines a step's box shows, as drawn (cut to fit). */
+export function stepLines(
+  step: Pick<FlowStep, "id" | "type" | "name">,
+  type: GraphStepType | undefined,
+): { kind: string; title: string; id: string } {
+  const narrow = (type?.branches.length ?? 0) > 0;
+  return {
+    kind: type?.kind ?? "step",
+    title: fit(step.name || type?.label || step.type, narrow ? 17 : 22),
+    id: fit(step.id, narrow ? 19 : 24),
+  };
+}
+
 /** See the module comment. */
 export function FlowGraph(props: FlowGraphProps): JSX.Element {
   const { steps, edges, layout, types } = props;
@@ -61,8 +76,8 @@ export function FlowGraph(props: FlowGraphProps): JSX.Element {
   return (
     <svg
       class="flow-graph"
-      width={layout.width}
-      height={layout.height}
+      width={Math.round(layout.width * (props.scale ?? 1))}
+      height={Math.round(layout.height * (props.scale ?? 1))}
       viewBox={`0 0 ${layout.width} ${layout.height}`}
       aria-label={props.label}
       {...props.svgAttrs}
@@ -118,7 +133,7 @@ export function FlowGraph(props: FlowGraphProps): JSX.Element {
           const at = layout.positions.get(step.id)!;
           const type = types[step.type];
           const ports = outputPorts(type?.branches ?? []);
-          const title = step.name || type?.label || step.type;
+          const lines = stepLines(step, type);
           const note = props.stepNote?.(step.id);
           return (
             <g
@@ -132,11 +147,22 @@ export function FlowGraph(props: FlowGraphProps): JSX.Element {
             >
               <rect class="step-box" width={STEP_W} height={STEP_H} rx={8} />
               <rect class="step-band" width={6} height={STEP_H} rx={3} />
-              <text class="step-kind" x={16} y={17}>{type?.kind ?? "step"}</text>
-              <text class="step-title" x={16} y={36}>{fit(title, 22)}</text>
-              <text class="step-id" x={16} y={53}>{fit(step.id, 24)}</text>
+              <text class="step-kind" x={16} y={17}>{`${lines.kind} `}</text>
+              <text class="step-title" x={16} y={36}>
+                {`${lines.title} `}
+              </text>
+              <text class="step-id" x={16} y={53}>
+                {`${lines.id} `}
+              </text>
               {note && (
-                <text class="step-note" x={STEP_W - 10} y={17} text-anchor="end">{note}</text>
+                <text
+                  class="step-note"
+                  x={STEP_W - (type?.branches.length ? 34 : 10)}
+                  y={17}
+                  text-anchor="end"
+                >
+                  {note}
+                </text>
               )}
               {type?.kind !== "trigger" && (
                 <circle class="port port-in" cx={0} cy={STEP_H / 2} r={5} />
@@ -153,16 +179,32 @@ export function FlowGraph(props: FlowGraphProps): JSX.Element {
                       data-port={branch ?? ""}
                       {...props.portAttrs?.(step, branch)}
                     />
-                    {branch && (
-                      <text class="port-label" x={p.x + 9} y={p.y - 6}>
-                        {branch === "success" ? "ok" : branch === "failure" ? "fail" : branch}
-                      </text>
-                    )}
                   </g>
                 );
               })}
             </g>
           );
+        })}
+      </g>
+      <g class="port-labels" aria-hidden="true">
+        {steps.flatMap((step) => {
+          const at = layout.positions.get(step.id)!;
+          const ports = outputPorts(types[step.type]?.branches ?? []);
+          return ports.map((branch, i) => {
+            if (!branch) return null;
+            const p = portPoint(at, i, ports.length);
+            return (
+              <text
+                key={`${step.id}-${branch}`}
+                class="port-label"
+                x={p.x - 10}
+                y={p.y + 3}
+                text-anchor="end"
+              >
+                {branch === "success" ? "ok" : branch === "failure" ? "fail" : branch}
+              </text>
+            );
+          });
         })}
       </g>
       {props.children}

@@ -11,7 +11,7 @@ import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { Fragment } from "preact";
 import { useRef, useState } from "preact/hooks";
 import { ConfigForm } from "../components/flow_config_form.tsx";
-import { FlowGraph, type GraphStepType } from "../components/flow_graph.tsx";
+import { FlowGraph, type GraphStepType, stepLines } from "../components/flow_graph.tsx";
 import { FlowMetricPreview } from "../components/flow_metric_preview.tsx";
 import { api, ApiProblem } from "../lib/api.ts";
 import {
@@ -74,6 +74,10 @@ const MOVE_THRESHOLD = 4;
 /** Context fields the gateway fills itself; a dry run's sample context leaves them out. */
 const GATEWAY_FILLED = new Set(["flow_name", "fired_at", "prev_result"]);
 const POLL_MS = 400;
+const MIN_ZOOM = 0.5;
+const MAX_ZOOM = 1.5;
+/** Below this canvas width (phones) the flow keeps its size and the canvas scrolls. */
+const MIN_FIT_WIDTH = 600;
 const POLL_TRIES = 50;
 
 /** Branch choices when connecting from a step of this type; "" is an edge taken always. */
@@ -124,6 +128,16 @@ export default function FlowBuilder(props: FlowBuilderProps) {
   const connectTo = useSignal("");
   const connectBranch = useSignal("");
   const svgRef = useRef<SVGSVGElement>(null);
+  const frameRef = useRef<HTMLDivElement>(null);
+  const zoom = useSignal(1);
+
+  // A flow wider than the canvas starts zoomed out to fit, on screens wide enough to read it.
+  useSignalEffect(() => {
+    const frame = frameRef.current;
+    if (!frame || frame.clientWidth < MIN_FIT_WIDTH) return;
+    const fit = (frame.clientWidth - 2) / layout.peek().width;
+    if (fit < 1) zoom.value = Math.max(MIN_ZOOM, Math.floor(fit * 20) / 20);
+  });
 
   const layout = useComputed(() => layoutFlow(steps.value, edges.value));
   const selectedStep = useComputed(() => {
@@ -232,7 +246,7 @@ export default function FlowBuilder(props: FlowBuilderProps) {
 
   const toCanvas = (e: { clientX: number; clientY: number }): Point => {
     const r = svgRef.current!.getBoundingClientRect();
-    return { x: e.clientX - r.left, y: e.clientY - r.top };
+    return { x: (e.clientX - r.left) / zoom.value, y: (e.clientY - r.top) / zoom.value };
   };
 
   const definition = () => ({
@@ -371,12 +385,13 @@ export default function FlowBuilder(props: FlowBuilderProps) {
     return c.join(" ");
   };
 
+  // The visible lines first (so the name matches what is seen), then what only the styling says.
   const stepLabel = (s: FlowStep) => {
-    const meta = types[s.type];
-    const state = run.value?.path.steps.get(s.id);
-    return `${meta?.kind ?? "step"} ${s.name || meta?.label || s.type}, id ${s.id}${
-      stepProblems(s.id).length ? ", has problems" : ""
-    }${state ? `, ${state}` : ""}`;
+    const lines = stepLines(s, types[s.type]);
+    const note = stepNote(s.id);
+    return `${lines.kind} ${lines.title} ${lines.id}${note ? ` ${note}` : ""}${
+      stepProblems(s.id).length && !note?.includes("problem") ? ", has problems" : ""
+    }`;
   };
 
   // ---- canvas handlers -------------------------------------------------------
@@ -678,7 +693,7 @@ export default function FlowBuilder(props: FlowBuilderProps) {
 
       <section class="canvas-wrap" aria-labelledby="canvas-h">
         <h2 id="canvas-h" class="sr-only">Canvas</h2>
-        <div class="canvas" data-testid="flow-canvas">
+        <div class="canvas" data-testid="flow-canvas" ref={frameRef}>
           <FlowGraph
             steps={steps.value}
             edges={edges.value}
@@ -694,6 +709,7 @@ export default function FlowBuilder(props: FlowBuilderProps) {
             edgeAttrs={edgeAttrs}
             portAttrs={portAttrs}
             svgAttrs={svgAttrs}
+            scale={zoom.value}
           >
             {draft}
           </FlowGraph>
@@ -705,7 +721,30 @@ export default function FlowBuilder(props: FlowBuilderProps) {
             </p>
           )}
         </div>
-        <Legend />
+        <div class="canvas-foot">
+          <Legend />
+          <div class="zoom" role="group" aria-label="Zoom">
+            <button
+              type="button"
+              class="secondary small"
+              disabled={zoom.value <= MIN_ZOOM}
+              onClick={() =>
+                zoom.value = Math.max(MIN_ZOOM, Math.round((zoom.value - 0.1) * 10) / 10)}
+            >
+              Zoom out
+            </button>
+            <span class="muted" aria-live="polite">{Math.round(zoom.value * 100)} %</span>
+            <button
+              type="button"
+              class="secondary small"
+              disabled={zoom.value >= MAX_ZOOM}
+              onClick={() =>
+                zoom.value = Math.min(MAX_ZOOM, Math.round((zoom.value + 0.1) * 10) / 10)}
+            >
+              Zoom in
+            </button>
+          </div>
+        </div>
       </section>
 
       <section class="panel inspector" aria-labelledby="inspector-h">
@@ -1060,6 +1099,19 @@ function DryRunForm(
       )
       : []),
   ];
+  // What the trigger's own config already says (a sensor_value's metric and threshold).
+  const config = (trigger?.config ?? {}) as Record<string, unknown>;
+  const samples: Record<string, string> = {};
+  for (
+    const [variable, key] of [["metric", "metric"], ["threshold", "value"], [
+      "operator",
+      "operator",
+    ]]
+  ) {
+    if (fields.includes(variable!) && config[key!] !== undefined) {
+      samples[variable!] = String(config[key!]);
+    }
+  }
   return (
     <form
       class="run-form"
@@ -1084,7 +1136,7 @@ function DryRunForm(
         {fields.map((f) => (
           <div class="field" key={f}>
             <label for={`sample-${f}`}>{f}</label>
-            <input id={`sample-${f}`} name={f} />
+            <input id={`sample-${f}`} name={f} defaultValue={samples[f] ?? ""} />
           </div>
         ))}
       </div>

@@ -83,7 +83,7 @@ export function FlowsPage({ session, flows, canCreate, now }: FlowsPageProps) {
                         )}
                     </td>
                     <td>{f.triggerLabel ?? f.trigger ?? "—"}</td>
-                    <td>
+                    <td class="last-run">
                       {f.last_run
                         ? (
                           <>

@@ -38,7 +38,7 @@ export function FlowExecutionsPage(
         ? <p class="empty">{paged ? "No older executions." : "This flow has not run yet."}</p>
         : (
           <div class="table-wrap">
-            <table>
+            <table class="flows-table">
               <caption class="flows-caption">Executions, newest first</caption>
               <thead>
                 <tr>
@@ -174,7 +174,14 @@ export function FlowExecutionPage(
           steps ran. Steps that ran and the connections taken are drawn bold; failed steps red;
           skipped ones dashed.
         </p>
-        <div class="canvas static" data-testid="execution-graph">
+        {/* Focusable, so a keyboard can scroll a graph wider than the screen. */}
+        <div
+          class="canvas static"
+          data-testid="execution-graph"
+          tabIndex={0}
+          role="region"
+          aria-label="Graph of the path (scrolls)"
+        >
           <FlowGraph
             steps={graph.steps}
             edges={graph.edges}
@@ -195,7 +202,7 @@ export function FlowExecutionPage(
         <h2 id="steps-h">Steps</h2>
         {steps.length === 0 ? <p class="empty">No step records.</p> : (
           <div class="table-wrap">
-            <table class="exec-steps">
+            <table class="flows-table exec-steps">
               <caption class="flows-caption">Each step's status, timing, input and output</caption>
               <thead>
                 <tr>
