@@ -8,6 +8,7 @@ import {
   type FlowStep,
 } from "../../lib/schemas/flows.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
+import { iso } from "../store/time.ts";
 import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
 import { validateFlow } from "../flows/validate_flow.ts";
@@ -64,6 +65,14 @@ const metricPreviewSchema = z.object({
     avg: z.number().nullable(),
     count: z.number().int().describe("Samples behind min, max and avg"),
   })),
+});
+
+const flowVersionSchema = z.object({
+  flow_id: z.number().int(),
+  version: z.number().int(),
+  saved_at: timestampSchema,
+  saved_by: z.string(),
+  definition: flowDefinitionSchema,
 });
 
 const executionSchema = z.object({
@@ -442,6 +451,33 @@ export function flowsApi(deps: GatewayDeps) {
           typeof executionSchema
         >[],
       }, 200);
+    },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/flows/{id}/versions/{version}",
+      tags: ["flows"],
+      summary: "A saved version of a flow, as an execution of that version ran it",
+      description: "Secret header values are masked, as in GET /v1/flows/{id}.",
+      request: { params: z.object({ id: intIdSchema, version: intIdSchema }) },
+      responses: {
+        200: jsonResponse(flowVersionSchema, "The version"),
+        404: jsonResponse(z.any(), "Unknown flow or version"),
+      },
+    }),
+    (c) => {
+      const { id, version } = c.req.valid("param");
+      const saved = flows.version(id, version);
+      if (!saved) throw notFound(`Version ${version} of flow ${id}`);
+      return c.json({
+        flow_id: id,
+        version,
+        saved_at: iso(saved.created_at),
+        saved_by: saved.created_by,
+        definition: saved.definition,
+      } as z.infer<typeof flowVersionSchema>, 200);
     },
   );
 

@@ -101,6 +101,19 @@ Deno.test("flows CRUD", async (t) => {
     assertEquals(versions.map((v) => v.version), [1, 2]);
   });
 
+  await t.step("each saved version can be read back, secrets masked", async () => {
+    const res = await h.request(`/v1/flows/${id}/versions/1`, { token: operator });
+    assertEquals(res.status, 200);
+    const text = await res.text();
+    assertEquals(text.includes("s3cret-value"), false);
+    const v1 = JSON.parse(text);
+    assertEquals([v1.version, v1.definition.enabled, v1.definition.steps.length], [1, true, 3]);
+    assertEquals(v1.definition.steps[2].config.secret_headers, { Authorization: "" });
+    const v2 = await (await h.request(`/v1/flows/${id}/versions/2`, { token: operator })).json();
+    assertEquals(v2.definition.enabled, false);
+    assertEquals((await h.request(`/v1/flows/${id}/versions/9`, { token: operator })).status, 404);
+  });
+
   await t.step("an invalid flow is refused naming the step, and nothing is written", async () => {
     const before = h.deps.db.prepare("SELECT count(*) AS n FROM flow_versions").get();
     const bad = structuredClone(hotNode);

@@ -162,6 +162,31 @@ export class FlowStore {
     return { ...flow, steps: flow.steps.map((s) => ({ ...s, config: maskSecrets(s.config) })) };
   }
 
+  /**
+   * A saved version's definition as it was saved (secret header values
+   * masked), with who saved it and when; null when there is no such version.
+   */
+  version(
+    id: number,
+    version: number,
+  ): { definition: FlowDefinition; created_at: number; created_by: string } | null {
+    const row = this.db.prepare(
+      "SELECT definition, created_at, created_by FROM flow_versions WHERE flow_id = ? AND version = ?",
+    ).get(id, version) as
+      | { definition: string; created_at: number; created_by: string }
+      | undefined;
+    if (!row) return null;
+    const def = JSON.parse(row.definition) as FlowDefinition;
+    return {
+      definition: {
+        ...def,
+        steps: def.steps.map((s) => ({ ...s, config: maskSecrets(s.config) })),
+      },
+      created_at: row.created_at,
+      created_by: row.created_by,
+    };
+  }
+
   nameTaken(name: string, exceptId = 0): boolean {
     return this.db.prepare("SELECT 1 FROM flows WHERE name = ? AND id != ?").get(name, exceptId) !==
       undefined;

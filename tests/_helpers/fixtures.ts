@@ -461,6 +461,8 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
     w.flow().then((id) => ({ params: { id: String(id) }, body: {} })),
   "POST /v1/flows/{id}/test": (w) =>
     w.flow().then((id) => ({ params: { id: String(id) }, body: {} })),
+  "GET /v1/flows/{id}/versions/{version}": (w) =>
+    w.flow().then((id) => ({ params: { id: String(id), version: "1" } })),
   "GET /v1/flows/{id}/executions": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),
   "GET /v1/flows/{id}/executions/{exec_id}": (w) => w.execution().then((e) => ({ params: e })),
   "GET /v1/flows/{id}/variables": (w) => w.flow().then((id) => ({ params: { id: String(id) } })),

@@ -162,11 +162,11 @@ export function FlowExecutionPage(
 
       <section class="panel" aria-labelledby="path-h">
         <h2 id="path-h">Path</h2>
-        {!ran && execution.flow_version !== flow.version && (
+        {execution.flow_version !== flow.version && (
           <p class="notice warn">
-            This execution ran version{" "}
-            {execution.flow_version}; the graph below is the current version{" "}
-            {flow.version}. The step records under it are those of the run.
+            {ran
+              ? `This execution ran version ${execution.flow_version}, drawn below; the flow is now at version ${flow.version}.`
+              : `This execution ran version ${execution.flow_version}; the graph below is the current version ${flow.version}. The step records under it are those of the run.`}
           </p>
         )}
         <p class="muted">

@@ -144,13 +144,19 @@ export function registerFlows(app: Hono<AppEnv>, ctx: PortalContext): void {
         api.get<Execution>(`/v1/flows/${id}/executions/${exec}`),
         api.get<FlowsMetadata>("/v1/flows/metadata"),
       ]);
+      // Draw the graph of the version this execution ran, not today's.
+      const ran = execution.flow_version === flow.version
+        ? flow
+        : (await api.get<{ definition: Pick<StoredFlow, "steps" | "edges"> }>(
+          `/v1/flows/${id}/versions/${execution.flow_version}`,
+        )).definition;
       return {
         title: `Execution ${execution.id} of ${flow.name}`,
         body: (
           <FlowExecutionPage
             session={session}
             flow={flow}
-            ran={execution.flow_version === flow.version ? flow : null}
+            ran={ran}
             execution={execution}
             metadata={metadata}
           />

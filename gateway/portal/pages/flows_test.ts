@@ -176,6 +176,26 @@ Deno.test("Flows pages", async (t) => {
     assertMatch(html, /Raised by Manual alert/);
   });
 
+  await t.step(
+    "after an edit, an execution still shows the graph of the version it ran",
+    async () => {
+      const current = await (await h.request(`/v1/flows/${flowId}`, { token })).json();
+      const edited = await h.request(`/v1/flows/${flowId}`, {
+        method: "PUT",
+        token,
+        json: {
+          name: current.name,
+          steps: current.steps.filter((s: { id: string }) => s.id !== "never"),
+          edges: current.edges.filter((e: { to: string }) => e.to !== "never"),
+        },
+      });
+      assertEquals(edited.status, 200);
+      const { html } = await page(h, `/flows/${flowId}/executions/${executionId}`, viewer);
+      assertMatch(html, /data-step="never"/);
+      assertMatch(html, /This execution ran version 1, drawn below; the flow is now at version 2/);
+    },
+  );
+
   await t.step("an unknown flow or execution is a 404 page", async () => {
     assertEquals((await page(h, "/flows/999", viewer)).status, 404);
     assertEquals((await page(h, `/flows/${flowId}/executions/999`, viewer)).status, 404);
