@@ -15,16 +15,23 @@ if (import.meta.main) {
     const cookie = { baseUrl: world.baseUrl, value: await world.cookieFor("admin") };
     await Deno.mkdir(OUT_DIR, { recursive: true });
     const shots = [
-      { name: "overview", path: "/", ready: "Live" },
-      { name: "flow-builder", path: `/flows/${world.demoFlowId}`, ready: null },
+      { name: "overview", path: "/", ready: "Live", select: null },
+      // With the alert step open, so the generated form and variable picker show.
+      {
+        name: "flow-builder",
+        path: `/flows/${world.demoFlowId}`,
+        ready: null,
+        select: '[data-step="alert"] .step-box',
+      },
     ];
     for (const shot of shots) {
       const { page } = await newPage(browser, { width: WIDTHS.desktop, cookie });
       await page.goto(`${world.baseUrl}${shot.path}`);
       if (shot.ready) await page.getByText(shot.ready, { exact: true }).waitFor();
+      if (shot.select) await page.locator(shot.select).click();
       await page.waitForLoadState("load");
       const file = new URL(`${shot.name}.png`, OUT_DIR);
-      await page.screenshot({ path: file.pathname });
+      await page.screenshot({ path: file.pathname, fullPage: true });
       console.log(`wrote ${decodeURIComponent(file.pathname)}`);
       await page.context().close();
     }
