@@ -11,7 +11,7 @@ import {
 } from "../../lib/schemas/telemetry.ts";
 import { HTTPException } from "hono/http-exception";
 import type { HonoRequest } from "hono";
-import { checkBatch } from "../telemetry/batch_check.ts";
+import { checkBatch, type CheckedBatch } from "../telemetry/batch_check.ts";
 import type { SeriesResult } from "../telemetry/store.ts";
 import { apiApp, throwValidationError } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
@@ -78,11 +78,25 @@ const JSON_MEDIA_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]
  */
 async function jsonBodyText(req: HonoRequest): Promise<string | null> {
   const type = req.header("content-type");
-  const text = await req.text();
+  // The raw request's text, not c.req.text(), which would keep a copy in its cache.
+  const text = await req.raw.text();
   if (type === undefined ? text.length > 0 : !JSON_MEDIA_TYPE.test(type)) {
     throw new HTTPException(415, { message: "Unsupported Media Type" });
   }
   return type === undefined ? null : text;
+}
+
+/** The checked batch of a body (null: none), or the 400/413 answer. */
+function parseBatch(text: string | null): CheckedBatch {
+  let json: unknown = {};
+  try {
+    if (text !== null) json = JSON.parse(text);
+  } catch {
+    throw new HTTPException(400, { message: "Malformed JSON in request body" });
+  }
+  const checked = checkBatch(json);
+  if ("issues" in checked) refuse(checked.issues);
+  return checked;
 }
 
 /** Answers a refused batch: 413 for too many samples, else 400 listing each bad field. */
@@ -123,19 +137,15 @@ export function telemetryApi(deps: GatewayDeps) {
     },
   });
   app.openAPIRegistry.registerPath(ingestRoute);
-  app.post("/telemetry", ingestRoute.middleware, async (c) => {
+  app.post("/telemetry", ingestRoute.middleware, (c) => {
     const p = c.get("principal");
     if (p.kind !== "agent") throw badRequest("Only a node's agent sends telemetry");
-    const text = await jsonBodyText(c.req);
-    let json: unknown = {};
-    try {
-      if (text !== null) json = JSON.parse(text);
-    } catch {
-      throw new HTTPException(400, { message: "Malformed JSON in request body" });
-    }
-    const checked = checkBatch(json);
-    if ("issues" in checked) refuse(checked.issues);
-    return c.json(await deps.telemetry.ingest(p.nodeId, checked, text ?? ""), 200);
+    // A chain, not awaits in this function: the body and its parsed samples must be
+    // garbage once ingest() has packed them, not live on in this frame while the
+    // group commit is awaited (they would reach the old generation at every request).
+    return jsonBodyText(c.req)
+      .then((text) => deps.telemetry.ingest(p.nodeId, parseBatch(text), text ?? ""))
+      .then((ack) => c.json(ack, 200));
   });
 
   app.openapi(
