@@ -6,6 +6,7 @@ import { AgentTokenStore } from "../store/agent_tokens.ts";
 import { ApiTokenStore } from "../store/api_tokens.ts";
 import { SessionStore } from "../store/sessions.ts";
 import { UserStore } from "../store/users.ts";
+import { AgentTokenCache } from "./agent_token_cache.ts";
 import { hashSecret } from "./secret_token.ts";
 
 export const SESSION_COOKIE = "halo_session";
@@ -26,7 +27,7 @@ export function authenticate(deps: GatewayDeps): MiddlewareHandler<AppEnv> {
   const sessions = new SessionStore(deps.db);
   const users = new UserStore(deps.db);
   const apiTokens = new ApiTokenStore(deps.db);
-  const agentTokens = new AgentTokenStore(deps.db);
+  const agentTokens = AgentTokenCache.of(deps.db);
 
   return async function authenticate(c, next) {
     const remote = c.env?.remoteAddr?.hostname;

@@ -1,0 +1,65 @@
+import type { DatabaseSync } from "node:sqlite";
+import { AgentTokenStore } from "../store/agent_tokens.ts";
+
+/** Distinct live tokens remembered at most; past it the cache starts over. */
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Which node a live agent token (by its hash) belongs to, remembered between
+ * requests: an agent sends a batch every few seconds, and the database
+ * lookup was a good part of each request's cost.
+ *
+ * Correctness rests on forgetting everything the moment anything could have
+ * changed the answer: temporary triggers on this connection call back on
+ * every insert, update or delete of `agent_tokens` (issue, re-enrolment,
+ * revocation) and on every change of a node's `decommissioned_at` or its
+ * deletion, whichever code path makes it. The gateway is the only writer of
+ * its database. Unknown tokens are not remembered, so guessing fills nothing.
+ */
+export class AgentTokenCache {
+  readonly #byHash = new Map<string, string>();
+  readonly #store: AgentTokenStore;
+
+  private constructor(db: DatabaseSync) {
+    this.#store = new AgentTokenStore(db);
+    db.function("halo_agent_auth_changed", () => {
+      this.#byHash.clear();
+      return null;
+    });
+    for (
+      const [name, event] of [
+        ["tokens_insert", "INSERT ON main.agent_tokens"],
+        ["tokens_update", "UPDATE ON main.agent_tokens"],
+        ["tokens_delete", "DELETE ON main.agent_tokens"],
+        ["nodes_decommission", "UPDATE OF decommissioned_at ON main.nodes"],
+        ["nodes_delete", "DELETE ON main.nodes"],
+      ]
+    ) {
+      db.exec(
+        `CREATE TEMP TRIGGER IF NOT EXISTS halo_agent_auth_${name} AFTER ${event} ` +
+          "BEGIN SELECT halo_agent_auth_changed(); END",
+      );
+    }
+  }
+
+  static readonly #perDatabase = new WeakMap<DatabaseSync, AgentTokenCache>();
+
+  /** The cache of this connection (one per connection: its triggers call one function). */
+  static of(db: DatabaseSync): AgentTokenCache {
+    let cache = AgentTokenCache.#perDatabase.get(db);
+    if (!cache) AgentTokenCache.#perDatabase.set(db, cache = new AgentTokenCache(db));
+    return cache;
+  }
+
+  /** The node id of the live agent token with this hash, or null. */
+  authenticate(hash: string): string | null {
+    const cached = this.#byHash.get(hash);
+    if (cached !== undefined) return cached;
+    const nodeId = this.#store.authenticate(hash);
+    if (nodeId !== null) {
+      if (this.#byHash.size >= MAX_ENTRIES) this.#byHash.clear();
+      this.#byHash.set(hash, nodeId);
+    }
+    return nodeId;
+  }
+}
