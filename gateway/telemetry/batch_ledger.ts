@@ -21,6 +21,11 @@ function sameHash(a: Uint8Array, b: Uint8Array): boolean {
 export class BatchLedger {
   readonly #recent = new Map<string, Uint8Array>();
   readonly #pending = new Map<string, { hash: Uint8Array; done: Promise<void> }>();
+  /**
+   * Highest batch_seq stored per node and epoch. Agents number their batches
+   * upwards, so nearly every new batch is above it and needs no table lookup.
+   */
+  readonly #maxSeq = new Map<string, number>();
 
   readonly #stored: StatementSync;
 
@@ -28,6 +33,15 @@ export class BatchLedger {
     this.#stored = db.prepare(
       "SELECT body_hash FROM telemetry_batches WHERE node_id = ? AND epoch = ? AND batch_seq = ?",
     );
+    const rows = db.prepare(
+      "SELECT node_id, epoch, max(batch_seq) AS seq FROM telemetry_batches GROUP BY node_id, epoch",
+    ).all() as { node_id: string; epoch: string; seq: number }[];
+    for (const r of rows) this.#raise(r.node_id, r.epoch, r.seq);
+  }
+
+  #raise(nodeId: string, epoch: string, seq: number): void {
+    const k = `${nodeId}\u0000${epoch}`;
+    if (!(seq <= (this.#maxSeq.get(k) ?? -1))) this.#maxSeq.set(k, seq);
   }
 
   check(nodeId: string, epoch: string, seq: number, hash: Uint8Array): BatchStatus {
@@ -39,7 +53,7 @@ export class BatchLedger {
         : { state: "conflict" };
     }
     let stored = this.#recent.get(k);
-    if (!stored) {
+    if (!stored && seq <= (this.#maxSeq.get(`${nodeId}\u0000${epoch}`) ?? -1)) {
       const row = this.#stored.get(nodeId, epoch, seq) as { body_hash: Uint8Array } | undefined;
       stored = row?.body_hash;
     }
@@ -61,6 +75,7 @@ export class BatchLedger {
       () => {
         this.#pending.delete(k);
         this.#recent.set(k, hash);
+        this.#raise(nodeId, epoch, seq);
       },
       () => this.#pending.delete(k),
     );
@@ -69,6 +84,7 @@ export class BatchLedger {
   /** Records a batch found in the ingest log at start-up. */
   remember(nodeId: string, epoch: string, seq: number, hash: Uint8Array): void {
     this.#recent.set(key(nodeId, epoch, seq), hash);
+    this.#raise(nodeId, epoch, seq);
   }
 
   /**

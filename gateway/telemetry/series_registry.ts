@@ -23,17 +23,17 @@ export function canonicalLabels(labels: Labels | undefined): string {
   return JSON.stringify(Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1))));
 }
 
-const seriesKey = (metric: string, labelsKey: string) =>
-  labelsKey === "{}" ? metric : `${metric}\u0000${labelsKey}`;
-
 /**
  * All series, held in memory (a few thousand rows). New series get ids here
  * at once but are written by the group commit that first stores their samples,
  * so a refused or failed batch leaves no series behind.
  */
 export class SeriesRegistry {
-  /** Per node, series by metric and labels: the ingest path's lookup, kept cheap. */
-  readonly #byNode = new Map<string, Map<string, Series>>();
+  /**
+   * Per node, metric and labels key: the ingest path's lookup, three map
+   * gets on the strings a batch already holds (no key to build per sample).
+   */
+  readonly #byNode = new Map<string, Map<string, Map<string, Series>>>();
   readonly #byId = new Map<number, Series>();
   #nextId: number;
   #unsaved: Series[] = [];
@@ -68,7 +68,7 @@ export class SeriesRegistry {
   }
 
   find(nodeId: string, metric: string, labelsKey: string): Series | undefined {
-    return this.#byNode.get(nodeId)?.get(seriesKey(metric, labelsKey));
+    return this.#byNode.get(nodeId)?.get(metric)?.get(labelsKey);
   }
 
   byId(id: number): Series | undefined {
@@ -81,7 +81,9 @@ export class SeriesRegistry {
 
   /** The series of one node. */
   ofNode(nodeId: string): Series[] {
-    return [...(this.#byNode.get(nodeId)?.values() ?? [])];
+    const out: Series[] = [];
+    for (const byLabels of this.#byNode.get(nodeId)?.values() ?? []) out.push(...byLabels.values());
+    return out;
   }
 
   /** The series, created (unsaved) if new; `labelsKey` is {@linkcode canonicalLabels} of its labels. */
@@ -119,7 +121,7 @@ export class SeriesRegistry {
   discard(series: readonly Series[]): void {
     const gone = new Set(series);
     for (const s of gone) {
-      this.#byNode.get(s.nodeId)?.delete(seriesKey(s.metric, s.labelsKey));
+      this.#byNode.get(s.nodeId)?.get(s.metric)?.delete(s.labelsKey);
       this.#byId.delete(s.id);
     }
     this.#unsaved = this.#unsaved.filter((s) => !gone.has(s));
@@ -133,7 +135,9 @@ export class SeriesRegistry {
   #add(series: Series): void {
     let node = this.#byNode.get(series.nodeId);
     if (!node) this.#byNode.set(series.nodeId, node = new Map());
-    node.set(seriesKey(series.metric, series.labelsKey), series);
+    let byLabels = node.get(series.metric);
+    if (!byLabels) node.set(series.metric, byLabels = new Map());
+    byLabels.set(series.labelsKey, series);
     this.#byId.set(series.id, series);
   }
 }
