@@ -1,9 +1,11 @@
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type Clock, pause } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { SettingsStore } from "../store/settings.ts";
 import type { LiveNodeState } from "./live_state.ts";
+
+const overdueProbes = new WeakMap<DatabaseSync, StatementSync>();
 
 /**
  * Marks online nodes offline once they miss the configured number of report
@@ -19,6 +21,17 @@ export function markOverdueNodesOffline(
 ): string[] {
   const { report_interval_s, offline_after_missed } = deps.settings.get();
   const thresholdMs = report_interval_s * offline_after_missed * 1000;
+  // This runs every second: mostly nobody is overdue, and one prepared read says so
+  // without a write transaction.
+  let probe = overdueProbes.get(deps.db);
+  if (!probe) {
+    probe = deps.db.prepare(
+      `SELECT 1 FROM nodes WHERE status = 'online' AND max(coalesce(last_report_at, 0), ?) < ?
+       LIMIT 1`,
+    );
+    overdueProbes.set(deps.db, probe);
+  }
+  if (probe.get(startedAt, now - thresholdMs) === undefined) return [];
   return deps.events.atomically(() => {
     const candidates = deps.db.prepare(
       `SELECT id, name, last_report_at FROM nodes
