@@ -9,7 +9,7 @@ const ROOT = new URL("../../", import.meta.url);
 /** `deno run` and its permission flags, as the `gateway` task in deno.json has them. */
 async function gatewayCommand(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  const task: string = config.tasks.gateway;
+  const task: string = config.tasks.gateway.command;
   const words = task.split(/\s+/);
   if (words[0] !== "deno" || words.at(-1) !== "gateway/main.ts") {
     throw new Error(`Unexpected gateway task in deno.json: ${task}`);
