@@ -120,7 +120,8 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
   });
   const triggers = new TriggerService({ db, clock, log: options.log, events, flows, alerts });
   triggers.reload();
-  telemetry.onSamples = (nodeId, samples) => triggers.onSamples(nodeId, samples);
+  telemetry.onSamples = (nodeId, samples, seriesIds) =>
+    triggers.onSamples(nodeId, samples, seriesIds);
   return {
     db,
     dbPath: options.dbPath,

@@ -79,9 +79,18 @@ export class TriggerService {
   }
 
   /** Evaluates a node's newly accepted samples against the sensor_value triggers. */
-  onSamples(nodeId: string, samples: readonly SensorSample[]): void {
+  onSamples(
+    nodeId: string,
+    samples: readonly SensorSample[],
+    seriesIds?: ArrayLike<number>,
+  ): void {
     if (this.#sensor.size === 0) return;
-    const { fired, cleared } = this.#sensor.evaluate(nodeId, samples, this.options.clock.now());
+    const { fired, cleared } = this.#sensor.evaluate(
+      nodeId,
+      samples,
+      this.options.clock.now(),
+      seriesIds,
+    );
     for (const f of fired) this.#fire(f);
     for (const c of cleared) {
       if (c.remaining === 0) {

@@ -114,7 +114,9 @@ export class TelemetryStore {
   readonly #committer: GroupCommitter;
   readonly #committed: LogBatch[] = [];
   /** Called with each accepted batch's samples (the Flows triggers); errors are logged, never fail ingest. */
-  onSamples: ((nodeId: string, samples: TelemetryBatch["samples"]) => void) | null = null;
+  onSamples:
+    | ((nodeId: string, samples: TelemetryBatch["samples"], seriesIds: Uint32Array) => void)
+    | null = null;
   #rawPaused = false;
   #compacting: Promise<CompactionResult> | null = null;
   #diskFreePercent: number | null = null;
@@ -239,7 +241,7 @@ export class TelemetryStore {
     this.#ledger.markPending(nodeId, batch.epoch, batch.batch_seq, hash, done);
     // Triggers act on a breach without waiting for the group commit.
     try {
-      this.onSamples?.(nodeId, samples);
+      this.onSamples?.(nodeId, samples, seriesIds);
     } catch (error) {
       this.options.log.error("evaluating flow triggers failed", { error });
     }

@@ -167,6 +167,15 @@ interface MetricIndex {
   byNode: Map<string, Entry[]>;
 }
 
+/** What one series meets: the triggers that watch it (label filters applied) and its state key. */
+interface SeriesMatch {
+  key: string;
+  entries: Entry[];
+}
+
+/** The match of every series no trigger watches. */
+const NO_MATCH: SeriesMatch = { key: "", entries: [] };
+
 /** State changes of one call, applied to memory only once they are stored. */
 type Pending = Map<Entry, Map<string, SeriesState>>;
 
@@ -268,6 +277,16 @@ export class SensorValueTriggers {
   readonly #table: TriggerStateTable;
   #entries = new Map<string, Entry>();
   #index = new Map<string, MetricIndex>();
+  /**
+   * By the telemetry store's series id: which triggers a series meets, worked
+   * out on its first sample, so later samples cost one integer lookup rather
+   * than string hashing and label checks per trigger (series ids are never
+   * reused: the registry keeps every series). Ids are dense and a node's
+   * series mostly adjacent, so a plain array beats a Map here: a batch's
+   * lookups touch neighbouring slots, and most hold the shared `NO_MATCH`.
+   * Cleared on reindex.
+   */
+  #bySeries: (SeriesMatch | undefined)[] = [];
 
   constructor(db: DatabaseSync) {
     this.#table = new TriggerStateTable(db);
@@ -342,6 +361,7 @@ export class SensorValueTriggers {
       }
     }
     this.#index = index;
+    this.#bySeries = [];
   }
 
   /**
@@ -351,10 +371,27 @@ export class SensorValueTriggers {
    * @param now The gateway's time, stored as the rows' `updated_at`.
    * @throws {Error} when the state cannot be stored; nothing has changed then.
    */
-  evaluate(nodeId: string, samples: readonly SensorSample[], now: number): SensorValueResult {
+  evaluate(
+    nodeId: string,
+    samples: readonly SensorSample[],
+    now: number,
+    seriesIds?: ArrayLike<number>,
+  ): SensorValueResult {
     const result: SensorValueResult = { fired: [], cleared: [] };
     if (this.#index.size === 0) return result;
     const pending: Pending = new Map();
+    if (seriesIds !== undefined) {
+      for (let i = 0; i < samples.length; i++) {
+        const sample = samples[i]!;
+        const match = this.#seriesMatch(seriesIds[i]!, nodeId, sample);
+        if (match.entries.length > 0) {
+          this.#apply(match.entries, match.key, nodeId, sample, pending, result);
+        }
+      }
+      if (pending.size > 0) this.#commit(pending, now);
+      if (result.cleared.length > 0) this.#countRemaining(result.cleared);
+      return result;
+    }
     for (const sample of samples) {
       const byMetric = this.#index.get(sample.metric);
       if (byMetric === undefined) continue;
@@ -406,6 +443,26 @@ export class SensorValueTriggers {
     if (unloaded) this.#reindex();
   }
 
+  #seriesMatch(id: number, nodeId: string, sample: SensorSample): SeriesMatch {
+    const cache = this.#bySeries;
+    let match = cache[id];
+    if (match === undefined) {
+      const byMetric = this.#index.get(sample.metric);
+      const entries = byMetric === undefined
+        ? []
+        : [...byMetric.anyNode, ...(byMetric.byNode.get(nodeId) ?? [])].filter((e) =>
+          e.labelFilter.length === 0 || labelsMatch(e.labelFilter, sample.labels)
+        );
+      match = entries.length === 0
+        ? NO_MATCH
+        : { key: seriesKey(nodeId, sample.metric, sample.labels), entries };
+      // Grow one slot at a time so the array stays packed, never a sparse dictionary.
+      while (cache.length < id) cache.push(undefined);
+      cache[id] = match;
+    }
+    return match;
+  }
+
   #sample(
     entries: readonly Entry[],
     nodeId: string,
@@ -413,10 +470,30 @@ export class SensorValueTriggers {
     pending: Pending,
     result: SensorValueResult,
   ): void {
-    let key: string | undefined;
+    const matching = entries.filter((e) =>
+      e.labelFilter.length === 0 || labelsMatch(e.labelFilter, sample.labels)
+    );
+    if (matching.length === 0) return;
+    this.#apply(
+      matching,
+      seriesKey(nodeId, sample.metric, sample.labels),
+      nodeId,
+      sample,
+      pending,
+      result,
+    );
+  }
+
+  /** One sample of one series against the triggers it meets. */
+  #apply(
+    entries: readonly Entry[],
+    key: string,
+    nodeId: string,
+    sample: SensorSample,
+    pending: Pending,
+    result: SensorValueResult,
+  ): void {
     for (const entry of entries) {
-      if (entry.labelFilter.length > 0 && !labelsMatch(entry.labelFilter, sample.labels)) continue;
-      key ??= seriesKey(nodeId, sample.metric, sample.labels);
       const staged = pending.get(entry)?.get(key);
       const current = staged ?? entry.states.get(key);
       if (current !== undefined && sample.ts <= current.ts) continue;

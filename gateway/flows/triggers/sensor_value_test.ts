@@ -425,3 +425,54 @@ Deno.test("sensor_value skips the state of a flow deleted while it was loaded", 
   assert(result[0]!.fired.length === 1, "the caller finds the flow gone when it starts it");
   assertEquals(t.stateRows(), []);
 });
+
+Deno.test("evaluate() by series id decides exactly as by metric, node and labels", async () => {
+  await using a = await openTestDatabase();
+  await using b = await openTestDatabase();
+  const loaded = [
+    hot(),
+    hot({ hysteresis: 2 }),
+    trigger({ metric: "soc.temp", operator: "<", value: 10, nodes: [NODE_B] }, 2),
+    trigger({ metric: "link.signal", operator: "<=", value: -80, labels: { peer: "x" } }, 3),
+    trigger({ metric: "link.signal", operator: ">", value: -50, for_s: 3 }, 4),
+  ];
+  const byName = new SensorValueTriggers(a.db);
+  const byId = new SensorValueTriggers(b.db);
+  byName.load(loaded);
+  byId.load(loaded);
+  // The same series always gets the same id, as the telemetry registry gives them.
+  const ids = new Map<string, number>();
+  const idOf = (node: string, s: SensorSample) => {
+    const key = `${node}|${s.metric}|${JSON.stringify(s.labels ?? {})}`;
+    return ids.get(key) ?? ids.set(key, ids.size + 1).get(key)!;
+  };
+  let seed = 7;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const stories: string[][] = [[], []];
+  for (let round = 0; round < 400; round++) {
+    const node = random() < 0.5 ? NODE_A : NODE_B;
+    const samples: SensorSample[] = Array.from({ length: 1 + Math.floor(random() * 4) }, () => {
+      const metric = random() < 0.5 ? "soc.temp" : "link.signal";
+      const peer = random() < 0.5 ? "x" : "y";
+      return {
+        metric,
+        ...(metric === "link.signal" ? { labels: { peer } } : {}),
+        ts: T0 + round * S,
+        value: metric === "soc.temp" ? random() * 60 : -100 + random() * 60,
+      };
+    });
+    const now = T0 + round * S;
+    const results = [
+      byName.evaluate(node, samples, now),
+      byId.evaluate(node, samples, now, samples.map((s) => idOf(node, s))),
+    ];
+    results.forEach((r, i) =>
+      stories[i]!.push(
+        [...r.fired.map((f) => `fire ${f.flowId}`), ...r.cleared.map((c) => `clear ${c.flowId}`)]
+          .join("+"),
+      )
+    );
+  }
+  assertEquals(stories[1], stories[0]);
+  assert(stories[0]!.some((s) => s.includes("fire")), "the story has crossings");
+});
