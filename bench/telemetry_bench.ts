@@ -116,7 +116,9 @@ async function main(args: string[]): Promise<number> {
   const part = async (name: string, run: () => Promise<Figure[]>) => {
     // Others may change the gateway while a long run goes on: say what each part measured.
     const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-    console.log(`(${name}) source ${await sourceVersion()}; gateway task: ${config.tasks.gateway.command}`);
+    console.log(
+      `(${name}) source ${await sourceVersion()}; gateway task: ${config.tasks.gateway.command}`,
+    );
     try {
       figures.push(...await run());
     } catch (error) {
