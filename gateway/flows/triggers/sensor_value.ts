@@ -535,7 +535,8 @@ export class SensorValueTriggers {
     result: SensorValueResult,
   ): void {
     for (const entry of entries) {
-      const staged = pending.get(entry)?.get(key);
+      // Nearly always nothing is staged: skip the lookup then.
+      const staged = pending.size === 0 ? undefined : pending.get(entry)?.get(key);
       const current = staged ?? entry.states.get(key);
       if (current !== undefined && sample.ts <= current.ts) continue;
       const change = advance(entry, current, sample);
