@@ -201,14 +201,19 @@ interface MetricIndex {
   byNode: Map<string, Entry[]>;
 }
 
-/** What one series meets: the triggers that watch it (label filters applied) and its state key. */
+/**
+ * What one series meets: the triggers that watch it (label filters applied),
+ * its state key, and its state under each of them (`entries[i].states.get(key)`,
+ * read once), so a batch reaches its states through one small array.
+ */
 interface SeriesMatch {
   key: string;
   entries: Entry[];
+  states: (SeriesState | undefined)[];
 }
 
 /** The match of every series no trigger watches. */
-const NO_MATCH: SeriesMatch = { key: "", entries: [] };
+const NO_MATCH: SeriesMatch = { key: "", entries: [], states: [] };
 
 /** State changes of one call, applied to memory only once they are stored. */
 type Pending = Map<Entry, Map<string, SeriesState>>;
@@ -419,7 +424,7 @@ export class SensorValueTriggers {
         const sample = samples[i]!;
         const match = this.#seriesMatch(seriesIds[i]!, nodeId, sample);
         if (match.entries.length > 0) {
-          this.#apply(match.entries, match.key, nodeId, sample, pending, result);
+          this.#apply(match.entries, match.key, nodeId, sample, pending, result, match.states);
         }
       }
       if (pending.size > 0) this.#commit(pending, now);
@@ -496,7 +501,7 @@ export class SensorValueTriggers {
         );
       match = entries.length === 0
         ? NO_MATCH
-        : { key: seriesKey(nodeId, sample.metric, sample.labels), entries };
+        : { key: seriesKey(nodeId, sample.metric, sample.labels), entries, states: [] };
       // Grow one slot at a time so the array stays packed, never a sparse dictionary.
       while (cache.length < id) cache.push(undefined);
       cache[id] = match;
@@ -525,7 +530,11 @@ export class SensorValueTriggers {
     );
   }
 
-  /** One sample of one series against the triggers it meets. */
+  /**
+   * One sample of one series against the triggers it meets; `cached` is the
+   * series' states beside `entries`, kept current here (new states) and
+   * dropped with the whole cache when a commit replaces states.
+   */
   #apply(
     entries: readonly Entry[],
     key: string,
@@ -533,11 +542,14 @@ export class SensorValueTriggers {
     sample: SensorSample,
     pending: Pending,
     result: SensorValueResult,
+    cached?: (SeriesState | undefined)[],
   ): void {
-    for (const entry of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
       // Nearly always nothing is staged: skip the lookup then.
       const staged = pending.size === 0 ? undefined : pending.get(entry)?.get(key);
-      const current = staged ?? entry.states.get(key);
+      const current = staged ??
+        (cached ? (cached[i] ??= entry.states.get(key)) : entry.states.get(key));
       if (current !== undefined && sample.ts <= current.ts) continue;
       const change = advance(entry, current, sample);
       if (change === null) {
@@ -546,17 +558,16 @@ export class SensorValueTriggers {
           current.ts = sample.ts;
           current.value = sample.value;
         } else {
-          entry.states.set(
-            key,
-            new SeriesState({
-              series: { nodeId, metric: sample.metric, labels: sample.labels ?? {} },
-              crossed: false,
-              since: null,
-              firedTs: null,
-              ts: sample.ts,
-              value: sample.value,
-            }),
-          );
+          const fresh = new SeriesState({
+            series: { nodeId, metric: sample.metric, labels: sample.labels ?? {} },
+            crossed: false,
+            since: null,
+            firedTs: null,
+            ts: sample.ts,
+            value: sample.value,
+          });
+          entry.states.set(key, fresh);
+          if (cached) cached[i] = fresh;
         }
         continue;
       }
@@ -609,6 +620,8 @@ export class SensorValueTriggers {
     for (const [entry, changes] of pending) {
       for (const [key, state] of changes) entry.states.set(key, state);
     }
+    // States were replaced: the per-series copies are stale (changes are rare).
+    this.#bySeries = [];
   }
 
   #countRemaining(cleared: Clearing[]): void {
