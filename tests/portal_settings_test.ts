@@ -156,6 +156,7 @@ Deno.test({
         // Revoked with the keyboard alone: Enter asks, focus moves to the confirming button.
         await page.getByRole("button", { name: "Revoke API token backup-script" }).focus();
         await page.keyboard.press("Enter");
+        await settleFocus(page, () => document.activeElement?.textContent === "Yes, revoke");
         assertEquals(await page.evaluate(() => document.activeElement?.textContent), "Yes, revoke");
         await page.keyboard.press("Enter");
         await page.locator('tr[data-token="backup-script"]').getByText("revoked").waitFor();
@@ -206,6 +207,10 @@ Deno.test({
       await error.waitFor();
       assertEquals(await error.innerText(), "must be at least telemetry_raw_retention_days");
       assertEquals(await rollups.getAttribute("aria-invalid"), "true");
+      await settleFocus(
+        page,
+        () => document.activeElement?.id === "setting-telemetry_1m_retention_days",
+      );
       assertEquals(
         await page.evaluate(() => document.activeElement?.id),
         "setting-telemetry_1m_retention_days",
@@ -227,6 +232,10 @@ Deno.test({
       await page.getByRole("button", { name: "Edit mesh ETHRX0001-8A" }).click();
       const psk = page.getByLabel("New PSK");
       await psk.waitFor();
+      await settleFocus(
+        page,
+        () => /^edit-mesh-\d+-channel$/.test(document.activeElement?.id ?? ""),
+      );
       assertMatch(
         await page.evaluate(() => document.activeElement?.id ?? ""),
         /^edit-mesh-\d+-channel$/,
@@ -302,3 +311,11 @@ Deno.test({
     await browser.close();
   }
 });
+
+/**
+ * Islands move focus in an effect after they render: give that a moment
+ * (bounded) before the assertion that follows checks where focus is.
+ */
+async function settleFocus(page: Page, focused: () => boolean): Promise<void> {
+  await page.waitForFunction(focused, undefined, { timeout: 5_000 }).catch(() => {});
+}
