@@ -17,6 +17,7 @@ import {
   loginViaForm,
   newPage,
   screenshot,
+  waitForIslands,
   type WatchedPage,
   WIDTHS,
 } from "./_helpers/browser.ts";
@@ -64,11 +65,6 @@ async function visit(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: "networkidle" });
 }
 
-/** Waits until the page's islands have hydrated (the runtime has loaded every bundle). */
-async function hydrated(page: Page): Promise<void> {
-  await page.waitForLoadState("networkidle");
-}
-
 Deno.test({
   name: "settings, system and account pages in a real browser",
   ignore: ignoreWithoutBrowser(),
@@ -104,7 +100,7 @@ Deno.test({
       await loginViaForm(tech.page, world.baseUrl, "field-tech", "field-tech-first-1");
       assertEquals(new URL(tech.page.url()).pathname, "/account");
       await tech.page.getByText("An admin set your password").waitFor();
-      await hydrated(tech.page);
+      await waitForIslands(tech.page);
       await tech.page.getByLabel("Current password").fill("not-the-password");
       await tech.page.getByLabel("New password", { exact: true }).fill("field-tech-own-pass-1");
       await tech.page.getByLabel("New password again").fill("field-tech-own-pass-1");

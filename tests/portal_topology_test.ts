@@ -16,6 +16,7 @@ import {
   launchBrowser,
   newPage,
   screenshot,
+  waitForIslands,
   type WatchedPage,
   WIDTHS,
 } from "./_helpers/browser.ts";
@@ -35,11 +36,6 @@ async function open(
   const watched = await newPage(browser, { width, cookie });
   await watched.page.goto(`${world.baseUrl}${path}`);
   return watched;
-}
-
-/** Resolves once the page's islands have hydrated (the runtime marks none; a click handler will do). */
-async function hydrated(watched: WatchedPage): Promise<void> {
-  await watched.page.waitForLoadState("networkidle");
 }
 
 Deno.test({
@@ -72,7 +68,7 @@ Deno.test({
     await t.step("clicking a link shows its quality history without leaving the page", async () => {
       const watched = await open(browser, world, "viewer", "/topology");
       const { page } = watched;
-      await hydrated(watched);
+      await waitForIslands(watched.page);
       await page.evaluate(() => (globalThis as unknown as { stayed: boolean }).stayed = true);
       const relay = device("relay"), leaf = device("leaf-1");
       const edge = page.locator(
@@ -168,7 +164,7 @@ Deno.test({
     await t.step("an operator acknowledges an alert and its card changes", async () => {
       const watched = await open(browser, world, "operator", `/alerts#alert-${alertId}`);
       const { page } = watched;
-      await hydrated(watched);
+      await waitForIslands(watched.page);
       const card = page.locator(`#alert-${alertId}`);
       await card.getByText("Mast door open").waitFor();
       const raisedBy = card.getByRole("link", { name: /^execution #\d+$/ });
@@ -200,7 +196,7 @@ Deno.test({
     await t.step("an operator silences a flow for a while, and ends it", async () => {
       const watched = await open(browser, world, "operator", "/alerts");
       const { page } = watched;
-      await hydrated(watched);
+      await waitForIslands(watched.page);
       await page.getByRole("combobox", { name: /^What to silence/ }).selectOption("flow");
       await page.getByRole("combobox", { name: /^Flow/ }).selectOption({
         label: "Browser alert check",
@@ -250,7 +246,7 @@ Deno.test({
           ] as const
         ) {
           const watched = await open(browser, world, role, path, width);
-          await hydrated(watched);
+          await waitForIslands(watched.page);
           await assertAccessible(watched.page, `${name} at ${width} px`);
           await assertFitsWidth(watched.page, `${name} at ${width} px`);
           await screenshot(watched.page, name);

@@ -208,3 +208,13 @@ export async function assertFitsWidth(page: Page, what = page.url()): Promise<vo
     throw new Error(`${what} is ${scroll} px wide in a ${client} px viewport: it scrolls sideways`);
   }
 }
+
+/** Resolves once every island on the page has hydrated (the runtime marks each `data-hydrated`). */
+export async function waitForIslands(page: Page, timeoutMs = 20_000): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll("halo-island")].every((e) => e.hasAttribute("data-hydrated")),
+    undefined,
+    { timeout: timeoutMs },
+  );
+}

@@ -19,6 +19,8 @@ if (script?.textContent) {
     if (!use || !url) continue;
     import(url).then((module: { default: ComponentType<Record<string, unknown>> }) => {
       hydrate(h(module.default, use.props), marker);
+      // Says the island is live, for people debugging and for the browser tests.
+      marker.setAttribute("data-hydrated", "");
     }).catch((error) => console.error(`island ${use.name} failed to load`, error));
   }
 }
