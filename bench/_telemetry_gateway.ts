@@ -5,7 +5,6 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { GatewayClient } from "../lib/api_client.ts";
-import { CSRF_HEADER } from "../gateway/auth/csrf.ts";
 import { createdJoinTokenSchema } from "../lib/schemas/enrollment.ts";
 import {
   type GatewayProcess,
@@ -47,20 +46,10 @@ export interface BenchGateway extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/**
- * The first admin, logged in; its changes carry the session's CSRF token
- * (injected into each request, as the portal sends it).
- */
+/** The first admin, logged in (GatewayClient sends its session's CSRF token with changes). */
 export async function adminClient(baseUrl: string, password: string): Promise<GatewayClient> {
-  let csrf = "";
-  const admin = new GatewayClient({
-    baseUrl,
-    http: (request) => {
-      if (csrf) request.headers.set(CSRF_HEADER, csrf);
-      return fetch(request);
-    },
-  });
-  csrf = (await admin.login("admin", password)).csrf_token;
+  const admin = new GatewayClient({ baseUrl });
+  await admin.login("admin", password);
   return admin;
 }
 
