@@ -5,13 +5,9 @@
  * that says how to fix it — and runs once the right key is pinned.
  */
 import { assert, assertEquals, assertMatch, assertRejects } from "../lib/testing/assert.ts";
-import { createHarness, type Harness } from "../gateway/testing/harness.ts";
+import { createHarness } from "../gateway/testing/harness.ts";
+import { call } from "./_helpers/flows_api.ts";
 import { ignoreWithoutSshd, startSshd } from "./_helpers/sshd.ts";
-
-async function call(h: Harness, token: string, method: string, path: string, json?: unknown) {
-  const res = await h.request(path, { method, token, ...(json !== undefined ? { json } : {}) });
-  return { status: res.status, body: await res.json() };
-}
 
 Deno.test({
   name: "a command action checks the node's host key against the keys pinned over the API",

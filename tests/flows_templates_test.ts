@@ -6,25 +6,11 @@
  * refused with the step or flow named; every change is audited.
  */
 import { assert, assertEquals, assertMatch } from "../lib/testing/assert.ts";
-import { createHarness, type Harness } from "../gateway/testing/harness.ts";
+import { createHarness } from "../gateway/testing/harness.ts";
+import { call, finished } from "./_helpers/flows_api.ts";
 import { startWebhookSink } from "./_helpers/webhook_sink.ts";
 
 const SECRET = `template-secret-${crypto.randomUUID()}`;
-
-async function call(h: Harness, token: string, method: string, path: string, json?: unknown) {
-  const res = await h.request(path, { method, token, ...(json !== undefined ? { json } : {}) });
-  return { status: res.status, body: await res.json() };
-}
-
-/** Waits for execution `id` of flow `flowId` to finish and returns it. */
-async function finished(h: Harness, token: string, flowId: number, id: number) {
-  for (let i = 0; i < 500; i++) {
-    const { body } = await call(h, token, "GET", `/v1/flows/${flowId}/executions/${id}`);
-    if (body.status !== "running") return body;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`execution ${id} did not finish`);
-}
 
 Deno.test("action templates over the API", async (t) => {
   await using sink = await startWebhookSink();

@@ -5,22 +5,9 @@
  * `{var.NAME}` at save, and the variables API with its audit trail.
  */
 import { assertEquals, assertMatch } from "../lib/testing/assert.ts";
-import { createHarness, type Harness } from "../gateway/testing/harness.ts";
+import { createHarness } from "../gateway/testing/harness.ts";
+import { call, finished } from "./_helpers/flows_api.ts";
 import { startWebhookSink } from "./_helpers/webhook_sink.ts";
-
-async function call(h: Harness, token: string, method: string, path: string, json?: unknown) {
-  const res = await h.request(path, { method, token, ...(json !== undefined ? { json } : {}) });
-  return { status: res.status, body: await res.json() };
-}
-
-async function finished(h: Harness, token: string, flowId: number, id: number) {
-  for (let i = 0; i < 500; i++) {
-    const { body } = await call(h, token, "GET", `/v1/flows/${flowId}/executions/${id}`);
-    if (body.status !== "running") return body;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`execution ${id} did not finish`);
-}
 
 Deno.test("flow variables over the API", async (t) => {
   await using sink = await startWebhookSink();
