@@ -7,7 +7,10 @@
  * visible. Also: the same 1,000 when every watched sample crosses or re-arms
  * (state written, one transaction per call; the worst case), and 1,000
  * per-node triggers on one of the batch's metrics (the node index at work),
- * and 1,000 on other metrics only. For scale, a reference: validating the
+ * and 1,000 on other metrics only. Then the way ingest calls it, with the
+ * telemetry store's series ids: the mixed 1,000, and 1,000 all on the
+ * batch's metrics (50 watching every sample, half of them crossed — the
+ * quiet path at its busiest). For scale, a reference: validating the
  * same batch with `telemetryBatchSchema`, one of the things every ingest
  * does anyway (a lower bound of ingest's own cost per sample).
  *
@@ -87,6 +90,19 @@ for (let i = 0; i < FLOWS; i++) {
   }));
 }
 
+/** 1,000 flows on the batch's metrics: 50 a metric, above and below, some with hysteresis. */
+const dense: SensorValueTrigger[] = [];
+for (let i = 0; i < FLOWS; i++) {
+  const below = i % 2 === 1;
+  dense.push(trigger(i + 1, {
+    metric: `node.metric${i % BATCH_METRICS}`,
+    operator: below ? "<" : ">",
+    // Every value of batch(false) lies between -1 and 100: the "<" triggers cross at once.
+    value: below ? 1000 : THRESHOLD,
+    ...(i % 3 === 0 ? { hysteresis: 5 } : {}),
+  }));
+}
+
 let ts = Date.UTC(2026, 10, 23, 12, 0, 0);
 /** One node's batch, reused: each call moves it 10 s on, so no sample is out of order. */
 const samples: SensorSample[] = [];
@@ -116,17 +132,30 @@ const crossing = new SensorValueTriggers(db);
 crossing.load(mixed);
 const byNode = new SensorValueTriggers(db);
 byNode.load(perNode);
+const mixedById = new SensorValueTriggers(db);
+mixedById.load(mixed);
+const denseById = new SensorValueTriggers(db);
+denseById.load(dense);
+/** The batch's series ids, as the telemetry store gives them. */
+const seriesIds = Uint32Array.from(samples, (_, i) => i + 1);
 
 // Figures per sample, printed before deno bench's own table.
-function perSample(triggers: SensorValueTriggers, iterations: number, alternate: boolean): number {
+function perSample(
+  triggers: SensorValueTriggers,
+  iterations: number,
+  alternate: boolean,
+  ids?: Uint32Array,
+): number {
   const start = performance.now();
   for (let i = 0; i < iterations; i++) {
-    triggers.evaluate(NODE, batch(alternate && i % 2 === 0), ts);
+    triggers.evaluate(NODE, batch(alternate && i % 2 === 0), ts, ids);
   }
   return (performance.now() - start) * 1e6 / (iterations * samples.length);
 }
 perSample(none, 2000, false);
 perSample(loaded, 2000, false);
+perSample(mixedById, 2000, false, seriesIds);
+perSample(denseById, 2000, false, seriesIds);
 const body = { node_id: NODE, epoch: "bench", batch_seq: 1, samples };
 const validate = () => {
   const start = performance.now();
@@ -140,11 +169,18 @@ const figures = {
   "1,000 triggers, no crossing": perSample(loaded, 20_000, false),
   "1,000 per-node triggers on one metric": perSample(byNode, 20_000, false),
   "1,000 triggers, every watched sample changes state": perSample(crossing, 200, true),
+  "by series id: 1,000 triggers, no crossing": perSample(mixedById, 20_000, false, seriesIds),
+  "by series id: 1,000 on the batch's metrics (50 a sample)": perSample(
+    denseById,
+    20_000,
+    false,
+    seriesIds,
+  ),
   "reference: telemetryBatchSchema.parse() of the batch": validate(),
 };
 console.log("evaluate() cost per sample (100-sample batches):");
 for (const [name, ns] of Object.entries(figures)) {
-  console.log(`  ${name.padEnd(52)} ${ns.toFixed(1).padStart(9)} ns`);
+  console.log(`  ${name.padEnd(58)} ${ns.toFixed(1).padStart(9)} ns`);
 }
 
 Deno.bench("evaluate() 100 samples, 0 triggers", { group: "evaluate", baseline: true }, () => {
@@ -170,6 +206,12 @@ Deno.bench(
     elsewhere.evaluate(NODE, batch(false), ts);
   },
 );
+
+Deno.bench("evaluate() by series id, 100 samples, 1,000 triggers on its metrics (50 a sample)", {
+  group: "evaluate",
+}, () => {
+  denseById.evaluate(NODE, batch(false), ts, seriesIds);
+});
 
 let high = false;
 Deno.bench("evaluate() 100 samples, 1,000 triggers, every watched sample changes state (writes)", {

@@ -53,6 +53,10 @@
  *
  * Cost: triggers are indexed by metric and then by node, so a sample whose
  * metric no trigger watches costs one map lookup however many flows exist.
+ * Ingest passes the telemetry store's series ids: a series' matching
+ * triggers are then worked out once, and a sample that changes no state
+ * costs one array read and two comparisons however many triggers watch its
+ * series (~11 ns a sample with ten each, `bench/flow_triggers_bench.ts`).
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { Operator } from "../../../lib/schemas/flows.ts";
@@ -138,10 +142,8 @@ interface SeriesStateInit {
 /**
  * A series' crossing state. A change of the stored fields replaces the object
  * (staged until stored, so a failed write leaves memory as it was); a sample
- * that changes nothing else only moves `ts` and `value`, in place — into a
- * typed array, because a double written to an object field allocates a heap
- * number per sample, which at thousands of series made every young-generation
- * GC slower and cost ingest about a tenth of its rate.
+ * that changes nothing else only moves `ts` and `value`, in place (and on the
+ * by-id path, see {@linkcode SeriesMatch}, not even that).
  */
 class SeriesState {
   readonly series: Series;
@@ -150,29 +152,17 @@ class SeriesState {
   /** First sample of the current matching run while `for_s` is pending, else null. */
   readonly since: number | null;
   readonly firedTs: number | null;
-  /** [ts, value] of the newest sample seen (in memory) or at the last change (as stored). */
-  readonly #latest = new Float64Array(2);
+  /** Newest sample seen (in memory) or at the last change (as stored). */
+  ts: number;
+  value: number;
 
   constructor(init: SeriesStateInit) {
     this.series = init.series;
     this.crossed = init.crossed;
     this.since = init.since;
     this.firedTs = init.firedTs;
-    this.#latest[0] = init.ts;
-    this.#latest[1] = init.value;
-  }
-
-  get ts(): number {
-    return this.#latest[0]!;
-  }
-  set ts(ts: number) {
-    this.#latest[0] = ts;
-  }
-  get value(): number {
-    return this.#latest[1]!;
-  }
-  set value(value: number) {
-    this.#latest[1] = value;
+    this.ts = init.ts;
+    this.value = init.value;
   }
 }
 
@@ -192,6 +182,9 @@ interface Entry {
   labelFilter: readonly (readonly [string, string])[];
   matches: (value: number) => boolean;
   rearms: (value: number) => boolean;
+  /** Where an armed / a crossed state of this trigger takes the quiet path. */
+  quietArmed: Range;
+  quietCrossed: Range;
   forMs: number;
   states: Map<string, SeriesState>;
 }
@@ -205,15 +198,131 @@ interface MetricIndex {
  * What one series meets: the triggers that watch it (label filters applied),
  * its state key, and its state under each of them (`entries[i].states.get(key)`,
  * read once), so a batch reaches its states through one small array.
+ *
+ * The quiet range: the values for which no trigger of the series would
+ * change anything but the newest sample it has seen (each armed trigger's
+ * "not matching", each crossed one's "not re-arming"). Nearly every sample
+ * falls in it, and then only the series' newest sample moves (`quietTs`,
+ * `quietValue`) instead of every state's: one comparison however many
+ * triggers watch the series, and no walk over their scattered states.
+ * The states catch up (see {@linkcode SeriesMatch.settle}) before anything
+ * reads them. A series with a pending `for_s` run, a state not yet created,
+ * or a condition that is no interval (`==` armed, `!=` crossed) has an
+ * empty range and takes the full path on every sample.
  */
-interface SeriesMatch {
-  key: string;
-  entries: Entry[];
-  states: (SeriesState | undefined)[];
+class SeriesMatch {
+  /** Inclusive bounds; empty when `lo > hi`. */
+  lo = Infinity;
+  hi = -Infinity;
+  /** Newest sample taken by the quiet path since the states last caught up. */
+  quietTs = -Infinity;
+  quietValue = 0;
+
+  constructor(
+    readonly key: string,
+    readonly entries: Entry[],
+    readonly states: (SeriesState | undefined)[],
+  ) {}
+
+  /** Moves the quiet path's newest sample into every state it is newer than. */
+  settle(): void {
+    if (this.quietTs === -Infinity) return;
+    for (const state of this.states) {
+      if (state !== undefined && state.ts < this.quietTs) {
+        state.ts = this.quietTs;
+        state.value = this.quietValue;
+      }
+    }
+    this.quietTs = -Infinity;
+  }
+
+  /** Reads the states again (after changes were stored) and works out the quiet range. */
+  refresh(): void {
+    let lo = -Infinity, hi = Infinity;
+    for (let i = 0; i < this.entries.length; i++) {
+      const entry = this.entries[i]!;
+      const state = this.states[i] = entry.states.get(this.key);
+      const quiet = state === undefined || state.since !== null
+        ? EMPTY
+        : state.crossed
+        ? entry.quietCrossed
+        : entry.quietArmed;
+      lo = Math.max(lo, quiet[0]);
+      hi = Math.min(hi, quiet[1]);
+    }
+    this.lo = lo;
+    this.hi = hi;
+  }
 }
 
 /** The match of every series no trigger watches. */
-const NO_MATCH: SeriesMatch = { key: "", entries: [], states: [] };
+const NO_MATCH = new SeriesMatch("", [], []);
+
+/** An empty range of values: [lo, hi] with lo > hi. */
+const EMPTY: Range = [Infinity, -Infinity];
+
+/** Inclusive [lo, hi]. */
+type Range = readonly [number, number];
+
+const bits = new Float64Array(1);
+const bitsInt = new BigInt64Array(bits.buffer);
+
+/** The next double towards +∞ (`x` finite). */
+function nextUp(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (x === 0) return Number.MIN_VALUE;
+  bits[0] = x;
+  bitsInt[0]! += x > 0 ? 1n : -1n;
+  return bits[0]!;
+}
+
+/** The next double towards -∞ (`x` finite). */
+function nextDown(x: number): number {
+  return -nextUp(-x);
+}
+
+/**
+ * The values for which an armed trigger does not match, as an inclusive
+ * range, computed exactly as {@linkcode matcher} compares.
+ */
+function quietArmed(op: Operator, v: number): Range {
+  switch (op) {
+    case ">":
+      return [-Infinity, v];
+    case ">=":
+      return [-Infinity, nextDown(v)];
+    case "<":
+      return [v, Infinity];
+    case "<=":
+      return [nextUp(v), Infinity];
+    case "==":
+      // Everything but one value: not a range.
+      return EMPTY;
+    case "!=":
+      return [v, v];
+  }
+}
+
+/**
+ * The values for which a crossed trigger does not re-arm, as an inclusive
+ * range, computed exactly as {@linkcode rearmer} compares.
+ */
+function quietCrossed(op: Operator, v: number, h: number): Range {
+  switch (op) {
+    case ">":
+      return [nextUp(v - h), Infinity];
+    case ">=":
+      return [v - h, Infinity];
+    case "<":
+      return [-Infinity, nextDown(v + h)];
+    case "<=":
+      return [-Infinity, v + h];
+    case "==":
+    case "!=":
+      // Not worked out as ranges: |x - v| <= h rounds differently from a bound on x.
+      return EMPTY;
+  }
+}
 
 /** State changes of one call, applied to memory only once they are stored. */
 type Pending = Map<Entry, Map<string, SeriesState>>;
@@ -376,6 +485,8 @@ export class SensorValueTriggers {
         labelFilter: Object.entries(config.labels ?? {}),
         matches: matcher(config.operator, config.value),
         rearms: rearmer(config.operator, config.value, config.hysteresis),
+        quietArmed: quietArmed(config.operator, config.value),
+        quietCrossed: quietCrossed(config.operator, config.value, config.hysteresis),
         forMs: config.for_s * 1000,
         states,
       });
@@ -400,6 +511,12 @@ export class SensorValueTriggers {
       }
     }
     this.#index = index;
+    this.#dropSeriesCache();
+  }
+
+  /** Forgets the per-series matches, once their states have caught up. */
+  #dropSeriesCache(): void {
+    for (const match of this.#bySeries) match?.settle();
     this.#bySeries = [];
   }
 
@@ -420,17 +537,35 @@ export class SensorValueTriggers {
     if (this.#index.size === 0) return result;
     const pending: Pending = new Map();
     if (seriesIds !== undefined) {
+      /** Matches that took the full path: their states and quiet range are read again after. */
+      let touched: SeriesMatch[] | undefined;
       for (let i = 0; i < samples.length; i++) {
         const sample = samples[i]!;
         const match = this.#seriesMatch(seriesIds[i]!, nodeId, sample);
-        if (match.entries.length > 0) {
-          this.#apply(match.entries, match.key, nodeId, sample, pending, result, match.states);
+        if (match.entries.length === 0) continue;
+        // Not newer than a sample the quiet path took: every state has seen newer.
+        if (sample.ts <= match.quietTs) continue;
+        const value = sample.value;
+        if (value >= match.lo && value <= match.hi) {
+          match.quietTs = sample.ts;
+          match.quietValue = value;
+          continue;
+        }
+        match.settle();
+        this.#apply(match.entries, match.key, nodeId, sample, pending, result, match.states);
+        if (!Number.isNaN(match.lo)) {
+          // No quiet path until refreshed: a later sample of this call must see staged changes.
+          match.lo = Number.NaN;
+          (touched ??= []).push(match);
         }
       }
       if (pending.size > 0) this.#commit(pending, now);
+      if (touched !== undefined) { for (const match of touched) match.refresh(); }
       if (result.cleared.length > 0) this.#countRemaining(result.cleared);
       return result;
     }
+    // The states are read directly here: bring them up to date first.
+    this.#dropSeriesCache();
     for (const sample of samples) {
       const byMetric = this.#index.get(sample.metric);
       if (byMetric === undefined) continue;
@@ -468,7 +603,11 @@ export class SensorValueTriggers {
         fired.push(this.#firing(entry, key, next, next.value, now));
       }
     }
-    this.#commit(pending, now);
+    if (pending.size > 0) {
+      this.#commit(pending, now);
+      // Replaced states: the per-series copies are stale.
+      this.#dropSeriesCache();
+    }
     return fired;
   }
 
@@ -501,7 +640,7 @@ export class SensorValueTriggers {
         );
       match = entries.length === 0
         ? NO_MATCH
-        : { key: seriesKey(nodeId, sample.metric, sample.labels), entries, states: [] };
+        : new SeriesMatch(seriesKey(nodeId, sample.metric, sample.labels), entries, []);
       // Grow one slot at a time so the array stays packed, never a sparse dictionary.
       while (cache.length < id) cache.push(undefined);
       cache[id] = match;
@@ -620,8 +759,6 @@ export class SensorValueTriggers {
     for (const [entry, changes] of pending) {
       for (const [key, state] of changes) entry.states.set(key, state);
     }
-    // States were replaced: the per-series copies are stale (changes are rare).
-    this.#bySeries = [];
   }
 
   #countRemaining(cleared: Clearing[]): void {

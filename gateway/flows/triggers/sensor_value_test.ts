@@ -1,9 +1,12 @@
 import { DatabaseSync } from "node:sqlite";
+import fc from "fast-check";
 import { sensorValueTriggerSchema } from "../../../lib/schemas/flows.ts";
 import { assert, assertEquals, assertThrows } from "../../../lib/testing/assert.ts";
 import { FakeClock } from "../../../lib/testing/fake_clock.ts";
 import { openTestDatabase } from "./_test_database.ts";
 import {
+  type Clearing,
+  type Firing,
   type SensorSample,
   type SensorValueResult,
   type SensorValueTrigger,
@@ -426,53 +429,168 @@ Deno.test("sensor_value skips the state of a flow deleted while it was loaded", 
   assertEquals(t.stateRows(), []);
 });
 
+/** The double `ulps` steps (-1, 0 or 1) away from `x`. */
+function besideBy(x: number, ulps: number): number {
+  if (ulps === 0) return x;
+  if (x === 0) return ulps * Number.MIN_VALUE;
+  const f = new Float64Array([x]);
+  const i = new BigInt64Array(f.buffer);
+  i[0]! += (x > 0) === (ulps > 0) ? 1n : -1n;
+  return f[0]!;
+}
+
 Deno.test("evaluate() by series id decides exactly as by metric, node and labels", async () => {
-  await using a = await openTestDatabase();
-  await using b = await openTestDatabase();
-  const loaded = [
-    hot(),
-    hot({ hysteresis: 2 }),
-    trigger({ metric: "soc.temp", operator: "<", value: 10, nodes: [NODE_B] }, 2),
-    trigger({ metric: "link.signal", operator: "<=", value: -80, labels: { peer: "x" } }, 3),
-    trigger({ metric: "link.signal", operator: ">", value: -50, for_s: 3 }, 4),
-  ];
-  const byName = new SensorValueTriggers(a.db);
-  const byId = new SensorValueTriggers(b.db);
-  byName.load(loaded);
-  byId.load(loaded);
-  // The same series always gets the same id, as the telemetry registry gives them.
-  const ids = new Map<string, number>();
-  const idOf = (node: string, s: SensorSample) => {
-    const key = `${node}|${s.metric}|${JSON.stringify(s.labels ?? {})}`;
-    return ids.get(key) ?? ids.set(key, ids.size + 1).get(key)!;
-  };
-  let seed = 7;
-  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-  const stories: string[][] = [[], []];
-  for (let round = 0; round < 400; round++) {
-    const node = random() < 0.5 ? NODE_A : NODE_B;
-    const samples: SensorSample[] = Array.from({ length: 1 + Math.floor(random() * 4) }, () => {
-      const metric = random() < 0.5 ? "soc.temp" : "link.signal";
-      const peer = random() < 0.5 ? "x" : "y";
-      return {
-        metric,
-        ...(metric === "link.signal" ? { labels: { peer } } : {}),
-        ts: T0 + round * S,
-        value: metric === "soc.temp" ? random() * 60 : -100 + random() * 60,
-      };
-    });
-    const now = T0 + round * S;
-    const results = [
-      byName.evaluate(node, samples, now),
-      byId.evaluate(node, samples, now, samples.map((s) => idOf(node, s))),
-    ];
-    results.forEach((r, i) =>
-      stories[i]!.push(
-        [...r.fired.map((f) => `fire ${f.flowId}`), ...r.cleared.map((c) => `clear ${c.flowId}`)]
-          .join("+"),
-      )
-    );
+  // Values cluster on the thresholds and their hysteresis bounds, so the quiet
+  // path's edges are hit exactly; timestamps repeat and go backwards; ticks
+  // and reloads (same triggers, or one condition edited) come in between.
+  const operators = [">", ">=", "<", "<=", "==", "!="] as const;
+  const triggerArb = fc.record({
+    metric: fc.constantFrom("soc.temp", "link.signal"),
+    // Mostly the operators whose quiet path is a range, so that path is taken often.
+    operator: fc.constantFrom(...operators, ">", ">=", "<", "<="),
+    value: fc.integer({ min: 0, max: 4 }),
+    hysteresis: fc.constantFrom(0, 0, 1, 0.5),
+    for_s: fc.constantFrom(0, 0, 0, 2),
+    scope: fc.constantFrom("all", "a", "peer-x"),
+  });
+  const sampleArb = fc.record({
+    metric: fc.constantFrom("soc.temp", "link.signal"),
+    peer: fc.constantFrom("x", "y"),
+    dt: fc.integer({ min: -2, max: 3 }),
+    // On a threshold or hysteresis bound, or the double just beside it.
+    value: fc.tuple(
+      fc.integer({ min: -4, max: 12 }).map((n) => n / 2),
+      fc.constantFrom(-1, 0, 0, 1),
+    ).map(([x, ulps]) => besideBy(x, ulps)),
+  });
+  const opArb = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.record({
+        kind: fc.constant("evaluate" as const),
+        node: fc.constantFrom(NODE_A, NODE_B),
+        samples: fc.array(sampleArb, { minLength: 1, maxLength: 6 }),
+      }),
+    },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant("tick" as const) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant("reload" as const), edit: fc.boolean() }),
+    },
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(triggerArb, { minLength: 1, maxLength: 4 }),
+      fc.array(opArb, { minLength: 1, maxLength: 60 }),
+      async (specs, ops) => {
+        await using a = await openTestDatabase(specs.length);
+        await using b = await openTestDatabase(specs.length);
+        const loadedWith = (edit: boolean) =>
+          specs.map((spec, i) =>
+            trigger({
+              metric: spec.metric,
+              operator: spec.operator,
+              value: edit && i === 0 ? spec.value + 1 : spec.value,
+              hysteresis: spec.hysteresis,
+              for_s: spec.for_s,
+              ...(spec.scope === "a" ? { nodes: [NODE_A] } : {}),
+              ...(spec.scope === "peer-x" ? { labels: { peer: "x" } } : {}),
+            }, i + 1)
+          );
+        const byName = new SensorValueTriggers(a.db);
+        const byId = new SensorValueTriggers(b.db);
+        byName.load(loadedWith(false));
+        byId.load(loadedWith(false));
+        // The same series always gets the same id, as the telemetry registry gives them.
+        const ids = new Map<string, number>();
+        const idOf = (node: string, s: SensorSample) => {
+          const key = `${node}|${s.metric}|${JSON.stringify(s.labels ?? {})}`;
+          return ids.get(key) ?? ids.set(key, ids.size + 1).get(key)!;
+        };
+        let clock = T0;
+        const stories: string[][] = [[], []];
+        const tell = (i: number, fired: Firing[], cleared: Clearing[] = []) =>
+          stories[i]!.push(
+            [
+              ...fired.map((f) => `fire ${f.flowId} ${f.key} ${f.value} ${f.ts}`),
+              ...cleared.map((c) => `clear ${c.flowId} ${c.key} ${c.value} ${c.remaining}`),
+            ].join("+"),
+          );
+        for (const op of ops) {
+          clock += S;
+          if (op.kind === "tick") {
+            tell(0, byName.tick(clock));
+            tell(1, byId.tick(clock));
+          } else if (op.kind === "reload") {
+            byName.load(loadedWith(op.edit));
+            byId.load(loadedWith(op.edit));
+          } else {
+            const samples: SensorSample[] = op.samples.map((s) => ({
+              metric: s.metric,
+              ...(s.metric === "link.signal" ? { labels: { peer: s.peer } } : {}),
+              ts: clock + s.dt * S,
+              value: s.value,
+            }));
+            const r0 = byName.evaluate(op.node, samples, clock);
+            const r1 = byId.evaluate(op.node, samples, clock, samples.map((s) => idOf(op.node, s)));
+            tell(0, r0.fired, r0.cleared);
+            tell(1, r1.fired, r1.cleared);
+          }
+        }
+        assertEquals(stories[1], stories[0]);
+        assertEquals(b.stateRows(), a.stateRows());
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("evaluate() by series id agrees on every threshold and hysteresis bound, to the last bit", async () => {
+  // After a few samples that change nothing (the by-id path then takes its
+  // quiet path), a probe on a bound or the double beside it must decide as
+  // the by-name path does, for armed and for crossed states.
+  const operators = [">", ">=", "<", "<=", "==", "!="] as const;
+  const cases = 6 * 2 * 3 * 2 * 3 * 3;
+  // One flow per case, on one pair of databases.
+  await using a = await openTestDatabase(cases);
+  await using b = await openTestDatabase(cases);
+  let flowId = 0;
+  for (const operator of operators) {
+    for (const hysteresis of [0, 0.5]) {
+      for (const value of [0, 2, -1.5]) {
+        const far = { ">": -100, ">=": -100, "<": 100, "<=": 100, "==": 100, "!=": 0 }[operator];
+        // A value that matches, and one that stays crossed without matching anew.
+        const hit = { ">": 100, ">=": 100, "<": -100, "<=": -100, "==": 0, "!=": 100 }[operator];
+        for (const crossed of [false, true]) {
+          for (const bound of [value, value - hysteresis, value + hysteresis]) {
+            for (const ulps of [-1, 0, 1]) {
+              const loaded = [trigger({ metric: "m", operator, value, hysteresis }, ++flowId)];
+              const byName = new SensorValueTriggers(a.db);
+              const byId = new SensorValueTriggers(b.db);
+              byName.load(loaded);
+              byId.load(loaded);
+              const quiet = crossed ? value + hit : value + far;
+              const values = [...(crossed ? [value + hit] : []), quiet, quiet, quiet];
+              values.push(besideBy(bound, ulps));
+              const stories = [byName, byId].map((t, i) =>
+                values.map((v, k) => {
+                  const samples = [{ metric: "m", ts: T0 + k * S, value: v }];
+                  const r = i === 0
+                    ? t.evaluate(NODE_A, samples, T0 + k * S)
+                    : t.evaluate(NODE_A, samples, T0 + k * S, [1]);
+                  return `${r.fired.length} ${r.cleared.length}`;
+                })
+              );
+              assertEquals(
+                stories[1],
+                stories[0],
+                `${operator} ${value} h ${hysteresis}, ${values}`,
+              );
+            }
+          }
+        }
+      }
+    }
   }
-  assertEquals(stories[1], stories[0]);
-  assert(stories[0]!.some((s) => s.includes("fire")), "the story has crossings");
+  assertEquals(flowId, cases);
 });
