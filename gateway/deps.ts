@@ -118,6 +118,18 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
       set_variable: setVariableRunner({ db, now }),
     },
   });
+  alerts.onStandAlone = (alertId) => {
+    const failed = (error: unknown) =>
+      options.log.error("sending held-back alert notifications failed", {
+        alert_id: alertId,
+        error,
+      });
+    try {
+      flows.notifyStandAlone(alertId)?.done.catch(failed);
+    } catch (error) {
+      failed(error);
+    }
+  };
   const triggers = new TriggerService({ db, clock, log: options.log, events, flows, alerts });
   triggers.reload();
   telemetry.onSamples = (nodeId, samples, seriesIds) =>

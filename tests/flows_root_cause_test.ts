@@ -3,7 +3,7 @@
  * B, C and a node D that hears both A and the gateway. When A goes offline,
  * the offline alerts of B and C are grouped under A's, whichever came first,
  * and their webhooks are suppressed; D stands alone. When A is back, a child
- * still offline stands alone again.
+ * still offline stands alone again, and the page held back for it goes out.
  */
 import { assertEquals } from "../lib/testing/assert.ts";
 import { sampleReport } from "../lib/testing/reports.ts";
@@ -168,6 +168,29 @@ Deno.test("offline alerts behind an offline node are grouped under its alert", a
     );
     assertEquals(all.get("b")!.parent_id, null);
     assertEquals([...(await alerts("?top_level=true")).keys()].sort(), ["b", "d"]);
+  });
+
+  await t.step("the page held back for a child that now stands alone goes out, once", async () => {
+    const b = (await alerts()).get("b")!;
+    assertEquals(paged(), ["a is offline", "b is offline", "d is offline"]);
+    const res = await h.request(`/v1/flows/${flow.id}/executions`, { token: viewer });
+    const { executions } = await res.json() as {
+      executions: { id: number; trigger_type: string; trigger_context: Record<string, unknown> }[];
+    };
+    const ungrouped = executions.filter((e) => e.trigger_type === "ungrouped");
+    assertEquals(ungrouped.map((e) => [e.trigger_context.alert_id, e.trigger_context.node_name]), [
+      [b.id, "b"],
+    ]);
+    const output = await stepOutput(ungrouped[0]!.id, "page") as Record<string, unknown>;
+    assertEquals(output.status, 200);
+    // Grouped under a root again and released again: nothing more is sent for it.
+    goOffline(h, a);
+    await settle(h);
+    assertEquals((await alerts()).get("b")!.parent_id, (await alerts()).get("a")!.id);
+    await a.report();
+    await settle(h);
+    assertEquals((await alerts()).get("b")!.parent_id, null);
+    assertEquals(paged(), ["a is offline", "a is offline", "b is offline", "d is offline"]);
   });
 
   await t.step(

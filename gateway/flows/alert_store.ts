@@ -105,10 +105,14 @@ export interface NewAlert {
  * The parent is the offline node closest to the gateway, and grouping is
  * flat, whichever alert was raised first. When the parent resolves, each
  * child whose node is back resolves too; the others are grouped again as the
- * remaining offline nodes say, or stand alone.
+ * remaining offline nodes say, or stand alone — and then
+ * {@linkcode AlertStore.onStandAlone} hears of each, so the notifications
+ * held back while it was grouped can go out.
  */
 export class AlertStore {
   readonly #behind: ((nodeId: string) => ReadonlySet<string>) | undefined;
+  /** Called with each alert that stands alone after its root resolved, once that is committed. */
+  onStandAlone?: (alertId: number) => void;
 
   constructor(
     private readonly db: DatabaseSync,
@@ -216,8 +220,10 @@ export class AlertStore {
   /**
    * After root-cause alert `id` resolved: its open children whose node is
    * back resolve; the rest are grouped again without it.
+   *
+   * @returns the children that now stand alone.
    */
-  #release(id: number, now: number): void {
+  #release(id: number, now: number): number[] {
     const children = this.db.prepare(
       `SELECT a.id, a.auto_resolve, n.status FROM flow_alerts a LEFT JOIN nodes n ON n.id = a.node_id
        WHERE a.parent_id = ? AND a.status != 'resolved' ORDER BY a.id`,
@@ -231,12 +237,13 @@ export class AlertStore {
         remaining.push(child.id);
       }
     }
+    const parentOf = this.db.prepare("SELECT parent_id FROM flow_alerts WHERE id = ?");
+    const parent = (child: number) =>
+      (parentOf.get(child) as { parent_id: number | null }).parent_id;
     for (const child of remaining) {
-      const { parent_id } = this.db.prepare("SELECT parent_id FROM flow_alerts WHERE id = ?").get(
-        child,
-      ) as { parent_id: number | null };
-      if (parent_id === null) this.#group(child);
+      if (parent(child) === null) this.#group(child);
     }
+    return remaining.filter((child) => parent(child) === null);
   }
 
   get(id: number): AlertView | null {
@@ -282,7 +289,8 @@ export class AlertStore {
 
   /** Resolves one alert; returns it, or null if there is none. */
   resolve(id: number, by: string, now: number): AlertView | null {
-    return this.events.atomically(() => {
+    let standAlone: number[] = [];
+    const resolved = this.events.atomically(() => {
       const before = this.get(id);
       if (!before) return null;
       if (before.status !== "resolved") {
@@ -293,10 +301,12 @@ export class AlertStore {
           alert_id: id,
           by,
         });
-        this.#release(id, now);
+        standAlone = this.#release(id, now);
       }
       return this.get(id);
     });
+    for (const child of standAlone) this.onStandAlone?.(child);
+    return resolved;
   }
 
   /** Resolves the open auto-resolving alerts of a flow (and node) whose condition cleared. */

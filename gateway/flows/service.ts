@@ -1,8 +1,14 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
-import { type FlowDefinition, stepType } from "../../lib/schemas/flows.ts";
-import { executeFlow, type ExecutionResult, type StepRunner } from "./engine.ts";
+import { type FlowDefinition, type FlowStep, stepType } from "../../lib/schemas/flows.ts";
+import {
+  executeFlow,
+  type ExecutionResult,
+  type Outcome,
+  type StepRecord,
+  type StepRunner,
+} from "./engine.ts";
 import { ExecutionStore } from "./execution_store.ts";
 import { ActionTemplateStore } from "./template_store.ts";
 
@@ -62,21 +68,7 @@ export class FlowService {
     )
       .get(flowId, flow.version) as { definition: string };
     const saved = JSON.parse(snapshot.definition) as FlowDefinition;
-    // Steps that use an action template run its config as it is now; the
-    // execution records it as the step's input.
-    const def = {
-      ...saved,
-      steps: saved.steps.map((s) => {
-        if (s.template_id === undefined) return s;
-        const template = this.#templates.resolve(s.template_id);
-        if (!template) {
-          throw new RangeError(
-            `Cannot run flow ${flowId}: step ${s.id} uses action template ${s.template_id}, which no longer exists`,
-          );
-        }
-        return { ...s, config: template.config };
-      }),
-    };
+    const def = { ...saved, steps: this.#withTemplates(flowId, saved.steps) };
     const triggerStep = def.steps.find((s) => stepType(s.type)?.kind === "trigger")!;
     const variables = Object.fromEntries(
       (db.prepare("SELECT name, value FROM flow_variables WHERE flow_id = ?").all(flowId) as {
@@ -110,5 +102,137 @@ export class FlowService {
       return result;
     });
     return { executionId, done };
+  }
+
+  /**
+   * Sends the notifications held back while alert `alertId` was grouped
+   * under a root cause, now that it stands alone (its root resolved while
+   * its node is still offline): each `webhook_out` step of the execution that
+   * raised it which was suppressed as grouped runs again, with that
+   * execution's context, as a new execution of trigger type `ungrouped`
+   * (its context names the alert). Held-back notifications go out once: an
+   * alert that was grouped and released again sends nothing more.
+   *
+   * @returns the new execution, or null when nothing was held back.
+   */
+  notifyStandAlone(
+    alertId: number,
+  ): { executionId: number; done: Promise<ExecutionResult> } | null {
+    const { db, clock } = this.options;
+    const alert = db.prepare(
+      `SELECT a.flow_id, a.execution_id, e.flow_version, e.trigger_context, f.name
+       FROM flow_alerts a JOIN flow_executions e ON e.id = a.execution_id JOIN flows f ON f.id = a.flow_id
+       WHERE a.id = ? AND a.status != 'resolved'`,
+    ).get(alertId) as
+      | {
+        flow_id: number;
+        execution_id: number;
+        flow_version: number;
+        trigger_context: string;
+        name: string;
+      }
+      | undefined;
+    if (!alert) return null;
+    const sent = db.prepare(
+      `SELECT 1 FROM flow_executions WHERE flow_id = ? AND trigger_type = 'ungrouped'
+       AND json_extract(trigger_context, '$.alert_id') = ?`,
+    ).get(alert.flow_id, alertId);
+    if (sent) return null;
+    const held = db.prepare(
+      `SELECT step_id, input FROM flow_step_executions WHERE execution_id = ?
+       AND json_extract(output, '$.suppressed') = 'grouped' ORDER BY rowid`,
+    ).all(alert.execution_id) as { step_id: string; input: string | null }[];
+    const snapshot = db.prepare(
+      "SELECT definition FROM flow_versions WHERE flow_id = ? AND version = ?",
+    ).get(alert.flow_id, alert.flow_version) as { definition: string } | undefined;
+    if (held.length === 0 || !snapshot) return null;
+    const definition = JSON.parse(snapshot.definition) as FlowDefinition;
+    const steps = this.#withTemplates(alert.flow_id, definition.steps)
+      .filter((s) => s.type === "webhook_out" && held.some((h) => h.step_id === s.id));
+    const runner = this.options.runners["webhook_out"];
+    if (steps.length === 0 || !runner) return null;
+
+    const context = { ...JSON.parse(alert.trigger_context), alert_id: alertId };
+    const executionId = this.executions.start({
+      flowId: alert.flow_id,
+      version: alert.flow_version,
+      triggerType: "ungrouped",
+      context,
+      dryRun: false,
+    }, clock.now());
+    const execution = {
+      flowId: alert.flow_id,
+      flowName: alert.name,
+      executionId,
+      dryRun: false,
+    };
+    const signal = new AbortController().signal;
+    const records = new Map<string, StepRecord>();
+    const record = (r: StepRecord) => {
+      records.set(r.stepId, r);
+      this.executions.recordStep(executionId, r);
+    };
+    const done = Promise.all(steps.map(async (step) => {
+      // The step's input as it ran then (secret values are not stored: the config is the version's).
+      const recorded = held.find((h) => h.step_id === step.id)?.input;
+      const prevResult = recorded
+        ? (JSON.parse(recorded) as { prev_result?: unknown }).prev_result
+        : null;
+      const input = { config: step.config, prev_result: prevResult ?? null };
+      const startedAt = clock.now();
+      record({ stepId: step.id, status: "running", input, startedAt });
+      let result: { outcome: Outcome; output: unknown };
+      try {
+        result = await runner({ step, execution, context, prevResult: prevResult ?? null, signal });
+      } catch (error) {
+        result = {
+          outcome: "failure",
+          output: { error: error instanceof Error ? error.message : String(error) },
+        };
+      }
+      const failed = result.outcome === "failure";
+      record({
+        stepId: step.id,
+        status: failed ? "failed" : "succeeded",
+        outcome: result.outcome,
+        input,
+        output: result.output,
+        startedAt,
+        finishedAt: clock.now(),
+      });
+      return failed ? step.id : null;
+    })).then((failures): ExecutionResult => {
+      const failedStep = failures.find((f) => f !== null);
+      const error = failedStep ? `step ${failedStep} (webhook_out) failed` : undefined;
+      this.executions.finish(
+        executionId,
+        error ? "failed" : "succeeded",
+        error ?? null,
+        clock.now(),
+      );
+      return error
+        ? { status: "failed", error, steps: records }
+        : { status: "succeeded", steps: records };
+    });
+    return { executionId, done };
+  }
+
+  /**
+   * Steps that use an action template run its config as it is now; the
+   * execution records it as the step's input.
+   *
+   * @throws {RangeError} when a template no longer exists.
+   */
+  #withTemplates(flowId: number, steps: readonly FlowStep[]): FlowStep[] {
+    return steps.map((s) => {
+      if (s.template_id === undefined) return s;
+      const template = this.#templates.resolve(s.template_id);
+      if (!template) {
+        throw new RangeError(
+          `Cannot run flow ${flowId}: step ${s.id} uses action template ${s.template_id}, which no longer exists`,
+        );
+      }
+      return { ...s, config: template.config };
+    });
   }
 }

@@ -170,7 +170,9 @@ const retryable = (a: Attempt) => "error" in a || a.status === 429 || a.status >
  * flow or the context's node) sends nothing: `{silenced: true}`, success.
  * Neither does a webhook about a node whose alert in this flow is grouped
  * under a root cause (the root's notification covers it): `{suppressed:
- * "grouped", alert_id, grouped_under, reason}`, success. A dry run sends
+ * "grouped", alert_id, grouped_under, reason}`, success; if the root
+ * resolves while that node is still offline, the step is sent then
+ * (`FlowService.notifyStandAlone`). A dry run sends
  * nothing either: `{would_send: {url, body}}`.
  */
 export function webhookRunner(deps: WebhookRunnerDeps): StepRunner {
