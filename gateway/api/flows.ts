@@ -1,12 +1,19 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { intIdSchema, nodeIdSchema, okSchema, timestampSchema } from "../../lib/schemas/common.ts";
+import { intIdSchema, nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
 import { metricNameSchema } from "../../lib/schemas/telemetry.ts";
 import {
   type FlowDefinition,
   flowDefinitionSchema,
   type FlowStep,
 } from "../../lib/schemas/flows.ts";
+import {
+  executionSchema,
+  flowSummarySchema,
+  flowVersionSchema,
+  metricPreviewSchema,
+  storedFlowSchema,
+} from "../../lib/schemas/flows_api.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
 import { iso } from "../store/time.ts";
 import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
@@ -22,81 +29,7 @@ import type { AppEnv, GatewayDeps } from "./context.ts";
 import { ApiError, conflict, forbidden, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
 
-const flowSchema = flowDefinitionSchema.extend({
-  id: z.number().int(),
-  version: z.number().int().describe(
-    "Grows with every save; executions record the version they ran",
-  ),
-  builtin: z.string().nullable().describe("Set on flows HALO ships, e.g. node_offline"),
-  created_at: timestampSchema,
-  created_by: z.string(),
-  updated_at: timestampSchema,
-  updated_by: z.string(),
-});
-
-const flowSummarySchema = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  description: z.string(),
-  enabled: z.boolean(),
-  version: z.number().int(),
-  trigger: z.string().nullable(),
-  steps: z.number().int(),
-  last_run: z.object({
-    execution_id: z.number().int(),
-    status: z.string(),
-    started_at: timestampSchema,
-  }).nullable(),
-  updated_at: timestampSchema,
-});
-
 const idParams = z.object({ id: intIdSchema });
-
-const metricPreviewSchema = z.object({
-  metric: z.string(),
-  unit: z.string().nullable(),
-  series: z.array(z.object({
-    node_id: z.string(),
-    node_name: z.string().nullable(),
-    labels: z.record(z.string(), z.string()),
-    latest: z.object({ ts: z.number().int(), value: z.number() }).nullable(),
-    min: z.number().nullable(),
-    max: z.number().nullable(),
-    avg: z.number().nullable(),
-    count: z.number().int().describe("Samples behind min, max and avg"),
-  })),
-});
-
-const flowVersionSchema = z.object({
-  flow_id: z.number().int(),
-  version: z.number().int(),
-  saved_at: timestampSchema,
-  saved_by: z.string(),
-  definition: flowDefinitionSchema,
-});
-
-const executionSchema = z.object({
-  id: z.number().int(),
-  flow_id: z.number().int(),
-  flow_version: z.number().int(),
-  trigger_type: z.string(),
-  trigger_context: z.record(z.string(), z.unknown()),
-  status: z.enum(["running", "succeeded", "failed", "interrupted"]),
-  dry_run: z.boolean(),
-  started_at: timestampSchema,
-  finished_at: timestampSchema.nullable(),
-  error: z.string().nullable(),
-  steps: z.array(z.object({
-    step_id: z.string(),
-    status: z.enum(["running", "succeeded", "failed", "skipped"]),
-    outcome: z.string().nullable().describe("The branch it took"),
-    input: z.unknown(),
-    output: z.unknown(),
-    started_at: timestampSchema.nullable(),
-    finished_at: timestampSchema.nullable(),
-    duration_ms: z.number().nullable(),
-  })).optional().describe("Each step's input, output, status and timing (on a single execution)"),
-});
 
 const payloadSchema = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.unknown())
   .refine((p) => JSON.stringify(p).length <= 16_384, { message: "at most 16 KiB of payload" });
@@ -234,7 +167,7 @@ export function flowsApi(deps: GatewayDeps) {
       summary: "Create a flow (flows with command actions need an admin)",
       request: { body: jsonBody(flowDefinitionSchema) },
       responses: {
-        201: jsonResponse(flowSchema, "Created"),
+        201: jsonResponse(storedFlowSchema, "Created"),
         409: jsonResponse(z.any(), "Name taken"),
       },
     }),
@@ -265,7 +198,7 @@ export function flowsApi(deps: GatewayDeps) {
       summary: "A flow with its steps, edges and variables (secret headers are never shown)",
       request: { params: idParams },
       responses: {
-        200: jsonResponse(flowSchema, "The flow"),
+        200: jsonResponse(storedFlowSchema, "The flow"),
         404: jsonResponse(z.any(), "Unknown flow"),
       },
     }),
@@ -287,7 +220,7 @@ export function flowsApi(deps: GatewayDeps) {
       description: "A secret header sent with an empty value keeps the value stored for that step.",
       request: { params: idParams, body: jsonBody(flowDefinitionSchema) },
       responses: {
-        200: jsonResponse(flowSchema, "Saved"),
+        200: jsonResponse(storedFlowSchema, "Saved"),
         404: jsonResponse(z.any(), "Unknown flow"),
       },
     }),

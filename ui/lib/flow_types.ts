@@ -1,8 +1,7 @@
 /**
- * Wire shapes of the Flows API as the portal reads them. Step, edge and
- * definition come from the zod schemas in `lib/schemas/flows.ts`; the rest
- * mirrors the answers of `gateway/api/flows.ts` (whose schemas are private
- * to that module) field for field.
+ * Wire shapes of the Flows API as the portal reads them, from the zod
+ * schemas in `lib/schemas/` (`flows.ts` for definitions, `flows_api.ts` for
+ * the answers); only the metadata's JSON Schema walk is typed here.
  */
 import type { z } from "zod";
 import type {
@@ -13,6 +12,13 @@ import type {
 } from "../../lib/schemas/flows.ts";
 
 export type { FlowDefinition, StepKind };
+export type {
+  Execution,
+  FlowSummary,
+  MetricPreview,
+  StepRun,
+  StoredFlow,
+} from "../../lib/schemas/flows_api.ts";
 
 /** A step as the builder holds it: the input shape (config defaults not yet applied). */
 export type FlowStep = z.input<typeof flowStepSchema>;
@@ -20,36 +26,6 @@ export type FlowStep = z.input<typeof flowStepSchema>;
 export type FlowEdge = z.input<typeof flowEdgeSchema>;
 /** A branch label an edge may carry. */
 export type Branch = NonNullable<FlowEdge["branch"]>;
-
-/** `GET /v1/flows/{id}`. */
-export interface StoredFlow {
-  id: number;
-  name: string;
-  description: string;
-  enabled: boolean;
-  version: number;
-  builtin: string | null;
-  steps: FlowStep[];
-  edges: FlowEdge[];
-  variables?: Record<string, string | number | boolean>;
-  created_at: string;
-  created_by: string;
-  updated_at: string;
-  updated_by: string;
-}
-
-/** One row of `GET /v1/flows`. */
-export interface FlowSummary {
-  id: number;
-  name: string;
-  description: string;
-  enabled: boolean;
-  version: number;
-  trigger: string | null;
-  steps: number;
-  last_run: { execution_id: number; status: string; started_at: string } | null;
-  updated_at: string;
-}
 
 /** A JSON Schema object as the metadata gives it (2020-12, from zod). */
 export interface JsonSchema {
@@ -89,49 +65,6 @@ export interface FlowsMetadata {
   operators: string[];
   action_templates: { field: string; step_types: string[]; list: string; description: string };
   variables: { name: string; description: string }[];
-}
-
-/** One step's record in an execution. */
-export interface StepRun {
-  step_id: string;
-  status: "running" | "succeeded" | "failed" | "skipped";
-  outcome: string | null;
-  input: unknown;
-  output: unknown;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-}
-
-/** `GET /v1/flows/{id}/executions[/{exec_id}]`; `steps` only on a single execution. */
-export interface Execution {
-  id: number;
-  flow_id: number;
-  flow_version: number;
-  trigger_type: string;
-  trigger_context: Record<string, unknown>;
-  status: "running" | "succeeded" | "failed" | "interrupted";
-  dry_run: boolean;
-  started_at: string;
-  finished_at: string | null;
-  error: string | null;
-  steps?: StepRun[];
-}
-
-/** `GET /v1/flows/metric-preview`. */
-export interface MetricPreview {
-  metric: string;
-  unit: string | null;
-  series: {
-    node_id: string;
-    node_name: string | null;
-    labels: Record<string, string>;
-    latest: { ts: number; value: number } | null;
-    min: number | null;
-    max: number | null;
-    avg: number | null;
-    count: number;
-  }[];
 }
 
 /** `GET /v1/flows/action-templates`. */

@@ -1,0 +1,98 @@
+/**
+ * Answers of the Flows API (`/v1/flows…`): the one source for the gateway's
+ * responses, the OpenAPI document and the portal's types. Request bodies
+ * and step configs are in `flows.ts`.
+ */
+import { z } from "zod";
+import { timestampSchema } from "./common.ts";
+import { flowDefinitionSchema } from "./flows.ts";
+
+/** `GET /v1/flows/{id}`: a flow as stored. */
+export const storedFlowSchema = flowDefinitionSchema.extend({
+  id: z.number().int(),
+  version: z.number().int().describe(
+    "Grows with every save; executions record the version they ran",
+  ),
+  builtin: z.string().nullable().describe("Set on flows HALO ships, e.g. node_offline"),
+  created_at: timestampSchema,
+  created_by: z.string(),
+  updated_at: timestampSchema,
+  updated_by: z.string(),
+});
+
+/** One row of `GET /v1/flows`. */
+export const flowSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  enabled: z.boolean(),
+  version: z.number().int(),
+  trigger: z.string().nullable(),
+  steps: z.number().int(),
+  last_run: z.object({
+    execution_id: z.number().int(),
+    status: z.string(),
+    started_at: timestampSchema,
+  }).nullable(),
+  updated_at: timestampSchema,
+});
+
+/** `GET /v1/flows/metric-preview`. */
+export const metricPreviewSchema = z.object({
+  metric: z.string(),
+  unit: z.string().nullable(),
+  series: z.array(z.object({
+    node_id: z.string(),
+    node_name: z.string().nullable(),
+    labels: z.record(z.string(), z.string()),
+    latest: z.object({ ts: z.number().int(), value: z.number() }).nullable(),
+    min: z.number().nullable(),
+    max: z.number().nullable(),
+    avg: z.number().nullable(),
+    count: z.number().int().describe("Samples behind min, max and avg"),
+  })),
+});
+
+/** `GET /v1/flows/{id}/versions/{version}`. */
+export const flowVersionSchema = z.object({
+  flow_id: z.number().int(),
+  version: z.number().int(),
+  saved_at: timestampSchema,
+  saved_by: z.string(),
+  definition: flowDefinitionSchema,
+});
+
+/** `GET /v1/flows/{id}/executions[/{exec_id}]`; `steps` only on a single execution. */
+export const executionSchema = z.object({
+  id: z.number().int(),
+  flow_id: z.number().int(),
+  flow_version: z.number().int(),
+  trigger_type: z.string(),
+  trigger_context: z.record(z.string(), z.unknown()),
+  status: z.enum(["running", "succeeded", "failed", "interrupted"]),
+  dry_run: z.boolean(),
+  started_at: timestampSchema,
+  finished_at: timestampSchema.nullable(),
+  error: z.string().nullable(),
+  steps: z.array(z.object({
+    step_id: z.string(),
+    status: z.enum(["running", "succeeded", "failed", "skipped"]),
+    outcome: z.string().nullable().describe("The branch it took"),
+    input: z.unknown(),
+    output: z.unknown(),
+    started_at: timestampSchema.nullable(),
+    finished_at: timestampSchema.nullable(),
+    duration_ms: z.number().nullable(),
+  })).optional().describe("Each step's input, output, status and timing (on a single execution)"),
+});
+
+/** A flow as stored. */
+export type StoredFlow = z.output<typeof storedFlowSchema>;
+/** One row of `GET /v1/flows`. */
+export type FlowSummary = z.output<typeof flowSummarySchema>;
+/** `GET /v1/flows/metric-preview`. */
+export type MetricPreview = z.output<typeof metricPreviewSchema>;
+/** An execution; `steps` only on a single execution. */
+export type Execution = z.output<typeof executionSchema>;
+/** One step's record in an execution. */
+export type StepRun = NonNullable<Execution["steps"]>[number];
