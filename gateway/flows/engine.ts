@@ -87,6 +87,23 @@ export interface ExecutionResult {
 
 const SUCCESSFUL: readonly Outcome[] = ["success", "true"];
 
+/** Runs one step with the runner of its type; a throw (or no runner) is a `failure` saying why. */
+export async function runStep(
+  runners: Readonly<Record<string, StepRunner>>,
+  input: StepInput,
+): Promise<StepResult> {
+  try {
+    const runner = runners[input.step.type];
+    if (!runner) throw new Error(`no runner for step type ${input.step.type}`);
+    return await runner(input);
+  } catch (error) {
+    return {
+      outcome: "failure",
+      output: { error: error instanceof Error ? error.message : String(error) },
+    };
+  }
+}
+
 /** Whether an edge is taken after its source step ended with `outcome`. */
 function taken(edge: FlowEdge, outcome: Outcome, fromTrigger: boolean): boolean {
   if (fromTrigger) return true;
@@ -141,7 +158,7 @@ export async function executeFlow(
   };
   const running = new Map<string, Promise<void>>();
 
-  const runStep = async (step: FlowStep, prevResult: unknown) => {
+  const runAndRecord = async (step: FlowStep, prevResult: unknown) => {
     const startedAt = options.now();
     const input = {
       config: step.config,
@@ -149,23 +166,13 @@ export async function executeFlow(
       prev_result: prevResult,
     };
     record({ stepId: step.id, status: "running", input, startedAt });
-    let result: StepResult;
-    try {
-      const runner = options.runners[step.type];
-      if (!runner) throw new Error(`no runner for step type ${step.type}`);
-      result = await runner({
-        step,
-        execution: options.execution,
-        context: { ...context },
-        prevResult,
-        signal,
-      });
-    } catch (error) {
-      result = {
-        outcome: "failure",
-        output: { error: error instanceof Error ? error.message : String(error) },
-      };
-    }
+    const result = await runStep(options.runners, {
+      step,
+      execution: options.execution,
+      context: { ...context },
+      prevResult,
+      signal,
+    });
     const failed = result.outcome === "failure";
     if (!failed && result.context) Object.assign(context, result.context);
     record({
@@ -203,7 +210,7 @@ export async function executeFlow(
       const prevResult = takenEdges.length === 1
         ? outputs.get(takenEdges[0]!.from)!.output
         : Object.fromEntries(takenEdges.map((e) => [e.from, outputs.get(e.from)!.output]));
-      const run = runStep(step, prevResult).finally(() => running.delete(id));
+      const run = runAndRecord(step, prevResult).finally(() => running.delete(id));
       running.set(id, run);
       progressed = true;
     }

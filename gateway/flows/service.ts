@@ -5,7 +5,7 @@ import { type FlowDefinition, type FlowStep, stepType } from "../../lib/schemas/
 import {
   executeFlow,
   type ExecutionResult,
-  type Outcome,
+  runStep,
   type StepRecord,
   type StepRunner,
 } from "./engine.ts";
@@ -149,8 +149,7 @@ export class FlowService {
     const definition = JSON.parse(snapshot.definition) as FlowDefinition;
     const steps = this.#withTemplates(alert.flow_id, definition.steps)
       .filter((s) => s.type === "webhook_out" && held.some((h) => h.step_id === s.id));
-    const runner = this.options.runners["webhook_out"];
-    if (steps.length === 0 || !runner) return null;
+    if (steps.length === 0) return null;
 
     const context = { ...JSON.parse(alert.trigger_context), alert_id: alertId };
     const executionId = this.executions.start({
@@ -181,15 +180,13 @@ export class FlowService {
       const input = { config: step.config, prev_result: prevResult ?? null };
       const startedAt = clock.now();
       record({ stepId: step.id, status: "running", input, startedAt });
-      let result: { outcome: Outcome; output: unknown };
-      try {
-        result = await runner({ step, execution, context, prevResult: prevResult ?? null, signal });
-      } catch (error) {
-        result = {
-          outcome: "failure",
-          output: { error: error instanceof Error ? error.message : String(error) },
-        };
-      }
+      const result = await runStep(this.options.runners, {
+        step,
+        execution,
+        context,
+        prevResult: prevResult ?? null,
+        signal,
+      });
       const failed = result.outcome === "failure";
       record({
         stepId: step.id,
