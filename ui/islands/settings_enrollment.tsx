@@ -1,11 +1,11 @@
 import { useSignal } from "@preact/signals";
-import { useRef } from "preact/hooks";
 import { ConfirmButton } from "../components/settings_confirm.tsx";
-import { describedBy, SettingsField } from "../components/settings_field.tsx";
+import { FormStatus, SelectField, TextField } from "../components/settings_field.tsx";
 import { SecretOnce } from "../components/settings_secret.tsx";
 import { api } from "../lib/api.ts";
 import { timestamp } from "../lib/format.ts";
-import { focusFirstInvalid, formProblems } from "../lib/settings_errors.ts";
+import { useFormAction } from "../lib/form_action.ts";
+import { formProblems } from "../lib/settings_errors.ts";
 import type { CreatedJoinToken, JoinToken } from "../lib/settings_types.ts";
 
 /** Props of {@linkcode SettingsEnrollment}. */
@@ -16,11 +16,12 @@ export interface SettingsEnrollmentProps {
 }
 
 const FIELDS = ["name", "expires_in_s", "max_uses"] as const;
+/** Lifetimes offered, in seconds. */
 const LIFETIMES = [
-  { s: 3600, label: "1 hour" },
-  { s: 86400, label: "1 day" },
-  { s: 7 * 86400, label: "7 days" },
-  { s: 30 * 86400, label: "30 days" },
+  { value: "3600", label: "1 hour" },
+  { value: String(86400), label: "1 day" },
+  { value: String(7 * 86400), label: "7 days" },
+  { value: String(30 * 86400), label: "30 days" },
 ];
 
 /** Whether a join token can still enroll a node, in words and as a badge class. */
@@ -42,40 +43,25 @@ async function list(): Promise<JoinToken[]> {
 export default function SettingsEnrollment({ tokens: initial, now }: SettingsEnrollmentProps) {
   const tokens = useSignal(initial);
   const created = useSignal<CreatedJoinToken | null>(null);
-  const message = useSignal<{ kind: "ok" | "bad"; text: string } | null>(null);
   const name = useSignal("");
   const lifetime = useSignal("86400");
   const maxUses = useSignal("1");
-  const errors = useSignal<Record<string, string>>({});
-  const busy = useSignal(false);
   const clock = useSignal(now);
-  const form = useRef<HTMLFormElement>(null);
+  const { errors, message, busy, form, submit } = useFormAction(FIELDS);
 
-  async function create(event: Event) {
-    event.preventDefault();
-    busy.value = true;
-    try {
-      const token = await api<CreatedJoinToken>("POST", "/v1/enrollment/tokens", {
-        name: name.value.trim(),
-        expires_in_s: Number(lifetime.value),
-        // An empty entry goes as null, so the API names the field.
-        max_uses: maxUses.value.trim() === "" ? null : Number(maxUses.value),
-      });
-      created.value = token;
-      tokens.value = await list();
-      clock.value = Date.now();
-      errors.value = {};
-      message.value = null;
-      name.value = "";
-    } catch (error) {
-      const problems = formProblems(error, FIELDS);
-      errors.value = problems.fields;
-      message.value = { kind: "bad", text: problems.message };
-      focusFirstInvalid(form.current);
-    } finally {
-      busy.value = false;
-    }
-  }
+  const create = submit(async () => {
+    const token = await api<CreatedJoinToken>("POST", "/v1/enrollment/tokens", {
+      name: name.value.trim(),
+      expires_in_s: Number(lifetime.value),
+      // An empty entry goes as null, so the API names the field.
+      max_uses: maxUses.value.trim() === "" ? null : Number(maxUses.value),
+    });
+    created.value = token;
+    tokens.value = await list();
+    clock.value = Date.now();
+    name.value = "";
+    return null;
+  });
 
   async function revoke(token: JoinToken) {
     try {
@@ -109,12 +95,7 @@ export default function SettingsEnrollment({ tokens: initial, now }: SettingsEnr
             onDismiss={() => created.value = null}
           />
         )}
-        <p class="settings-status" role="status">
-          {message.value?.kind === "ok" ? message.value.text : ""}
-        </p>
-        {message.value?.kind === "bad" && (
-          <p class="notice bad" role="alert">{message.value.text}</p>
-        )}
+        <FormStatus message={message.value} />
         {tokens.value.length === 0
           ? <p class="empty">No enrollment tokens yet.</p>
           : (
@@ -172,52 +153,30 @@ export default function SettingsEnrollment({ tokens: initial, now }: SettingsEnr
       <section class="panel" aria-labelledby="new-join-h">
         <h2 id="new-join-h">Create an enrollment token</h2>
         <form class="stack" ref={form} onSubmit={create} noValidate>
-          <SettingsField
+          <TextField
             id="new-join-name"
             label="Name"
             error={errors.value.name}
             help="The batch it is for, e.g. north-ridge-relays"
-          >
-            <input
-              id="new-join-name"
-              autocomplete="off"
-              value={name.value}
-              onInput={(e) => name.value = (e.currentTarget as HTMLInputElement).value}
-              {...describedBy("new-join-name", errors.value.name)}
-            />
-          </SettingsField>
-          <SettingsField
+            value={name}
+          />
+          <SelectField
             id="new-join-ttl"
             label="Valid for"
             error={errors.value.expires_in_s}
             help="After this it enrolls nothing, used or not"
-          >
-            <select
-              id="new-join-ttl"
-              value={lifetime.value}
-              onChange={(e) => lifetime.value = (e.currentTarget as HTMLSelectElement).value}
-              {...describedBy("new-join-ttl", errors.value.expires_in_s)}
-            >
-              {LIFETIMES.map((l) => <option key={l.s} value={String(l.s)}>{l.label}</option>)}
-            </select>
-          </SettingsField>
-          <SettingsField
+            value={lifetime}
+            options={LIFETIMES}
+          />
+          <TextField
             id="new-join-uses"
             label="Nodes it may enroll"
             error={errors.value.max_uses}
             help="1–1000"
-          >
-            <input
-              id="new-join-uses"
-              type="number"
-              min={1}
-              max={1000}
-              step={1}
-              value={maxUses.value}
-              onInput={(e) => maxUses.value = (e.currentTarget as HTMLInputElement).value}
-              {...describedBy("new-join-uses", errors.value.max_uses)}
-            />
-          </SettingsField>
+            type="number"
+            range={{ min: 1, max: 1000, step: 1 }}
+            value={maxUses}
+          />
           <div>
             <button type="submit" disabled={busy.value}>Create enrollment token</button>
           </div>

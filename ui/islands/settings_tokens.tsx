@@ -1,11 +1,11 @@
 import { useSignal } from "@preact/signals";
-import { useRef } from "preact/hooks";
 import { ConfirmButton } from "../components/settings_confirm.tsx";
-import { describedBy, SettingsField } from "../components/settings_field.tsx";
+import { FormStatus, SelectField, TextField } from "../components/settings_field.tsx";
 import { SecretOnce } from "../components/settings_secret.tsx";
 import { api } from "../lib/api.ts";
 import { ago, timestamp } from "../lib/format.ts";
-import { focusFirstInvalid, formProblems } from "../lib/settings_errors.ts";
+import { useFormAction } from "../lib/form_action.ts";
+import { formProblems } from "../lib/settings_errors.ts";
 import type { ApiToken, CreatedApiToken } from "../lib/settings_types.ts";
 import type { UserRole } from "../../lib/schemas/common.ts";
 
@@ -16,7 +16,10 @@ export interface SettingsTokensProps {
   now: number;
 }
 
-const ROLES: UserRole[] = ["viewer", "operator", "admin"];
+const ROLE_OPTIONS = (["viewer", "operator", "admin"] as const).map((r) => ({
+  value: r,
+  label: r,
+}));
 const FIELDS = ["name", "role"] as const;
 
 async function list(): Promise<ApiToken[]> {
@@ -30,35 +33,20 @@ async function list(): Promise<ApiToken[]> {
 export default function SettingsTokens({ tokens: initial, now }: SettingsTokensProps) {
   const tokens = useSignal(initial);
   const created = useSignal<CreatedApiToken | null>(null);
-  const message = useSignal<{ kind: "ok" | "bad"; text: string } | null>(null);
   const name = useSignal("");
   const role = useSignal<UserRole>("viewer");
-  const errors = useSignal<Record<string, string>>({});
-  const busy = useSignal(false);
-  const form = useRef<HTMLFormElement>(null);
+  const { errors, message, busy, form, submit } = useFormAction(FIELDS);
 
-  async function create(event: Event) {
-    event.preventDefault();
-    busy.value = true;
-    try {
-      const token = await api<CreatedApiToken>("POST", "/v1/tokens", {
-        name: name.value.trim(),
-        role: role.value,
-      });
-      created.value = token;
-      tokens.value = await list();
-      errors.value = {};
-      message.value = null;
-      name.value = "";
-    } catch (error) {
-      const problems = formProblems(error, FIELDS);
-      errors.value = problems.fields;
-      message.value = { kind: "bad", text: problems.message };
-      focusFirstInvalid(form.current);
-    } finally {
-      busy.value = false;
-    }
-  }
+  const create = submit(async () => {
+    const token = await api<CreatedApiToken>("POST", "/v1/tokens", {
+      name: name.value.trim(),
+      role: role.value,
+    });
+    created.value = token;
+    tokens.value = await list();
+    name.value = "";
+    return null;
+  });
 
   async function revoke(token: ApiToken) {
     try {
@@ -87,12 +75,7 @@ export default function SettingsTokens({ tokens: initial, now }: SettingsTokensP
             onDismiss={() => created.value = null}
           />
         )}
-        <p class="settings-status" role="status">
-          {message.value?.kind === "ok" ? message.value.text : ""}
-        </p>
-        {message.value?.kind === "bad" && (
-          <p class="notice bad" role="alert">{message.value.text}</p>
-        )}
+        <FormStatus message={message.value} />
         {tokens.value.length === 0
           ? <p class="empty">No API tokens yet.</p>
           : (
@@ -144,36 +127,21 @@ export default function SettingsTokens({ tokens: initial, now }: SettingsTokensP
       <section class="panel" aria-labelledby="new-token-h">
         <h2 id="new-token-h">Create an API token</h2>
         <form class="stack" ref={form} onSubmit={create} noValidate>
-          <SettingsField
+          <TextField
             id="new-token-name"
             label="Name"
             error={errors.value.name}
             help="What uses it, e.g. backup-script"
-          >
-            <input
-              id="new-token-name"
-              autocomplete="off"
-              value={name.value}
-              onInput={(e) => name.value = (e.currentTarget as HTMLInputElement).value}
-              {...describedBy("new-token-name", errors.value.name)}
-            />
-          </SettingsField>
-          <SettingsField
+            value={name}
+          />
+          <SelectField
             id="new-token-role"
             label="Role"
             error={errors.value.role}
             help="Give it the least role its job needs"
-          >
-            <select
-              id="new-token-role"
-              value={role.value}
-              onChange={(e) =>
-                role.value = (e.currentTarget as HTMLSelectElement).value as UserRole}
-              {...describedBy("new-token-role", errors.value.role)}
-            >
-              {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
-            </select>
-          </SettingsField>
+            value={role}
+            options={ROLE_OPTIONS}
+          />
           <div>
             <button type="submit" disabled={busy.value}>Create token</button>
           </div>

@@ -1,10 +1,10 @@
 import { useSignal } from "@preact/signals";
-import { useRef } from "preact/hooks";
 import { ConfirmButton } from "../components/settings_confirm.tsx";
-import { describedBy, SettingsField } from "../components/settings_field.tsx";
+import { FormStatus, SelectField, TextField } from "../components/settings_field.tsx";
 import { api } from "../lib/api.ts";
 import { ago, timestamp } from "../lib/format.ts";
-import { focusFirstInvalid, formProblems } from "../lib/settings_errors.ts";
+import { useFormAction } from "../lib/form_action.ts";
+import { formProblems } from "../lib/settings_errors.ts";
 import type { User } from "../lib/settings_types.ts";
 import type { UserRole } from "../../lib/schemas/common.ts";
 
@@ -18,6 +18,7 @@ export interface SettingsUsersProps {
 }
 
 const ROLES: UserRole[] = ["viewer", "operator", "admin"];
+const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: r }));
 const CREATE_FIELDS = ["username", "role", "password"] as const;
 
 /** Users and roles for admins: create, change role, delete (/v1/users). */
@@ -49,12 +50,7 @@ export default function SettingsUsers({ users: initial, me, now }: SettingsUsers
     <>
       <section class="settings-list" aria-labelledby="users-h">
         <h2 id="users-h" class="settings-heading">Users</h2>
-        <p class="settings-status" role="status">
-          {message.value?.kind === "ok" ? message.value.text : ""}
-        </p>
-        {message.value?.kind === "bad" && (
-          <p class="notice bad" role="alert">{message.value.text}</p>
-        )}
+        <FormStatus message={message.value} />
         <div class="table-wrap">
           <table class="settings-cards" data-testid="users-table">
             <thead>
@@ -147,96 +143,52 @@ function CreateUser({ onCreated }: { onCreated: (user: User) => void }) {
   const username = useSignal("");
   const role = useSignal<UserRole>("viewer");
   const password = useSignal("");
-  const errors = useSignal<Record<string, string>>({});
-  const summary = useSignal<{ kind: "ok" | "bad"; text: string } | null>(null);
-  const busy = useSignal(false);
-  const form = useRef<HTMLFormElement>(null);
+  const { errors, message, busy, form, submit } = useFormAction(CREATE_FIELDS);
 
-  async function submit(event: Event) {
-    event.preventDefault();
-    busy.value = true;
-    try {
-      const user = await api<User>("POST", "/v1/users", {
-        username: username.value.trim(),
-        role: role.value,
-        password: password.value,
-      });
-      onCreated(user);
-      summary.value = {
-        kind: "ok",
-        text:
-          `Created ${user.username} (${user.role}). Give them the password; they should change it on their Account page.`,
-      };
-      errors.value = {};
-      username.value = "";
-      password.value = "";
-    } catch (error) {
-      const problems = formProblems(error, CREATE_FIELDS);
-      errors.value = problems.fields;
-      summary.value = { kind: "bad", text: problems.message };
-      focusFirstInvalid(form.current);
-    } finally {
-      busy.value = false;
-    }
-  }
+  const create = submit(async () => {
+    const user = await api<User>("POST", "/v1/users", {
+      username: username.value.trim(),
+      role: role.value,
+      password: password.value,
+    });
+    onCreated(user);
+    username.value = "";
+    password.value = "";
+    return `Created ${user.username} (${user.role}). Give them the password; they should change it on their Account page.`;
+  });
 
   return (
     <section class="panel" aria-labelledby="new-user-h">
       <h2 id="new-user-h">Add a user</h2>
-      <form class="stack" ref={form} onSubmit={submit} noValidate>
-        <SettingsField
+      <form class="stack" ref={form} onSubmit={create} noValidate>
+        <TextField
           id="new-user-username"
           label="Username"
           error={errors.value.username}
           help="2–32 lowercase letters, digits, '.', '_' or '-', starting with a letter"
-        >
-          <input
-            id="new-user-username"
-            autocomplete="off"
-            value={username.value}
-            onInput={(e) => username.value = (e.currentTarget as HTMLInputElement).value}
-            {...describedBy("new-user-username", errors.value.username)}
-          />
-        </SettingsField>
-        <SettingsField
+          value={username}
+        />
+        <SelectField
           id="new-user-role"
           label="Role"
           error={errors.value.role}
           help="Viewers read; operators also edit flows and handle alerts and silences; admins manage everything"
-        >
-          <select
-            id="new-user-role"
-            value={role.value}
-            onChange={(e) => role.value = (e.currentTarget as HTMLSelectElement).value as UserRole}
-            {...describedBy("new-user-role", errors.value.role)}
-          >
-            {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
-          </select>
-        </SettingsField>
-        <SettingsField
+          value={role}
+          options={ROLE_OPTIONS}
+        />
+        <TextField
           id="new-user-password"
           label="Initial password"
           error={errors.value.password}
           help="At least 12 characters. The user is marked to change it."
-        >
-          <input
-            id="new-user-password"
-            type="password"
-            autocomplete="new-password"
-            value={password.value}
-            onInput={(e) => password.value = (e.currentTarget as HTMLInputElement).value}
-            {...describedBy("new-user-password", errors.value.password)}
-          />
-        </SettingsField>
+          type="password"
+          autocomplete="new-password"
+          value={password}
+        />
         <div>
           <button type="submit" disabled={busy.value}>Add user</button>
         </div>
-        <p class="settings-status" role="status">
-          {summary.value?.kind === "ok" ? summary.value.text : ""}
-        </p>
-        {summary.value?.kind === "bad" && (
-          <p class="notice bad" role="alert">{summary.value.text}</p>
-        )}
+        <FormStatus message={message.value} />
       </form>
     </section>
   );
