@@ -53,7 +53,8 @@ function runInTransaction(db: DatabaseSync, fn: () => void): void {
  * Moves the head into stored chunks: per (window, series) the raw chunk is
  * merged with what is stored (late samples correct it; the last arrival wins
  * per timestamp), its 1-minute rollups are recomputed from the merged samples,
- * and the hours touched are recomputed from their minutes. Work goes in
+ * and its hour is updated: a window new to its hour is folded into the stored
+ * hour, any other change recomputes the hour from all its minutes. Work goes in
  * slices of {@linkcode SLICE} pairs, each its own transaction, yielding to the
  * event loop between them; queries read the frozen head meanwhile. The last
  * transaction stores the batch keys and deletes the compacted log rows, so a
@@ -82,27 +83,26 @@ export async function compact(
   const kept = new Map<number, PointList>();
   // Series by series, so only one slice's per-window copies exist at a time; in id order,
   // so the rows of one window append in key order.
-  const seriesIds = [...frozen.keys()].sort((x, y) => x - y);
+  const seriesIds = frozen.seriesIds();
   const windowsOf = (
     seriesId: number,
   ): { window: number; seriesId: number; fresh: PointList }[] => {
-    const s = frozen.get(seriesId)!;
     const perWindow = new Map<number, PointList>();
-    for (let i = 0; i < s.length; i++) {
-      if (s.ts[i]! >= keepFrom) {
+    frozen.forEach(seriesId, (ts, value) => {
+      if (ts >= keepFrom) {
         let k = kept.get(seriesId);
         if (!k) kept.set(seriesId, k = { ts: [], values: [] });
-        k.ts.push(s.ts[i]!);
-        k.values.push(s.values[i]!);
-        continue;
+        k.ts.push(ts);
+        k.values.push(value);
+        return;
       }
       samples++;
-      const w = windowOf(s.ts[i]!);
+      const w = windowOf(ts);
       let p = perWindow.get(w);
       if (!p) perWindow.set(w, p = { ts: [], values: [] });
-      p.ts.push(s.ts[i]!);
-      p.values.push(s.values[i]!);
-    }
+      p.ts.push(ts);
+      p.values.push(value);
+    });
     return [...perWindow].sort((x, y) => x[0] - y[0]).map(([window, fresh]) => ({
       window,
       seriesId,
@@ -110,6 +110,7 @@ export async function compact(
     }));
   };
   let windows = 0;
+  /** Hours to recompute from all their minutes once every window is written. */
   const hours = new Map<string, { hour: number; seriesId: number }>();
   const newest = new Map<number, { ts: number; value: number }>();
   const batches = deps.batches.splice(0);
@@ -125,18 +126,53 @@ export async function compact(
     );
     if (options.storeRaw) chunks.putRaw(window, seriesId, merged);
     let minutes = rollUp(merged, MINUTE_MS);
-    if (!stored) {
-      // Raw samples of this window are gone (size cap or low disk): fold into the stored minutes.
-      const old = chunks.minutes(window, seriesId);
-      if (old) minutes = rollUpRollups(concatRollups(old, minutes), MINUTE_MS);
-    }
+    const old = stored ? null : chunks.minutes(window, seriesId);
+    // Raw samples of this window are gone (size cap or low disk): fold into the stored minutes.
+    if (old) minutes = rollUpRollups(concatRollups(old, minutes), MINUTE_MS);
     chunks.putMinutes(window, seriesId, minutes);
-    hours.set(`${hourOf(window)}:${seriesId}`, { hour: hourOf(window), seriesId });
+    const hour = hourOf(window);
+    if (stored || old) {
+      // Minutes the hour was computed from changed: recompute it from all of them.
+      hours.set(`${hour}:${seriesId}`, { hour, seriesId });
+    } else {
+      // A window new to its hour only adds to it. Folding its minutes into the stored hour
+      // spares reading and inflating the hour's other windows, the bulk of compaction's
+      // garbage once an hour holds several windows.
+      addToHour(hour, seriesId, minutes);
+    }
     const last = merged.ts.length - 1;
     const prev = newest.get(seriesId);
     if (last >= 0 && (!prev || merged.ts[last]! >= prev.ts)) {
       newest.set(seriesId, { ts: merged.ts[last]!, value: merged.values[last]! });
     }
+  };
+  const putHour = (hour: number, seriesId: number, h: RollupList) => {
+    if (h.ts.length !== 1) return;
+    chunks.putHour(hour, seriesId, {
+      min: h.min[0]!,
+      max: h.max[0]!,
+      sum: h.sum[0]!,
+      count: h.count[0]!,
+    });
+  };
+  const addToHour = (hour: number, seriesId: number, minutes: RollupList) => {
+    const h = chunks.hour(hour, seriesId);
+    putHour(
+      hour,
+      seriesId,
+      rollUpRollups(
+        h
+          ? {
+            ts: [hour, ...minutes.ts],
+            min: [h.min, ...minutes.min],
+            max: [h.max, ...minutes.max],
+            sum: [h.sum, ...minutes.sum],
+            count: [h.count, ...minutes.count],
+          }
+          : minutes,
+        HOUR_MS,
+      ),
+    );
   };
   const writeHour = ({ hour, seriesId }: { hour: number; seriesId: number }) => {
     const parts: RollupList = { ts: [], min: [], max: [], sum: [], count: [] };
@@ -149,15 +185,7 @@ export async function compact(
       parts.sum.push(...m.sum);
       parts.count.push(...m.count);
     }
-    const h = rollUpRollups(parts, HOUR_MS);
-    if (h.ts.length === 1) {
-      chunks.putHour(hour, seriesId, {
-        min: h.min[0]!,
-        max: h.max[0]!,
-        sum: h.sum[0]!,
-        count: h.count[0]!,
-      });
-    }
+    putHour(hour, seriesId, rollUpRollups(parts, HOUR_MS));
   };
   const finish = () => {
     const setLast = db.prepare(
