@@ -18,6 +18,7 @@ import { statDiskSpace } from "./telemetry/disk_guard.ts";
 import { runTelemetryLoops } from "./telemetry/loops.ts";
 import { clockStatusProbe } from "./system/clock_status.ts";
 import { runMaintenance } from "./system/maintenance.ts";
+import { mallocTrim, runMallocTrim } from "./system/malloc_trim.ts";
 
 /** The database file inside `$HALO_VAR`. */
 export const DATABASE_FILE = "halo.db";
@@ -112,6 +113,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     runLiveFlusher(deps, shutdown.signal),
     runTelemetryLoops(deps, shutdown.signal),
     deps.triggers.run(shutdown.signal),
+    runMallocTrim({ clock, log, trim: mallocTrim() }, shutdown.signal),
   ];
   log.info("listening", {
     address: address.hostname,

@@ -10,6 +10,8 @@ export const GATEWAY_PERMISSIONS = [
   "--allow-write",
   "--allow-env",
   "--allow-run=timedatectl,ssh,ssh-keygen",
+  // glibc's malloc_trim, so freed C heap goes back to the kernel (gateway/system/malloc_trim.ts).
+  "--allow-ffi",
   // A small young generation: about 10 MB less resident memory for a little more GC work.
   "--v8-flags=--max-semi-space-size=1",
 ] as const;
