@@ -12,6 +12,7 @@ import {
 import { HTTPException } from "hono/http-exception";
 import type { HonoRequest } from "hono";
 import { checkBatch, type CheckedBatch } from "../telemetry/batch_check.ts";
+import { BatchScanner } from "../telemetry/batch_scan.ts";
 import type { SeriesResult } from "../telemetry/store.ts";
 import { apiApp, throwValidationError } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
@@ -71,26 +72,34 @@ function toCsv(resolution: string, series: SeriesResult[], names: Map<string, st
 
 const JSON_MEDIA_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 
+const utf8 = new TextDecoder();
+
 /**
- * The request body as text, refused as @hono/zod-openapi refuses it on other
+ * The request body's bytes, refused as @hono/zod-openapi refuses it on other
  * JSON routes: 415 for another media type, or for a body without one; null
  * for neither (then validation lists the missing fields).
  */
-async function jsonBodyText(req: HonoRequest): Promise<string | null> {
+async function jsonBodyBytes(req: HonoRequest): Promise<Uint8Array | null> {
   const type = req.header("content-type");
-  // The raw request's text, not c.req.text(), which would keep a copy in its cache.
-  const text = await req.raw.text();
-  if (type === undefined ? text.length > 0 : !JSON_MEDIA_TYPE.test(type)) {
+  // The raw request's bytes, not c.req's, which would keep a copy in its cache.
+  const bytes = await req.raw.bytes();
+  if (type === undefined ? utf8.decode(bytes).length > 0 : !JSON_MEDIA_TYPE.test(type)) {
     throw new HTTPException(415, { message: "Unsupported Media Type" });
   }
-  return type === undefined ? null : text;
+  return type === undefined ? null : bytes;
 }
 
-/** The checked batch of a body (null: none), or the 400/413 answer. */
-function parseBatch(text: string | null): CheckedBatch {
+/**
+ * The checked batch of a body (null: none), or the 400/413 answer: read by
+ * the scanner when it vouches for the body, else parsed and checked the
+ * general way, which words every refusal.
+ */
+function parseBatch(scanner: BatchScanner, bytes: Uint8Array | null): CheckedBatch {
+  const scanned = bytes === null ? null : scanner.scan(bytes);
+  if (scanned) return scanned;
   let json: unknown = {};
   try {
-    if (text !== null) json = JSON.parse(text);
+    if (bytes !== null) json = JSON.parse(utf8.decode(bytes));
   } catch {
     throw new HTTPException(400, { message: "Malformed JSON in request body" });
   }
@@ -116,6 +125,7 @@ function refuse(issues: z.core.$ZodIssue[]): never {
 /** Telemetry ingest (agents) and queries. */
 export function telemetryApi(deps: GatewayDeps) {
   const app = apiApp();
+  const scanner = new BatchScanner();
 
   // Documented from the schema like every route, but validated by checkBatch (see
   // batch_check.ts): zod on 100-sample batches cost more CPU than storing them.
@@ -143,8 +153,10 @@ export function telemetryApi(deps: GatewayDeps) {
     // A chain, not awaits in this function: the body and its parsed samples must be
     // garbage once ingest() has packed them, not live on in this frame while the
     // group commit is awaited (they would reach the old generation at every request).
-    return jsonBodyText(c.req)
-      .then((text) => deps.telemetry.ingest(p.nodeId, parseBatch(text), text ?? ""))
+    return jsonBodyBytes(c.req)
+      .then((bytes) =>
+        deps.telemetry.ingest(p.nodeId, parseBatch(scanner, bytes), bytes ?? new Uint8Array())
+      )
       .then((ack) => c.json(ack, 200));
   });
 

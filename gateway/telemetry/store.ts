@@ -178,7 +178,7 @@ export class TelemetryStore {
    * @throws {ApiError} (as a rejection) 403 for another node's batch, 409 for
    *   a reused key with another body, 400 listing each refused sample.
    */
-  ingest(nodeId: string, checked: CheckedBatch, body: string): Promise<Ack> {
+  ingest(nodeId: string, checked: CheckedBatch, body: string | Uint8Array): Promise<Ack> {
     try {
       return this.#accept(nodeId, checked, body);
     } catch (error) {
@@ -186,7 +186,11 @@ export class TelemetryStore {
     }
   }
 
-  #accept(nodeId: string, { batch, labelsKeys }: CheckedBatch, body: string): Promise<Ack> {
+  #accept(
+    nodeId: string,
+    { batch, labelsKeys }: CheckedBatch,
+    body: string | Uint8Array,
+  ): Promise<Ack> {
     const now = this.options.clock.now();
     if (batch.node_id !== nodeId) {
       throw forbidden(`This agent token belongs to ${nodeId}, not ${batch.node_id}`);
