@@ -55,6 +55,9 @@ const NINE = 0x39;
 /** Powers of ten a double holds exactly: m / 10^k is then correctly rounded, as JSON.parse rounds. */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
+/** Where `#number()` leaves what it read: a double it returned would be boxed on the heap. */
+const NUMBER = new Float64Array(1);
+
 const utf8 = new TextDecoder();
 const keyCodes = (key: string) => Array.from(key, (c) => c.charCodeAt(0));
 
@@ -246,15 +249,15 @@ class Scan {
     return b === COMMA ? true : b === close ? false : null;
   }
 
-  /** A JSON number as JSON.parse reads it, or null. */
-  #number(): number | null {
+  /** Reads a JSON number into `NUMBER[0]` as JSON.parse reads it; false if there is none. */
+  #number(): boolean {
     const bytes = this.bytes;
     const start = this.#at;
     let at = start;
     let b = this.#byte(at);
     const negative = b === MINUS;
     if (negative) b = this.#byte(++at);
-    if (b < ZERO || b > NINE) return null;
+    if (b < ZERO || b > NINE) return false;
     let mantissa = 0;
     let digits = 0;
     if (b === ZERO) b = this.#byte(++at);
@@ -268,7 +271,7 @@ class Scan {
     let fraction = 0;
     if (b === DOT) {
       b = this.#byte(++at);
-      if (b < ZERO || b > NINE) return null;
+      if (b < ZERO || b > NINE) return false;
       while (b >= ZERO && b <= NINE) {
         mantissa = mantissa * 10 + (b - ZERO);
         if (mantissa !== 0) digits++;
@@ -281,18 +284,20 @@ class Scan {
       exact = false;
       b = this.#byte(++at);
       if (b === PLUS || b === MINUS) b = this.#byte(++at);
-      if (b < ZERO || b > NINE) return null;
+      if (b < ZERO || b > NINE) return false;
       while (b >= ZERO && b <= NINE) b = this.#byte(++at);
     }
     this.#at = at;
     // Up to 15 digits and 22 decimals, m / 10^k divides two exact doubles: correctly rounded.
     if (exact && digits <= 15 && fraction <= 22) {
       const value = fraction === 0 ? mantissa : mantissa / POW10[fraction]!;
-      return negative ? -value : value;
+      NUMBER[0] = negative ? -value : value;
+      return true;
     }
     let text = "";
     for (let i = start; i < at; i++) text += String.fromCharCode(bytes[i]!);
-    return Number(text);
+    NUMBER[0] = Number(text);
+    return true;
   }
 
   /** A quoted ASCII string, or null. */
@@ -334,9 +339,9 @@ class Scan {
           if (epoch === null || !EPOCH.test(epoch)) return null;
           break;
         case 2:
-          if (seq !== null) return null;
-          seq = this.#number();
-          if (seq === null || !Number.isSafeInteger(seq) || seq < 0) return null;
+          if (seq !== null || !this.#number()) return null;
+          seq = NUMBER[0]!;
+          if (!Number.isSafeInteger(seq) || seq < 0) return null;
           break;
         default: {
           if (samples !== null) return null;
@@ -378,8 +383,8 @@ class Scan {
     const bytes = this.bytes;
     this.#at++;
     let metric = -1, metricEnd = -1, unit = -1, unitEnd = -1, labels = -1, labelsEnd = -1;
-    let ts: number | null = null;
-    let value: number | null = null;
+    // Numbers, not number | null: optimized code keeps them unboxed.
+    let ts = 0, value = 0, haveTs = false, haveValue = false;
     // FNV-1a over the metric, unit and labels bytes, each after a tag byte.
     let hash = 0x811c9dc5;
     for (;;) {
@@ -387,11 +392,9 @@ class Scan {
       const field = this.#field(SAMPLE_FIELDS);
       if (field < 0 || !this.#colon()) return false;
       if (field === F_TS || field === F_VALUE) {
-        if ((field === F_TS ? ts : value) !== null) return false;
-        const n = this.#number();
-        if (n === null) return false;
-        if (field === F_TS) ts = n;
-        else value = n;
+        if ((field === F_TS ? haveTs : haveValue) || !this.#number()) return false;
+        if (field === F_TS) (ts = NUMBER[0]!, haveTs = true);
+        else (value = NUMBER[0]!, haveValue = true);
       } else {
         let start: number;
         let end: number;
@@ -418,18 +421,22 @@ class Scan {
       if (more === null) return false;
       if (!more) break;
     }
-    if (metricEnd < 0 || ts === null || value === null) return false;
+    if (metricEnd < 0 || !haveTs || !haveValue) return false;
     if (!Number.isSafeInteger(ts) || ts < 0 || ts > MAX_TS || !Number.isFinite(value)) {
       return false;
     }
     const key = this.keys.key(bytes, metric, metricEnd, unit, unitEnd, labels, labelsEnd, hash);
     if (!key) return false;
-    const { sample } = key;
+    const { metric: name, unit: u, labels: l } = key.sample;
     // The schema's field order; absent optional fields are left out, as zod leaves them.
-    const s: Sample = { metric: sample.metric, ts, value };
-    if (sample.unit !== undefined) s.unit = sample.unit;
-    if (sample.labels !== undefined) s.labels = sample.labels;
-    samples.push(s);
+    // One literal per shape: adding fields later would allocate a second store for them.
+    samples.push(
+      u === undefined
+        ? l === undefined ? { metric: name, ts, value } : { metric: name, ts, value, labels: l }
+        : l === undefined
+        ? { metric: name, ts, value, unit: u }
+        : { metric: name, ts, value, unit: u, labels: l },
+    );
     labelsKeys.push(key.labelsKey);
     return true;
   }
