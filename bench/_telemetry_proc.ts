@@ -3,7 +3,7 @@
  * storage (`/proc/<pid>/io` write_bytes, charged when a page is dirtied, so
  * checkpoints count for whoever runs them), CPU time (`/proc/<pid>/stat`
  * utime + stime, children excluded) and resident memory
- * (`/proc/<pid>/status` VmRSS and its high-water mark VmHWM).
+ * (`/proc/<pid>/status` VmRSS, its high-water mark VmHWM, RssAnon and RssFile).
  */
 
 /** A process id, or "self" for the benchmark itself. */
@@ -26,15 +26,19 @@ export function cpuSeconds(pid: Pid, ticksPerSecond: number): number {
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
-/** Resident memory of `pid` now and at its peak, in MiB. */
-export function memoryMiB(pid: Pid): { rss: number; hwm: number } {
+/**
+ * Resident memory of `pid` now and at its peak, in MiB; `anon` and `file`
+ * split the current RSS into anonymous memory (heaps) and mapped files
+ * (mostly the Deno executable's own pages, which no code change reduces).
+ */
+export function memoryMiB(pid: Pid): { rss: number; hwm: number; anon: number; file: number } {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   const kib = (name: string) => {
     const match = new RegExp(`^${name}:\\s+(\\d+) kB$`, "m").exec(status);
     if (!match) throw new SyntaxError(`Cannot read ${name} from /proc/${pid}/status`);
     return Number(match[1]) / 1024;
   };
-  return { rss: kib("VmRSS"), hwm: kib("VmHWM") };
+  return { rss: kib("VmRSS"), hwm: kib("VmHWM"), anon: kib("RssAnon"), file: kib("RssFile") };
 }
 
 /** Clock ticks per second of utime/stime (`getconf CLK_TCK`). */
