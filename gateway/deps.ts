@@ -40,6 +40,8 @@ export interface DepsOptions {
   diskSpace: DiskSpace;
   /** Group commit delay of the telemetry store. @default 1000 */
   commitDelayMs?: number;
+  /** A full garbage collection, for the telemetry store's compaction. */
+  collectGarbage?: (() => void) | null;
 }
 
 /** Builds the handlers' dependencies around an open, migrated database. */
@@ -57,6 +59,7 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
     dataDir: options.varDir,
     diskSpace: options.diskSpace,
     ...(options.commitDelayMs !== undefined ? { commitDelayMs: options.commitDelayMs } : {}),
+    collectGarbage: options.collectGarbage ?? null,
   });
   const topology = new TopologyStore(db);
   // Root-cause grouping asks for each offline alert; networks are a few hundred nodes at most.

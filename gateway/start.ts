@@ -18,7 +18,7 @@ import { statDiskSpace } from "./telemetry/disk_guard.ts";
 import { runTelemetryLoops } from "./telemetry/loops.ts";
 import { clockStatusProbe } from "./system/clock_status.ts";
 import { runMaintenance } from "./system/maintenance.ts";
-import { mallocTrim, runMallocTrim } from "./system/malloc_trim.ts";
+import { memoryRelease, runMemoryRelease } from "./system/memory_release.ts";
 
 /** The database file inside `$HALO_VAR`. */
 export const DATABASE_FILE = "halo.db";
@@ -78,6 +78,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   await ensureAdmin({ db, fs, log, varDir: options.varDir, now });
 
   const shutdown = new AbortController();
+  const release = memoryRelease();
   const deps = createGatewayDeps({
     db,
     dbPath: path,
@@ -88,6 +89,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     clockStatus: clockStatusProbe(options.runner ?? denoCommandRunner, now),
     shutdown: shutdown.signal,
     diskSpace: statDiskSpace,
+    collectGarbage: release.collect,
   });
   const builtins = ensureBuiltinFlows(db, clock.now());
   if (builtins.length > 0) log.info("built-in flows created", { flows: builtins });
@@ -113,7 +115,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     runLiveFlusher(deps, shutdown.signal),
     runTelemetryLoops(deps, shutdown.signal),
     deps.triggers.run(shutdown.signal),
-    runMallocTrim({ clock, log, trim: mallocTrim() }, shutdown.signal),
+    runMemoryRelease({ clock, log, release }, shutdown.signal),
   ];
   log.info("listening", {
     address: address.hostname,

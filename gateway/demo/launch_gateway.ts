@@ -10,10 +10,11 @@ export const GATEWAY_PERMISSIONS = [
   "--allow-write",
   "--allow-env",
   "--allow-run=timedatectl,ssh,ssh-keygen",
-  // glibc's malloc_trim, so freed C heap goes back to the kernel (gateway/system/malloc_trim.ts).
+  // glibc's malloc_trim, so freed C heap goes back to the kernel (gateway/system/memory_release.ts).
   "--allow-ffi",
-  // A small young generation: about 10 MB less resident memory for a little more GC work.
-  "--v8-flags=--max-semi-space-size=1",
+  // A small young generation: about 10 MB less resident memory for a little more GC work;
+  // gc() for gateway/system/memory_release.ts.
+  "--v8-flags=--max-semi-space-size=1,--expose-gc",
 ] as const;
 
 /** Options for {@linkcode launchGateway}. */

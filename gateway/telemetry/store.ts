@@ -102,6 +102,8 @@ export interface TelemetryStoreOptions {
   commitDelayMs?: number;
   /** Compact early once the head holds this many samples. @default 2000000 */
   maxHeadSamples?: number;
+  /** A full garbage collection, run now and then during compaction (see compactor.ts). */
+  collectGarbage?: (() => void) | null;
 }
 
 /** Ingest, query, compaction and retention of node telemetry. */
@@ -333,6 +335,7 @@ export class TelemetryStore {
       registry: this.registry,
       ledger: this.#ledger,
       batches: this.#committed,
+      collectGarbage: this.options.collectGarbage ?? null,
     }, {
       storeRaw: !this.#rawPaused,
       ...(options.all ? {} : { keepFrom: windowOf(this.options.clock.now()) }),
