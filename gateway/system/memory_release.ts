@@ -13,7 +13,8 @@ import type { Logger } from "../../lib/log.ts";
  * what is freed and returns only the heap's top to the kernel. Measured with
  * 200 nodes at the realistic rate: resident memory ~185 MB with neither,
  * ~145 MB trimming every 20 s, ~133 MB collecting and trimming every 20 s
- * (a full collection takes 20-35 ms there).
+ * (a full collection takes 20-35 ms there); {@linkcode runMemoryRelease}
+ * does it when the heap has grown instead of by the clock.
  */
 export interface MemoryRelease {
   /** A full garbage collection: V8's `gc()`, exposed by `--v8-flags=--expose-gc`. */
@@ -40,18 +41,35 @@ function mallocTrim(): (() => void) | null {
   return () => void malloc_trim(0n);
 }
 
-/** How often {@linkcode runMemoryRelease} collects and trims. */
-export const RELEASE_INTERVAL_MS = 20_000;
+/** How often {@linkcode runMemoryRelease} looks at the heap. */
+export const CHECK_INTERVAL_MS = 1000;
+/** Growth of V8's heap and array buffers since the last release that makes the next one. */
+export const RELEASE_GROWTH_BYTES = 8 * 1024 * 1024;
+/** Releases come at least this far apart: under peak ingest a full collection every second would cost. */
+export const MIN_RELEASE_INTERVAL_MS = 5000;
+/** A release at least this often, growth or not: V8's own collections free buffers only trimming returns. */
+export const MAX_RELEASE_INTERVAL_MS = 60_000;
+
+/** Bytes in V8's heap and in array buffers: what a collection can shrink. */
+export function jsMemoryBytes(): number {
+  const { heapUsed, external } = Deno.memoryUsage();
+  return heapUsed + external;
+}
 
 /**
- * Collects garbage, then trims the C heap, every {@linkcode RELEASE_INTERVAL_MS}
- * until `signal` aborts; says once what it cannot do.
+ * Collects garbage, then trims the C heap, once the heap and array buffers
+ * have grown by {@linkcode RELEASE_GROWTH_BYTES} since the last time (or
+ * since their low point after one of V8's own collections), and at least
+ * every {@linkcode MAX_RELEASE_INTERVAL_MS}, until `signal` aborts. A fixed
+ * period did not do: the gateway's first seconds under load (code compiled,
+ * 200 connections opened) grew the heap by 15 MB before the first release.
+ * Says once what it cannot do.
  */
 export async function runMemoryRelease(
-  deps: { clock: Clock; log: Logger; release: MemoryRelease },
+  deps: { clock: Clock; log: Logger; release: MemoryRelease; usage?: () => number },
   signal: AbortSignal,
 ): Promise<void> {
-  const { clock, log, release: { collect, trim } } = deps;
+  const { clock, log, release: { collect, trim }, usage = jsMemoryBytes } = deps;
   if (!collect || !trim) {
     log.info("memory release limited", {
       gc: collect ? "yes" : "no (needs --v8-flags=--expose-gc)",
@@ -59,8 +77,19 @@ export async function runMemoryRelease(
     });
   }
   if (!collect && !trim) return;
-  while (await pause(clock, RELEASE_INTERVAL_MS, signal)) {
+  let last = clock.now();
+  let low = usage();
+  while (await pause(clock, CHECK_INTERVAL_MS, signal)) {
+    const used = usage();
+    low = Math.min(low, used);
+    const since = clock.now() - last;
+    if (
+      since < MAX_RELEASE_INTERVAL_MS &&
+      (used - low < RELEASE_GROWTH_BYTES || since < MIN_RELEASE_INTERVAL_MS)
+    ) continue;
     collect?.();
     trim?.();
+    last = clock.now();
+    low = usage();
   }
 }

@@ -1,7 +1,14 @@
 import { assert, assertEquals } from "../../lib/testing/assert.ts";
 import { FakeClock } from "../../lib/testing/fake_clock.ts";
 import { createLogger } from "../../lib/log.ts";
-import { memoryRelease, RELEASE_INTERVAL_MS, runMemoryRelease } from "./memory_release.ts";
+import {
+  CHECK_INTERVAL_MS,
+  MAX_RELEASE_INTERVAL_MS,
+  memoryRelease,
+  MIN_RELEASE_INTERVAL_MS,
+  RELEASE_GROWTH_BYTES,
+  runMemoryRelease,
+} from "./memory_release.ts";
 
 Deno.test("memoryRelease() trims with glibc's malloc_trim when FFI is allowed", () => {
   const { trim } = memoryRelease();
@@ -15,43 +22,77 @@ Deno.test({
   fn: () => assertEquals(memoryRelease(), { collect: null, trim: null }),
 });
 
-Deno.test("runMemoryRelease() collects, then trims, once per interval until aborted", async (t) => {
+Deno.test("runMemoryRelease() collects, then trims, when the heap has grown", async (t) => {
+  const clock = new FakeClock();
+  const lines: string[] = [];
+  const log = createLogger({ component: "test", write: (l) => lines.push(l) });
+  const MiB = 1024 * 1024;
+  let used = 40 * MiB;
+  const calls: string[] = [];
+  const release = {
+    collect: () => (calls.push("collect"), used = 30 * MiB),
+    trim: () => calls.push("trim"),
+  };
+  const stop = new AbortController();
+  const loop = runMemoryRelease({ clock, log, release, usage: () => used }, stop.signal);
+  const seconds = async (n: number) => {
+    for (let i = 0; i < n; i++) await clock.tick(CHECK_INTERVAL_MS);
+  };
+
+  await t.step("not while the growth stays below the threshold", async () => {
+    used += RELEASE_GROWTH_BYTES - 1;
+    await seconds(10);
+    assertEquals(calls, []);
+  });
+  await t.step("at once when it reaches it", async () => {
+    used += 1;
+    await seconds(1);
+    assertEquals(calls, ["collect", "trim"]);
+  });
+  await t.step("growth counts from the low point V8's own collections leave", async () => {
+    used = 20 * MiB; // one of V8's collections
+    await seconds(1);
+    used = 20 * MiB + RELEASE_GROWTH_BYTES;
+    await seconds(1);
+    assertEquals(calls.length, 2, "a release 2 s after the last one waits");
+    await seconds(MIN_RELEASE_INTERVAL_MS / CHECK_INTERVAL_MS - 3);
+    assertEquals(calls.length, 2);
+    await seconds(1);
+    assertEquals(calls.length, 4);
+  });
+  await t.step(`at least every ${MAX_RELEASE_INTERVAL_MS} ms`, async () => {
+    await seconds(MAX_RELEASE_INTERVAL_MS / CHECK_INTERVAL_MS - 1);
+    assertEquals(calls.length, 4);
+    await seconds(1);
+    assertEquals(calls.length, 6);
+  });
+  stop.abort();
+  await loop;
+  assertEquals(lines, []);
+});
+
+Deno.test("runMemoryRelease() without one of the two says which and does the other", async (t) => {
   const clock = new FakeClock();
   const lines: string[] = [];
   const log = createLogger({ component: "test", write: (l) => lines.push(l) });
 
-  await t.step("with both", async () => {
-    const calls: string[] = [];
-    const stop = new AbortController();
-    const loop = runMemoryRelease({
-      clock,
-      log,
-      release: { collect: () => calls.push("collect"), trim: () => calls.push("trim") },
-    }, stop.signal);
-    await clock.tick(RELEASE_INTERVAL_MS - 1);
-    assertEquals(calls, []);
-    await clock.tick(1);
-    await clock.tick(RELEASE_INTERVAL_MS);
-    assertEquals(calls, ["collect", "trim", "collect", "trim"]);
-    stop.abort();
-    await loop;
-    assertEquals(lines, []);
-  });
-  await t.step("with one, it says which is missing and does the other", async () => {
+  await t.step("trim only", async () => {
     let trims = 0;
     const stop = new AbortController();
     const loop = runMemoryRelease(
-      { clock, log, release: { collect: null, trim: () => trims++ } },
+      { clock, log, release: { collect: null, trim: () => trims++ }, usage: () => 0 },
       stop.signal,
     );
-    await clock.tick(RELEASE_INTERVAL_MS);
+    for (let i = 0; i < MAX_RELEASE_INTERVAL_MS / CHECK_INTERVAL_MS; i++) {
+      await clock.tick(CHECK_INTERVAL_MS);
+    }
     assertEquals(trims, 1);
     stop.abort();
     await loop;
     assertEquals(lines.length, 1);
     assert(lines[0]!.includes("needs --v8-flags=--expose-gc"));
   });
-  await t.step("with neither, it ends at once", async () => {
+  await t.step("neither: it ends at once", async () => {
     await runMemoryRelease(
       { clock, log, release: { collect: null, trim: null } },
       new AbortController().signal,
