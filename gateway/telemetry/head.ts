@@ -1,3 +1,6 @@
+import { readValues, writeValues } from "./chunk_codec.ts";
+import { ByteReader, ByteWriter } from "./varint.ts";
+
 /** Sorted points with one value per timestamp. */
 export interface PointList {
   ts: number[];
@@ -25,32 +28,32 @@ function isStrictlyIncreasing(ts: readonly number[]): boolean {
   return true;
 }
 
-/** Samples per block: a series reporting every 10 s fills four in a 10-minute window. */
-const BLOCK = 16;
-/** Blocks per slab (a power of two): 64 Ki samples, two 512 KiB arrays. */
-const SLAB_SHIFT = 12;
+/** Samples a series gathers raw before they are encoded into its byte chain. */
+const SEGMENT = 8;
+/** Bytes per block of a byte chain. */
+const CHUNK = 64;
+/** Blocks per slab (a power of two): 1 MiB of bytes, or 64 Ki samples. */
+const SLAB_SHIFT = 14;
 const SLAB_BLOCKS = 1 << SLAB_SHIFT;
 const NONE = -1;
 
 /**
- * Fixed-size blocks of samples carved out of large slabs, chained per
- * series and recycled through a free list. A series grows a block at a
- * time, never by copying, and a compacted window's blocks hold the next
- * window's samples: after the first window the head allocates nothing, so
+ * Fixed-size blocks carved out of large slabs and recycled through a free
+ * list. Blocks are chained per series; a compacted window's blocks hold the
+ * next window's data, so after the first window the head allocates nothing:
  * it neither leaves garbage for the collector nor holes in the C heap (one
- * pair of small typed arrays per series did both, and cost ~400 bytes of
+ * pair of growing typed arrays per series did both, and cost ~400 bytes of
  * JavaScript heap per series for the array objects alone).
  */
-class BlockPool {
-  readonly #ts: Float64Array[] = [];
-  readonly #values: Float64Array[] = [];
+class Pool {
   /** Per block: the next block of its chain (or of the free list), NONE at the end. */
   #next = new Int32Array(0);
   #free = NONE;
 
-  /** Samples the slabs hold room for. */
-  get capacity(): number {
-    return this.#ts.length * SLAB_BLOCKS * BLOCK;
+  constructor(private readonly addSlab: () => void) {}
+
+  get blocks(): number {
+    return this.#next.length;
   }
 
   allocate(): number {
@@ -76,29 +79,9 @@ class BlockPool {
     this.#free = first;
   }
 
-  write(b: number, i: number, ts: number, value: number): void {
-    const at = ((b & (SLAB_BLOCKS - 1)) * BLOCK) + i;
-    this.#ts[b >>> SLAB_SHIFT]![at] = ts;
-    this.#values[b >>> SLAB_SHIFT]![at] = value;
-  }
-
-  /** Timestamps of block `b`'s slab; the block starts at {@linkcode BlockPool.offset}. */
-  tsOf(b: number): Float64Array {
-    return this.#ts[b >>> SLAB_SHIFT]!;
-  }
-
-  valuesOf(b: number): Float64Array {
-    return this.#values[b >>> SLAB_SHIFT]!;
-  }
-
-  offset(b: number): number {
-    return (b & (SLAB_BLOCKS - 1)) * BLOCK;
-  }
-
   #grow(): void {
-    const first = this.#ts.length * SLAB_BLOCKS;
-    this.#ts.push(new Float64Array(SLAB_BLOCKS * BLOCK));
-    this.#values.push(new Float64Array(SLAB_BLOCKS * BLOCK));
+    const first = this.#next.length;
+    this.addSlab();
     const next = new Int32Array(first + SLAB_BLOCKS);
     next.set(this.#next);
     for (let b = first; b < first + SLAB_BLOCKS - 1; b++) next[b] = b + 1;
@@ -108,41 +91,141 @@ class BlockPool {
   }
 }
 
-/** The chains of one generation of the head (live or frozen), one slot per series. */
+/** Where block `b` starts in its slab, for blocks of `size` entries. */
+const slabOf = (b: number) => b >>> SLAB_SHIFT;
+const offsetOf = (b: number, size: number) => (b & (SLAB_BLOCKS - 1)) * size;
+
+/**
+ * The head's memory: raw blocks of {@linkcode SEGMENT} samples (16 bytes a
+ * sample) where each series' newest samples wait, and 64-byte blocks of
+ * byte chains that hold the older ones encoded (see {@linkcode encodeSegment}),
+ * about 3.5 bytes a sample at the realistic load instead of 16.
+ */
+class Memory {
+  readonly ts: Float64Array[] = [];
+  readonly values: Float64Array[] = [];
+  readonly bytes: Uint8Array[] = [];
+  readonly raw = new Pool(() => {
+    this.ts.push(new Float64Array(SLAB_BLOCKS * SEGMENT));
+    this.values.push(new Float64Array(SLAB_BLOCKS * SEGMENT));
+  });
+  readonly chunks = new Pool(() => this.bytes.push(new Uint8Array(SLAB_BLOCKS * CHUNK)));
+}
+
+/** One generation of the head (live or frozen), one slot per series. */
 class Layer {
   /** Series id → slot, in order of first arrival. */
   readonly slots = new Map<number, number>();
+  /** Per slot: its raw block and how many samples wait there. */
+  raw = new Int32Array(1024);
+  rawLength = new Uint8Array(1024);
+  /** Per slot: its byte chain (NONE when empty) and its length in bytes. */
   first = new Int32Array(1024);
   last = new Int32Array(1024);
-  length = new Uint32Array(1024);
+  byteLength = new Uint32Array(1024);
+  /** Per slot: samples in its byte chain, and the last one's timestamp. */
+  encoded = new Uint32Array(1024);
+  lastTs = new Float64Array(1024);
   samples = 0;
 
   /** A slot for a series new to this layer. */
-  open(seriesId: number, block: number): number {
+  open(seriesId: number, rawBlock: number): number {
     const slot = this.slots.size;
-    if (slot === this.first.length) {
-      const grow = <T extends Int32Array | Uint32Array>(a: T, Type: { new (n: number): T }) => {
+    if (slot === this.raw.length) {
+      const grow = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(
+        a: T,
+        Type: { new (n: number): T },
+      ) => {
         const out = new Type(a.length * 2);
         out.set(a);
         return out;
       };
+      this.raw = grow(this.raw, Int32Array);
+      this.rawLength = grow(this.rawLength, Uint8Array);
       this.first = grow(this.first, Int32Array);
       this.last = grow(this.last, Int32Array);
-      this.length = grow(this.length, Uint32Array);
+      this.byteLength = grow(this.byteLength, Uint32Array);
+      this.encoded = grow(this.encoded, Uint32Array);
+      this.lastTs = grow(this.lastTs, Float64Array);
     }
     this.slots.set(seriesId, slot);
-    this.first[slot] = block;
-    this.last[slot] = block;
-    this.length[slot] = 0;
+    this.raw[slot] = rawBlock;
+    this.rawLength[slot] = 0;
+    this.first[slot] = NONE;
+    this.last[slot] = NONE;
+    this.byteLength[slot] = 0;
+    this.encoded[slot] = 0;
+    this.lastTs[slot] = 0;
     return slot;
   }
 
-  /** Frees every chain to `pool` and empties the layer (its arrays stay, for reuse). */
-  clear(pool: BlockPool): void {
-    for (const slot of this.slots.values()) pool.freeChain(this.first[slot]!, this.last[slot]!);
+  /** Frees every block to `memory` and empties the layer (its arrays stay, for reuse). */
+  clear(memory: Memory): void {
+    for (const slot of this.slots.values()) {
+      memory.raw.freeChain(this.raw[slot]!, this.raw[slot]!);
+      if (this.first[slot] !== NONE) memory.chunks.freeChain(this.first[slot]!, this.last[slot]!);
+    }
     this.slots.clear();
     this.samples = 0;
   }
+}
+
+const FLAG_DOD = 1;
+/** Timestamp steps beyond this are written as plain deltas (their delta-of-delta could pass 2^53). */
+const MAX_DOD_STEP = 2 ** 51;
+
+/**
+ * Encodes samples `[at, at + n)` of a raw block, in arrival order: a flags
+ * byte, the first timestamp as a zigzag varint relative to `prevTs`, then
+ * each further timestamp as its delta-of-delta (a regular 10 s spacing costs
+ * a byte; plain deltas when steps are huge), then the values as the stored
+ * chunks encode them (writeValues: scaled decimals or XORed float bits,
+ * exact to the bit).
+ */
+function encodeSegment(
+  ts: Float64Array,
+  values: Float64Array,
+  at: number,
+  n: number,
+  prevTs: number,
+): Uint8Array {
+  const w = new ByteWriter(64);
+  let dod = true;
+  for (let i = at + 1; i < at + n; i++) {
+    const step = ts[i]! - ts[i - 1]!;
+    if (step > MAX_DOD_STEP || step < -MAX_DOD_STEP) dod = false;
+  }
+  w.byte(dod ? FLAG_DOD : 0);
+  w.svarint(ts[at]! - prevTs);
+  let prevStep = 0;
+  for (let i = at + 1; i < at + n; i++) {
+    const step = ts[i]! - ts[i - 1]!;
+    w.svarint(dod ? step - prevStep : step);
+    prevStep = step;
+  }
+  writeValues(w, values, at, at + n);
+  return w.finish();
+}
+
+/** Decodes `n` samples written by {@linkcode encodeSegment}; returns the last timestamp. */
+function decodeSegment(
+  r: ByteReader,
+  n: number,
+  prevTs: number,
+  fn: (ts: number, value: number) => void,
+): number {
+  const dod = (r.byte() & FLAG_DOD) !== 0;
+  const ts = new Float64Array(n);
+  ts[0] = prevTs + r.svarint();
+  let step = 0;
+  for (let i = 1; i < n; i++) {
+    step = dod ? step + r.svarint() : r.svarint();
+    ts[i] = ts[i - 1]! + step;
+  }
+  const values: number[] = [];
+  readValues(r, n, values);
+  for (let i = 0; i < n; i++) fn(ts[i]!, values[i]!);
+  return ts[n - 1]!;
 }
 
 /** Samples handed to compaction; readable until {@linkcode Head.release} or {@linkcode Head.thaw}. */
@@ -155,11 +238,11 @@ export interface FrozenHead {
 
 /**
  * The in-memory head: samples acknowledged since the last compaction, per
- * series, 16 bytes a sample in pooled blocks (see {@linkcode BlockPool}).
- * Queries read it together with the stored chunks.
+ * series, in pooled blocks (see {@linkcode Memory}). Queries read it
+ * together with the stored chunks.
  */
 export class Head {
-  readonly #pool = new BlockPool();
+  readonly #memory = new Memory();
   #live = new Layer();
   /** Samples being compacted: still read by queries until compaction has stored them. */
   #frozen = new Layer();
@@ -170,28 +253,59 @@ export class Head {
     return this.#live.samples;
   }
 
-  /** Samples the head has memory for (it keeps its blocks for the next window). */
-  get capacity(): number {
-    return this.#pool.capacity;
+  /** Bytes of memory the head holds (it keeps its blocks for the next window). */
+  get bytes(): number {
+    return this.#memory.raw.blocks * SEGMENT * 16 + this.#memory.chunks.blocks * CHUNK;
   }
 
   add(seriesId: number, ts: number, value: number): void {
-    Head.#append(this.#pool, this.#live, seriesId, ts, value);
+    Head.#append(this.#memory, this.#live, seriesId, ts, value);
   }
 
-  static #append(pool: BlockPool, layer: Layer, seriesId: number, ts: number, value: number) {
+  static #append(memory: Memory, layer: Layer, seriesId: number, ts: number, value: number) {
     let slot = layer.slots.get(seriesId);
-    if (slot === undefined) slot = layer.open(seriesId, pool.allocate());
-    const n = layer.length[slot]!;
-    let b = layer.last[slot]!;
-    if (n > 0 && n % BLOCK === 0) {
-      const fresh = pool.allocate();
-      pool.link(b, fresh);
-      layer.last[slot] = b = fresh;
-    }
-    pool.write(b, n % BLOCK, ts, value);
-    layer.length[slot] = n + 1;
+    if (slot === undefined) slot = layer.open(seriesId, memory.raw.allocate());
+    const b = layer.raw[slot]!;
+    const slab = slabOf(b), at = offsetOf(b, SEGMENT);
+    const n = layer.rawLength[slot]!;
+    memory.ts[slab]![at + n] = ts;
+    memory.values[slab]![at + n] = value;
     layer.samples++;
+    if (n + 1 < SEGMENT) {
+      layer.rawLength[slot] = n + 1;
+      return;
+    }
+    Head.#appendBytes(
+      memory,
+      layer,
+      slot,
+      encodeSegment(memory.ts[slab]!, memory.values[slab]!, at, SEGMENT, layer.lastTs[slot]!),
+    );
+    layer.encoded[slot] = layer.encoded[slot]! + SEGMENT;
+    layer.lastTs[slot] = memory.ts[slab]![at + SEGMENT - 1]!;
+    layer.rawLength[slot] = 0;
+  }
+
+  static #appendBytes(memory: Memory, layer: Layer, slot: number, data: Uint8Array): void {
+    const { chunks, bytes } = memory;
+    let length = layer.byteLength[slot]!;
+    let b = layer.last[slot]!;
+    for (let i = 0; i < data.length;) {
+      const used = length % CHUNK;
+      if (b === NONE || (used === 0 && length > 0)) {
+        const fresh = chunks.allocate();
+        if (b === NONE) layer.first[slot] = fresh;
+        else chunks.link(b, fresh);
+        layer.last[slot] = b = fresh;
+      }
+      const n = Math.min(CHUNK - used, data.length - i);
+      // A loop, not set(subarray): a view per copy of a few bytes costs more than it saves.
+      const slab = bytes[slabOf(b)]!;
+      for (let j = 0, to = offsetOf(b, CHUNK) + used; j < n; j++) slab[to + j] = data[i + j]!;
+      i += n;
+      length += n;
+    }
+    layer.byteLength[slot] = length;
   }
 
   /** Adds parallel columns of samples (a group commit). */
@@ -203,14 +317,27 @@ export class Head {
   #each(layer: Layer, seriesId: number, fn: (ts: number, value: number) => void): void {
     const slot = layer.slots.get(seriesId);
     if (slot === undefined) return;
-    const pool = this.#pool;
-    let left = layer.length[slot]!;
-    for (let b = layer.first[slot]!; left > 0; b = pool.next(b)) {
-      const ts = pool.tsOf(b), values = pool.valuesOf(b), at = pool.offset(b);
-      const n = Math.min(left, BLOCK);
-      for (let i = at; i < at + n; i++) fn(ts[i]!, values[i]!);
-      left -= n;
+    const memory = this.#memory;
+    const length = layer.byteLength[slot]!;
+    if (length > 0) {
+      const buf = new Uint8Array(length);
+      for (let b = layer.first[slot]!, at = 0; at < length; b = memory.chunks.next(b)) {
+        const n = Math.min(CHUNK, length - at);
+        const from = offsetOf(b, CHUNK);
+        buf.set(memory.bytes[slabOf(b)]!.subarray(from, from + n), at);
+        at += n;
+      }
+      // Copied out first: `fn` may add to the head.
+      const r = new ByteReader(buf, "telemetry head");
+      let prevTs = 0;
+      for (let i = 0; i < layer.encoded[slot]!; i += SEGMENT) {
+        prevTs = decodeSegment(r, SEGMENT, prevTs, fn);
+      }
     }
+    const b = layer.raw[slot]!;
+    const ts = memory.ts[slabOf(b)]!, values = memory.values[slabOf(b)]!;
+    const at = offsetOf(b, SEGMENT);
+    for (let i = at; i < at + layer.rawLength[slot]!; i++) fn(ts[i]!, values[i]!);
   }
 
   /** This series' head points in [from, to], sorted, last arrival winning per timestamp. */
@@ -255,12 +382,12 @@ export class Head {
    * did not compact) goes back in front of the live ones, as the older arrivals.
    */
   release(keep: Map<number, { ts: number[]; values: number[] }> = new Map()): void {
-    this.#frozen.clear(this.#pool);
+    this.#frozen.clear(this.#memory);
     if (keep.size === 0) return;
     const kept = this.#spare;
     for (const [id, s] of keep) {
       for (let i = 0; i < s.ts.length; i++) {
-        Head.#append(this.#pool, kept, id, s.ts[i]!, s.values[i]!);
+        Head.#append(this.#memory, kept, id, s.ts[i]!, s.values[i]!);
       }
     }
     this.#putInFront(kept);
@@ -277,9 +404,9 @@ export class Head {
   #putInFront(older: Layer): void {
     const newer = this.#live;
     for (const id of newer.slots.keys()) {
-      this.#each(newer, id, (ts, value) => Head.#append(this.#pool, older, id, ts, value));
+      this.#each(newer, id, (ts, value) => Head.#append(this.#memory, older, id, ts, value));
     }
-    newer.clear(this.#pool);
+    newer.clear(this.#memory);
     this.#live = older;
     this.#spare = newer;
   }

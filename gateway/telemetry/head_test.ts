@@ -85,7 +85,7 @@ Deno.test("Head.thaw() puts the frozen samples back in front of the live ones", 
 Deno.test("Head reuses the blocks of released windows", () => {
   const head = new Head();
   const series = 5000;
-  let capacity = 0;
+  let bytes = 0;
   for (let window = 0; window < 5; window++) {
     for (let k = 0; k < 60; k++) {
       for (let id = 0; id < series; id++) head.add(id, window * 1000 + k, id + k);
@@ -95,12 +95,37 @@ Deno.test("Head reuses the blocks of released windows", () => {
     frozen.forEach(series - 1, () => n++);
     assertEquals(n, 60);
     head.release();
-    if (window === 0) capacity = head.capacity;
-    assertEquals(head.capacity, capacity);
+    if (window === 0) bytes = head.bytes;
+    assertEquals(head.bytes, bytes);
   }
-  // 5000 series × 60 samples in blocks of 16: 20,000 blocks, five slabs of 4096.
-  assertEquals(capacity, 5 * 4096 * 16);
+  // One slab of raw blocks (16,384 × 8 samples × 16 B), one of encoded bytes (16,384 × 64 B).
+  assertEquals(bytes, 2 * 1024 * 1024 + 1024 * 1024);
   assertEquals(head.sampleCount, 0);
   head.add(1, 1, 1);
   assertEquals(head.range(1, 0, 10), { ts: [1], values: [1] });
+});
+
+Deno.test("Head gives back every timestamp and float bit it was given, in arrival order", () => {
+  const head = new Head();
+  const given: [number, number][] = [];
+  const values = [0, -0, 21.5, 0.1 + 0.2, 1e300, -5e-324, 3.14159, 12345678.9, -42, 2 ** 52];
+  let seed = 7;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  for (let i = 0; i < 203; i++) {
+    // Regular steps, late and repeated timestamps, and jumps across the whole range.
+    const ts = i % 50 === 49
+      ? (i % 100 === 99 ? 8.64e15 : 0)
+      : 1_700_000_000_000 + i * 10_000 - (i % 7 === 0 ? Math.floor(random() * 6e8) : 0);
+    const value = i % 3 === 0 ? values[i % values.length]! : Math.round(random() * 1e4) / 100;
+    head.add(5, ts, value);
+    given.push([ts, value]);
+  }
+  const frozen = head.freeze();
+  const read: [number, number][] = [];
+  frozen.forEach(5, (ts, value) => read.push([ts, value]));
+  assertEquals(read.length, given.length);
+  for (let i = 0; i < given.length; i++) {
+    assertEquals(read[i]![0], given[i]![0], `ts of sample ${i}`);
+    assertEquals(Object.is(read[i]![1], given[i]![1]), true, `value of sample ${i}`);
+  }
 });
