@@ -16,7 +16,7 @@
  */
 import { startBenchGateway } from "./_telemetry_gateway.ts";
 import { METRICS_PER_NODE, NodeMetrics } from "./_telemetry_load.ts";
-import { clockTicksPerSecond, type Pid, snapshot } from "./_telemetry_proc.ts";
+import { clockTicksPerSecond, type Pid, type ProcSnapshot, snapshot } from "./_telemetry_proc.ts";
 import { detail, type Figure, fmt } from "./_telemetry_report.ts";
 import { startVictoriaMetrics } from "./_telemetry_vm.ts";
 
@@ -73,7 +73,7 @@ async function closedLoop(
     serverStart = snapshot(serverPid, tps);
     clientStart = snapshot("self", tps);
   }, WARMUP_MS);
-  let serverEnd = serverStart, clientEnd = clientStart;
+  let serverEnd: ProcSnapshot | null = null, clientEnd: ProcSnapshot | null = null;
   const endWindow = setTimeout(() => {
     serverEnd = snapshot(serverPid, tps);
     clientEnd = snapshot("self", tps);
@@ -106,6 +106,9 @@ async function closedLoop(
   }));
   clearTimeout(startWindow);
   clearTimeout(endWindow);
+  // The clients stop at the window's end, maybe before its timer fires: count to then.
+  serverEnd ??= snapshot(serverPid, tps);
+  clientEnd ??= snapshot("self", tps);
   latencies.sort((a, b) => a - b);
   const q = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
