@@ -67,11 +67,16 @@ const SAMPLE_FIELDS = ["metric", "ts", "value", "unit", "labels"].map(keyCodes);
 // Indices into SAMPLE_FIELDS; the one left (3) is unit.
 const F_METRIC = 0, F_TS = 1, F_VALUE = 2, F_LABELS = 4;
 
-/** A checked (metric, unit, labels) spelling and the values it stands for. */
+/**
+ * A checked (metric, unit, labels) spelling and the values it stands for.
+ * Its bytes are in the scanner's pool from `at`: metric, unit, labels, one
+ * after the other (length -1: the field is absent).
+ */
 interface SampleKey {
-  metric: Uint8Array;
-  unit: Uint8Array | null;
-  labels: Uint8Array | null;
+  at: number;
+  metricLength: number;
+  unitLength: number;
+  labelsLength: number;
   sample: { metric: string; unit: Sample["unit"]; labels: Sample["labels"] };
   labelsKey: string;
 }
@@ -83,6 +88,9 @@ interface SampleKey {
 export class BatchScanner {
   readonly #keys = new Map<number, SampleKey[]>();
   #keyCount = 0;
+  /** The bytes of every remembered key, in one buffer rather than three small ones a key. */
+  #pool = new Uint8Array(4096);
+  #poolUsed = 0;
 
   /**
    * The checked batch in `bytes`, as `checkBatch(JSON.parse(text))` would
@@ -109,34 +117,56 @@ export class BatchScanner {
     labelsEnd: number,
     hash: number,
   ): SampleKey | null {
+    const metricLength = metricEnd - metric;
+    const unitLength = unitEnd < 0 ? -1 : unitEnd - unit;
+    const labelsLength = labelsEnd < 0 ? -1 : labelsEnd - labels;
+    const pool = this.#pool;
     const candidates = this.#keys.get(hash);
     if (candidates) {
       for (const k of candidates) {
         if (
-          same(k.metric, bytes, metric, metricEnd) && same(k.unit, bytes, unit, unitEnd) &&
-          same(k.labels, bytes, labels, labelsEnd)
+          k.metricLength === metricLength && k.unitLength === unitLength &&
+          k.labelsLength === labelsLength && same(pool, k.at, bytes, metric, metricLength) &&
+          same(pool, k.at + metricLength, bytes, unit, unitLength) &&
+          same(pool, k.at + metricLength + Math.max(0, unitLength), bytes, labels, labelsLength)
         ) return k;
       }
     }
-    const key = checkKey(bytes, metric, metricEnd, unit, unitEnd, labels, labelsEnd);
-    if (!key) return null;
+    const checked = checkKey(bytes, metric, metricEnd, unit, unitEnd, labels, labelsEnd);
+    if (!checked) return null;
     if (this.#keyCount >= MAX_KEYS) {
       this.#keys.clear();
       this.#keyCount = 0;
+      this.#poolUsed = 0;
     }
+    const at = this.#poolUsed;
+    this.#store(bytes, metric, metricLength);
+    this.#store(bytes, unit, unitLength);
+    this.#store(bytes, labels, labelsLength);
+    const key: SampleKey = { at, metricLength, unitLength, labelsLength, ...checked };
     const list = this.#keys.get(hash);
     if (list) list.push(key);
     else this.#keys.set(hash, [key]);
     this.#keyCount++;
     return key;
   }
+
+  /** Appends `bytes[start, start + length)` to the pool (nothing for length -1). */
+  #store(bytes: Uint8Array, start: number, length: number): void {
+    if (length <= 0) return;
+    if (this.#poolUsed + length > this.#pool.length) {
+      const grown = new Uint8Array(Math.max(2 * this.#pool.length, this.#poolUsed + length));
+      grown.set(this.#pool.subarray(0, this.#poolUsed));
+      this.#pool = grown;
+    }
+    this.#pool.set(bytes.subarray(start, start + length), this.#poolUsed);
+    this.#poolUsed += length;
+  }
 }
 
-/** Whether `stored` holds the bytes `bytes[start, end)` (null: the field is absent, end < 0). */
-function same(stored: Uint8Array | null, bytes: Uint8Array, start: number, end: number): boolean {
-  if (stored === null) return end < 0;
-  if (end < 0 || end - start !== stored.length) return false;
-  for (let i = 0; i < stored.length; i++) if (stored[i] !== bytes[start + i]) return false;
+/** Whether `pool[at, at + length)` equals `bytes[start, start + length)` (length -1: absent). */
+function same(pool: Uint8Array, at: number, bytes: Uint8Array, start: number, length: number) {
+  for (let i = 0; i < length; i++) if (pool[at + i] !== bytes[start + i]) return false;
   return true;
 }
 
@@ -149,7 +179,7 @@ function checkKey(
   unitEnd: number,
   labels: number,
   labelsEnd: number,
-): SampleKey | null {
+): Pick<SampleKey, "sample" | "labelsKey"> | null {
   const metricText = utf8.decode(bytes.subarray(metric, metricEnd));
   if (!METRIC.test(metricText)) return null;
   let unitText: string | undefined;
@@ -166,9 +196,6 @@ function checkKey(
     labelsValue = Object.freeze(parsed);
   }
   return {
-    metric: bytes.slice(metric, metricEnd),
-    unit: unitEnd >= 0 ? bytes.slice(unit, unitEnd) : null,
-    labels: labelsEnd >= 0 ? bytes.slice(labels, labelsEnd) : null,
     sample: { metric: metricText, unit: unitText as Sample["unit"], labels: labelsValue },
     labelsKey: canonicalLabels(labelsValue),
   };

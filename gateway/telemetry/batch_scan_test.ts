@@ -153,6 +153,10 @@ Deno.test("BatchScanner.scan() reads a body as JSON.parse and checkBatch do, or 
       true,
     );
     assertEquals(assertScansLikeParse(body(`{"metric":"a","metric":"b","ts":1,"value":1}`)), false);
+    // Two names of one length whose bytes hash alike: each is still read as itself.
+    for (const metric of ["m17yzx", "m1e6ad", "m17yzx"]) {
+      assertEquals(assertScansLikeParse(body(`{"metric":"${metric}","ts":1,"value":1}`)), true);
+    }
     assertEquals(assertScansLikeParse(body(`{"metric":"\\u0061","ts":1,"value":1}`)), false);
   });
 });
