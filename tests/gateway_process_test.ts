@@ -197,6 +197,20 @@ Deno.test("the gateway process keeps what it acknowledged across SIGKILL, restar
   );
 
   await t.step(
+    "its /health says how much of the data disk is free (it may read that)",
+    async () => {
+      // The disk check runs at start-up; without the sys permission it fails and only logs.
+      let health: { telemetry: { disk_free_percent: number | null } } | undefined;
+      for (let i = 0; i < 100 && typeof health?.telemetry.disk_free_percent !== "number"; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 50));
+        health = await (await fetch(`${gw.baseUrl}/health`)).json();
+      }
+      const free = health!.telemetry.disk_free_percent;
+      assert(typeof free === "number" && free >= 0 && free <= 100, `disk_free_percent ${free}`);
+    },
+  );
+
+  await t.step(
     "the admin sets a long report interval, an API token and a join token for three",
     async () => {
       // A long report interval keeps links live however slowly this machine runs the test.

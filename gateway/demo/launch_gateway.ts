@@ -10,6 +10,8 @@ export const GATEWAY_PERMISSIONS = [
   "--allow-write",
   "--allow-env",
   "--allow-run=timedatectl,ssh,ssh-keygen",
+  // Free space of the data disk (statfs), for the store's low-disk guard.
+  "--allow-sys=statfs",
   // glibc's malloc_trim, so freed C heap goes back to the kernel (gateway/system/memory_release.ts).
   "--allow-ffi",
   // A small young generation: about 10 MB less resident memory for a little more GC work;
