@@ -683,6 +683,8 @@ export class SensorValueTriggers {
     result: SensorValueResult,
     cached?: (SeriesState | undefined)[],
   ): void {
+    /** One copy for the states this call creates: every trigger of the series shares it. */
+    let series: Series | undefined;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       // Nearly always nothing is staged: skip the lookup then.
@@ -698,7 +700,7 @@ export class SensorValueTriggers {
           current.value = sample.value;
         } else {
           const fresh = new SeriesState({
-            series: { nodeId, metric: sample.metric, labels: sample.labels ?? {} },
+            series: series ??= { nodeId, metric: sample.metric, labels: sample.labels ?? {} },
             crossed: false,
             since: null,
             firedTs: null,
@@ -711,7 +713,8 @@ export class SensorValueTriggers {
         continue;
       }
       const state = new SeriesState({
-        series: current?.series ?? { nodeId, metric: sample.metric, labels: sample.labels ?? {} },
+        series: current?.series ??
+          (series ??= { nodeId, metric: sample.metric, labels: sample.labels ?? {} }),
         ...change.state,
         ts: sample.ts,
         value: sample.value,
