@@ -87,6 +87,25 @@ export interface ExecutionResult {
 
 const SUCCESSFUL: readonly Outcome[] = ["success", "true"];
 
+/** The record of a step that ran to `result`. */
+export function finishedStep(
+  stepId: string,
+  input: unknown,
+  result: StepResult,
+  startedAt: number,
+  finishedAt: number,
+): StepRecord {
+  return {
+    stepId,
+    status: result.outcome === "failure" ? "failed" : "succeeded",
+    outcome: result.outcome,
+    input,
+    output: result.output,
+    startedAt,
+    finishedAt,
+  };
+}
+
 /** Runs one step with the runner of its type; a throw (or no runner) is a `failure` saying why. */
 export async function runStep(
   runners: Readonly<Record<string, StepRunner>>,
@@ -175,15 +194,7 @@ export async function executeFlow(
     });
     const failed = result.outcome === "failure";
     if (!failed && result.context) Object.assign(context, result.context);
-    record({
-      stepId: step.id,
-      status: failed ? "failed" : "succeeded",
-      outcome: result.outcome,
-      input,
-      output: result.output,
-      startedAt,
-      finishedAt: options.now(),
-    });
+    record(finishedStep(step.id, input, result, startedAt, options.now()));
     outputs.set(step.id, result);
     if (failed && !(outgoing.get(step.id) ?? []).some((e) => e.branch === "failure")) {
       failure ??= `step ${step.id} (${step.type}) failed`;

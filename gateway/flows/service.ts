@@ -5,6 +5,7 @@ import { type FlowDefinition, type FlowStep, stepType } from "../../lib/schemas/
 import {
   executeFlow,
   type ExecutionResult,
+  finishedStep,
   runStep,
   type StepRecord,
   type StepRunner,
@@ -187,17 +188,8 @@ export class FlowService {
         prevResult: prevResult ?? null,
         signal,
       });
-      const failed = result.outcome === "failure";
-      record({
-        stepId: step.id,
-        status: failed ? "failed" : "succeeded",
-        outcome: result.outcome,
-        input,
-        output: result.output,
-        startedAt,
-        finishedAt: clock.now(),
-      });
-      return failed ? step.id : null;
+      record(finishedStep(step.id, input, result, startedAt, clock.now()));
+      return result.outcome === "failure" ? step.id : null;
     })).then((failures): ExecutionResult => {
       const failedStep = failures.find((f) => f !== null);
       const error = failedStep ? `step ${failedStep} (webhook_out) failed` : undefined;

@@ -20,15 +20,15 @@ import {
 import type { z } from "zod";
 import { canonicalLabels } from "./series_registry.ts";
 
-// The schema's rules, as its regexes and bounds say them.
-const NODE_ID = /^n-[0-9a-f]{12}$/;
-const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
-const METRIC = /^[a-z][a-z0-9_.]{0,63}$/;
-const LABEL_NAME = /^[a-z][a-z0-9_]{0,31}$/;
-const MAX_LABELS = 8;
-const MAX_LABEL_VALUE = 64;
-const MAX_TS = 8.64e15;
-const UNIT_SET: ReadonlySet<string> = new Set(UNITS);
+// The schema's rules, as its regexes and bounds say them (batch_scan.ts applies them too).
+export const NODE_ID = /^n-[0-9a-f]{12}$/;
+export const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
+export const METRIC = /^[a-z][a-z0-9_.]{0,63}$/;
+export const LABEL_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+export const MAX_LABELS = 8;
+export const MAX_LABEL_VALUE = 64;
+export const MAX_TS = 8.64e15;
+export const UNIT_SET: ReadonlySet<string> = new Set(UNITS);
 const BATCH_KEYS: ReadonlySet<string> = new Set(["node_id", "epoch", "batch_seq", "samples"]);
 const SAMPLE_KEYS: ReadonlySet<string> = new Set(["metric", "ts", "value", "unit", "labels"]);
 

@@ -21,19 +21,19 @@
  *
  * @module
  */
-import { MAX_BATCH_SAMPLES, type Sample, UNITS } from "../../lib/schemas/telemetry.ts";
-import type { CheckedBatch } from "./batch_check.ts";
+import { MAX_BATCH_SAMPLES, type Sample } from "../../lib/schemas/telemetry.ts";
+import {
+  type CheckedBatch,
+  EPOCH,
+  LABEL_NAME,
+  MAX_LABEL_VALUE,
+  MAX_LABELS,
+  MAX_TS,
+  METRIC,
+  NODE_ID,
+  UNIT_SET,
+} from "./batch_check.ts";
 import { canonicalLabels } from "./series_registry.ts";
-
-// The schema's rules, as batch_check.ts has them.
-const NODE_ID = /^n-[0-9a-f]{12}$/;
-const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
-const METRIC = /^[a-z][a-z0-9_.]{0,63}$/;
-const LABEL_NAME = /^[a-z][a-z0-9_]{0,31}$/;
-const MAX_LABELS = 8;
-const MAX_LABEL_VALUE = 64;
-const MAX_TS = 8.64e15;
-const UNIT_SET: ReadonlySet<string> = new Set(UNITS);
 
 /** Distinct (metric, unit, labels) spellings remembered at most; past it the memory starts over. */
 const MAX_KEYS = 100_000;
