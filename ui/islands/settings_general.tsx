@@ -1,8 +1,7 @@
 import { useSignal } from "@preact/signals";
-import { useRef } from "preact/hooks";
 import { describedBy, SettingsField } from "../components/settings_field.tsx";
 import { api } from "../lib/api.ts";
-import { focusFirstInvalid, formProblems } from "../lib/settings_errors.ts";
+import { useFormAction } from "../lib/form_action.ts";
 import type { SettingGroup, Settings } from "../lib/settings_types.ts";
 
 /** Props of {@linkcode SettingsGeneral}. */
@@ -24,14 +23,10 @@ function asValues(settings: Settings): Values {
 export default function SettingsGeneral({ settings, groups }: SettingsGeneralProps) {
   const saved = useSignal(settings);
   const values = useSignal(asValues(settings));
-  const errors = useSignal<Record<string, string>>({});
-  const summary = useSignal<{ kind: "ok" | "bad"; text: string } | null>(null);
-  const busy = useSignal(false);
-  const form = useRef<HTMLFormElement>(null);
   const keys = groups.flatMap((g) => g.fields.map((f) => f.key));
+  const { errors, message: summary, busy, form, submit } = useFormAction(keys);
 
-  async function submit(event: Event) {
-    event.preventDefault();
+  const save = submit(async () => {
     const changes: Record<string, unknown> = {};
     for (const key of keys) {
       const text = values.value[key].trim();
@@ -39,30 +34,15 @@ export default function SettingsGeneral({ settings, groups }: SettingsGeneralPro
       // An empty or non-numeric entry goes as null, so the API names the field.
       changes[key] = key === "network_name" ? text : text === "" ? null : Number(text);
     }
-    if (Object.keys(changes).length === 0) {
-      errors.value = {};
-      summary.value = { kind: "ok", text: "Nothing changed." };
-      return;
-    }
-    busy.value = true;
-    try {
-      const updated = await api<Settings>("PATCH", "/v1/settings", changes);
-      saved.value = updated;
-      values.value = asValues(updated);
-      errors.value = {};
-      summary.value = { kind: "ok", text: "Saved. The gateway uses the new settings now." };
-    } catch (error) {
-      const problems = formProblems(error, keys);
-      errors.value = problems.fields;
-      summary.value = { kind: "bad", text: problems.message };
-      focusFirstInvalid(form.current);
-    } finally {
-      busy.value = false;
-    }
-  }
+    if (Object.keys(changes).length === 0) return "Nothing changed.";
+    const updated = await api<Settings>("PATCH", "/v1/settings", changes);
+    saved.value = updated;
+    values.value = asValues(updated);
+    return "Saved. The gateway uses the new settings now.";
+  });
 
   return (
-    <form class="settings-form" ref={form} onSubmit={submit} noValidate>
+    <form class="settings-form" ref={form} onSubmit={save} noValidate>
       {groups.map((group) => (
         <fieldset class="panel" key={group.title}>
           <legend>{group.title}</legend>
