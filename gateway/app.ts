@@ -8,7 +8,7 @@ import { auditApi } from "./api/audit.ts";
 import { authApi } from "./api/auth.ts";
 import type { GatewayDeps } from "./api/context.ts";
 import { enrollmentApi } from "./api/enrollment.ts";
-import { ApiError } from "./api/errors.ts";
+import { ApiError, errorForLog, INTERNAL_ERROR_BODY } from "./api/errors.ts";
 import { eventsApi } from "./api/events.ts";
 import { flowsApi } from "./api/flows.ts";
 import { meshesApi } from "./api/meshes.ts";
@@ -135,14 +135,9 @@ export function createApp(deps: GatewayDeps) {
     deps.log.error("request failed", {
       method: c.req.method,
       path: new URL(c.req.url).pathname,
-      error: error instanceof Error
-        ? { name: error.name, message: error.message, stack: error.stack }
-        : String(error),
+      error: errorForLog(error),
     });
-    return c.json(
-      { error: { code: "internal", message: "Internal error; see the gateway log" } },
-      500,
-    );
+    return c.json(INTERNAL_ERROR_BODY, 500);
   });
 
   return app;

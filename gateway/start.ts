@@ -6,6 +6,7 @@ import { denoFileSystem, type FileSystem } from "../lib/fs.ts";
 import type { Logger } from "../lib/log.ts";
 import { splitListenAddress } from "../lib/schemas/common.ts";
 import { createApp } from "./app.ts";
+import { createRequestHandler } from "./http_handler.ts";
 import type { GatewayDeps } from "./api/context.ts";
 import { createGatewayDeps } from "./deps.ts";
 import { ensureAdmin } from "./bootstrap/initial_admin.ts";
@@ -98,7 +99,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   if (interrupted > 0) {
     log.warn("flow executions interrupted by the restart", { count: interrupted });
   }
-  const app = createApp(deps);
+  const handler = await createRequestHandler(deps, createApp(deps));
   const { hostname, port } = splitListenAddress(options.listen);
   let address = { hostname, port };
   const server = Deno.serve({
@@ -107,7 +108,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     onListen: (addr) => {
       address = { hostname: addr.hostname, port: addr.port };
     },
-  }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+  }, handler);
 
   const loops = [
     runOfflineMonitor({ ...deps }, deps.startedAt, shutdown.signal),

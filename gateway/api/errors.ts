@@ -28,6 +28,20 @@ export class ApiError extends Error {
   }
 }
 
+/** The body of a 500 answer: the details go to the log, not to the caller. */
+export const INTERNAL_ERROR_BODY = {
+  error: { code: "internal", message: "Internal error; see the gateway log" },
+} as const;
+
+/** An unexpected error as the log records it. */
+export function errorForLog(
+  error: unknown,
+): { name: string; message: string; stack?: string } | string {
+  return error instanceof Error
+    ? { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) }
+    : String(error);
+}
+
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
 export const conflict = (message: string) => new ApiError(409, "conflict", message);
 export const forbidden = (message: string) => new ApiError(403, "forbidden", message);

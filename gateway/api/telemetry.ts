@@ -12,7 +12,7 @@ import {
 import { HTTPException } from "hono/http-exception";
 import type { HonoRequest } from "hono";
 import { checkBatch, type CheckedBatch } from "../telemetry/batch_check.ts";
-import { BatchScanner } from "../telemetry/batch_scan.ts";
+import type { BatchScanner } from "../telemetry/batch_scan.ts";
 import type { SeriesResult } from "../telemetry/store.ts";
 import { apiApp, throwValidationError } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
@@ -70,7 +70,8 @@ function toCsv(resolution: string, series: SeriesResult[], names: Map<string, st
   return lines.join("\r\n") + "\r\n";
 }
 
-const JSON_MEDIA_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+/** The media types the API reads as JSON, as @hono/zod-openapi recognises them. */
+export const JSON_MEDIA_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
 
 const utf8 = new TextDecoder();
 
@@ -125,7 +126,7 @@ function refuse(issues: z.core.$ZodIssue[]): never {
 /** Telemetry ingest (agents) and queries. */
 export function telemetryApi(deps: GatewayDeps) {
   const app = apiApp();
-  const scanner = new BatchScanner();
+  const scanner = deps.telemetry.scanner;
 
   // Documented from the schema like every route, but validated by checkBatch (see
   // batch_check.ts): zod on 100-sample batches cost more CPU than storing them.

@@ -1,13 +1,16 @@
 import type { DatabaseSync } from "node:sqlite";
 import { AgentTokenStore } from "../store/agent_tokens.ts";
+import { hashSecret } from "./secret_token.ts";
 
 /** Distinct live tokens remembered at most; past it the cache starts over. */
 const MAX_ENTRIES = 10_000;
 
 /**
- * Which node a live agent token (by its hash) belongs to, remembered between
- * requests: an agent sends a batch every few seconds, and the database
- * lookup was a good part of each request's cost.
+ * Which node a live agent token belongs to, remembered between requests: an
+ * agent sends a batch every few seconds, and the database lookup, then the
+ * token's hash, were a good part of each request's cost. Remembering the
+ * token itself keeps nothing an attacker with the process's memory lacks:
+ * every request carries it there anyway.
  *
  * Correctness rests on forgetting everything the moment anything could have
  * changed the answer: temporary triggers on this connection call back on
@@ -17,13 +20,13 @@ const MAX_ENTRIES = 10_000;
  * its database. Unknown tokens are not remembered, so guessing fills nothing.
  */
 export class AgentTokenCache {
-  readonly #byHash = new Map<string, string>();
+  readonly #bySecret = new Map<string, string>();
   readonly #store: AgentTokenStore;
 
   private constructor(db: DatabaseSync) {
     this.#store = new AgentTokenStore(db);
     db.function("halo_agent_auth_changed", () => {
-      this.#byHash.clear();
+      this.#bySecret.clear();
       return null;
     });
     for (
@@ -51,14 +54,14 @@ export class AgentTokenCache {
     return cache;
   }
 
-  /** The node id of the live agent token with this hash, or null. */
-  authenticate(hash: string): string | null {
-    const cached = this.#byHash.get(hash);
+  /** The node id of this live agent token (`halo_agent_…`), or null. */
+  authenticate(secret: string): string | null {
+    const cached = this.#bySecret.get(secret);
     if (cached !== undefined) return cached;
-    const nodeId = this.#store.authenticate(hash);
+    const nodeId = this.#store.authenticate(hashSecret(secret));
     if (nodeId !== null) {
-      if (this.#byHash.size >= MAX_ENTRIES) this.#byHash.clear();
-      this.#byHash.set(hash, nodeId);
+      if (this.#bySecret.size >= MAX_ENTRIES) this.#bySecret.clear();
+      this.#bySecret.set(secret, nodeId);
     }
     return nodeId;
   }

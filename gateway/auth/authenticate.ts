@@ -48,13 +48,12 @@ export function authenticate(deps: GatewayDeps): MiddlewareHandler<AppEnv> {
       const match = /^Bearer\s+(\S+)$/i.exec(auth);
       if (!match) throw unauthorized("Authorization header must be 'Bearer <token>'");
       const secret = match[1]!;
-      const hash = hashSecret(secret);
       if (secret.startsWith("halo_agent_")) {
-        const nodeId = agentTokens.authenticate(hash);
+        const nodeId = agentTokens.authenticate(secret);
         if (!nodeId) throw unauthorized("Agent token is unknown or revoked: re-enroll the node");
         principal = { kind: "agent", nodeId };
       } else {
-        const token = apiTokens.authenticate(hash, deps.clock.now());
+        const token = apiTokens.authenticate(hashSecret(secret), deps.clock.now());
         if (!token) throw unauthorized("API token is unknown or revoked");
         principal = { kind: "token", role: token.role, token };
       }

@@ -37,6 +37,7 @@ import type { EventHub } from "../events/event_hub.ts";
 import type { SettingsStore } from "../store/settings.ts";
 import { ApiError, conflict, forbidden } from "../api/errors.ts";
 import { BatchLedger } from "./batch_ledger.ts";
+import { BatchScanner } from "./batch_scan.ts";
 import type { CheckedBatch } from "./batch_check.ts";
 import { ChunkStore } from "./chunk_store.ts";
 import { compact, type CompactionResult } from "./compactor.ts";
@@ -110,6 +111,8 @@ export interface TelemetryStoreOptions {
 export class TelemetryStore {
   readonly registry: SeriesRegistry;
   readonly head = new Head();
+  /** Reads ingest requests' batches; shared, as it remembers the sample keys it has checked. */
+  readonly scanner = new BatchScanner();
   readonly #ledger: BatchLedger;
   readonly #chunks: ChunkStore;
   readonly #reader: SeriesReader;

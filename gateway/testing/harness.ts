@@ -6,6 +6,7 @@ import { createLogger } from "../../lib/log.ts";
 import { FakeClock } from "../../lib/testing/fake_clock.ts";
 import type { UserRole } from "../../lib/schemas/common.ts";
 import { createApp } from "../app.ts";
+import { createRequestHandler, type RequestHandler } from "../http_handler.ts";
 import type { GatewayDeps } from "../api/context.ts";
 import { createGatewayDeps } from "../deps.ts";
 import { hashPassword } from "../auth/password.ts";
@@ -19,11 +20,13 @@ export interface Harness extends AsyncDisposable {
   deps: GatewayDeps;
   clock: FakeClock;
   app: ReturnType<typeof createApp>;
+  /** The handler Deno.serve calls in the real gateway: the app behind the telemetry fast path. */
+  handler: RequestHandler;
   dir: string;
   logs: string[];
   /** Free and total bytes the telemetry store sees; change to simulate a full disk. */
   disk: { free: number; total: number };
-  /** Calls the app as `token` (or anonymously) from loopback. */
+  /** Calls the gateway's handler as `token` (or anonymously) from loopback. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   /** A bearer API token with `role`. */
   tokenFor(role: UserRole): Promise<string>;
@@ -60,12 +63,14 @@ export async function createHarness(): Promise<Harness> {
     commitDelayMs: 5,
   });
   const app = createApp(deps);
+  const handler = await createRequestHandler(deps, app);
   const tokens = new Map<UserRole, string>();
 
   return {
     deps,
     clock,
     app,
+    handler,
     dir,
     logs,
     disk,
@@ -73,12 +78,15 @@ export async function createHarness(): Promise<Harness> {
       const { token, json, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (token) headers.set("authorization", `Bearer ${token}`);
-      if (json !== undefined) headers.set("content-type", "application/json");
-      return Promise.resolve(app.request(
-        path,
-        { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) },
-        { remoteAddr: { hostname: "127.0.0.1" } },
-      ));
+      let body = rest.body ?? null;
+      if (json !== undefined) {
+        body = JSON.stringify(json);
+        headers.set("content-type", "application/json");
+        // As an HTTP client sends it (a Request made here has none of its own).
+        headers.set("content-length", String(new TextEncoder().encode(body).length));
+      }
+      const request = new Request(new URL(path, "http://localhost"), { ...rest, headers, body });
+      return Promise.resolve(handler(request, { remoteAddr: { hostname: "127.0.0.1" } }));
     },
     tokenFor(role) {
       const existing = tokens.get(role);
