@@ -47,7 +47,7 @@ export const CHECK_INTERVAL_MS = 1000;
 export const RELEASE_GROWTH_BYTES = 8 * 1024 * 1024;
 /** Releases come at least this far apart: under peak ingest a full collection every second would cost. */
 export const MIN_RELEASE_INTERVAL_MS = 5000;
-/** A release at least this often, growth or not: V8's own collections free buffers only trimming returns. */
+/** A trim at least this often, growth or not: V8's own collections free buffers only trimming returns. */
 export const MAX_RELEASE_INTERVAL_MS = 60_000;
 
 /** Bytes in V8's heap and in array buffers: what a collection can shrink. */
@@ -59,11 +59,13 @@ export function jsMemoryBytes(): number {
 /**
  * Collects garbage, then trims the C heap, once the heap and array buffers
  * have grown by {@linkcode RELEASE_GROWTH_BYTES} since the last time (or
- * since their low point after one of V8's own collections), and at least
- * every {@linkcode MAX_RELEASE_INTERVAL_MS}, until `signal` aborts. A fixed
- * period did not do: the gateway's first seconds under load (code compiled,
- * 200 connections opened) grew the heap by 15 MB before the first release.
- * Says once what it cannot do.
+ * since their low point after one of V8's own collections), and trims alone
+ * at least every {@linkcode MAX_RELEASE_INTERVAL_MS}, until `signal` aborts.
+ * A fixed period did not do: the gateway's first seconds under load (code
+ * compiled, 200 connections opened) grew the heap by 15 MB before the first
+ * release. A collection every minute regardless cost ~8 % of the CPU at 50
+ * nodes (A/B, bench (b)'s load) and most of an idle gateway's. Says once
+ * what it cannot do.
  */
 export async function runMemoryRelease(
   deps: { clock: Clock; log: Logger; release: MemoryRelease; usage?: () => number },
@@ -83,11 +85,11 @@ export async function runMemoryRelease(
     const used = usage();
     low = Math.min(low, used);
     const since = clock.now() - last;
-    if (
-      since < MAX_RELEASE_INTERVAL_MS &&
-      (used - low < RELEASE_GROWTH_BYTES || since < MIN_RELEASE_INTERVAL_MS)
-    ) continue;
-    collect?.();
+    const grown = used - low >= RELEASE_GROWTH_BYTES && since >= MIN_RELEASE_INTERVAL_MS;
+    if (!grown && since < MAX_RELEASE_INTERVAL_MS) continue;
+    // A collection only for growth: an idle gateway's is pure cost, while V8's own
+    // collections leave freed buffers that only trimming hands back.
+    if (grown) collect?.();
     trim?.();
     last = clock.now();
     low = usage();
