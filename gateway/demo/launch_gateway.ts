@@ -15,8 +15,10 @@ export const GATEWAY_PERMISSIONS = [
   // glibc's malloc_trim, so freed C heap goes back to the kernel (gateway/system/memory_release.ts).
   "--allow-ffi",
   // A small young generation: about 10 MB less resident memory for a little more GC work;
-  // gc() for gateway/system/memory_release.ts.
-  "--v8-flags=--max-semi-space-size=1,--expose-gc",
+  // gc() for gateway/system/memory_release.ts; no V8 helper threads: at the gateway's heap
+  // size handing GC and compilation to them cost more CPU than it saved (14 % per sample at
+  // bench (b)'s load, the same peak ingest).
+  "--v8-flags=--max-semi-space-size=1,--expose-gc,--single-threaded",
 ] as const;
 
 /** Options for {@linkcode launchGateway}. */
