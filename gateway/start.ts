@@ -19,7 +19,7 @@ import { statDiskSpace } from "./telemetry/disk_guard.ts";
 import { runTelemetryLoops } from "./telemetry/loops.ts";
 import { clockStatusProbe } from "./system/clock_status.ts";
 import { runMaintenance } from "./system/maintenance.ts";
-import { memoryRelease, runMemoryRelease } from "./system/memory_release.ts";
+import { jsMemoryBytes, memoryRelease, runMemoryRelease } from "./system/memory_release.ts";
 
 /** The database file inside `$HALO_VAR`. */
 export const DATABASE_FILE = "halo.db";
@@ -116,7 +116,12 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     runLiveFlusher(deps, shutdown.signal),
     runTelemetryLoops(deps, shutdown.signal),
     deps.triggers.run(shutdown.signal),
-    runMemoryRelease({ clock, log, release }, shutdown.signal),
+    // The telemetry head is live until compaction stores it: no collection shrinks it,
+    // and at peak ingest it would trigger one every few seconds for nothing.
+    runMemoryRelease(
+      { clock, log, release, usage: () => jsMemoryBytes() - deps.telemetry.head.bytes },
+      shutdown.signal,
+    ),
   ];
   log.info("listening", {
     address: address.hostname,
