@@ -7,12 +7,12 @@
  *   sample: 50 nodes × 100 metrics every 10 s against the real gateway
  *   process, in real time, over whole compaction cycles (~30 min by default);
  * - (c) peak ingest of the gateway and of VictoriaMetrics under the same
- *   closed-loop load of 50 clients (~1 min);
+ *   closed-loop load of 50 clients, in alternating rounds (~3 min);
  * - (d) query p50/p99 over a 10-million-sample store (in-process; ~2-4 min);
  * - (e) gateway resident memory with 200 nodes at the realistic rate (11-20 min).
  *
  * Run: `deno run -A bench/telemetry_bench.ts [--only a,b,c,d,e] [--minutes N]
- * [--e-minutes N] [--peak-seconds N] [--queries N]`. (a) and (b) come from
+ * [--e-minutes N] [--peak-seconds N] [--peak-rounds N] [--queries N]`. (a) and (b) come from
  * the same run, so `--only a` or `--only b` runs both. The machine's other
  * work shows in every figure: on a shared 2-core machine they are noisy.
  */
@@ -31,7 +31,8 @@ Options:
   --minutes N         (a, b) minutes to measure, in whole 10-minute compaction cycles,
                       after the first compaction (default 20)
   --e-minutes N       (e) minimum minutes of load (default 11)
-  --peak-seconds N    (c) measured seconds per server (default 20)
+  --peak-seconds N    (c) measured seconds per server and round (default 10)
+  --peak-rounds N     (c) rounds, each measuring both servers, alternating which first (default 5)
   --queries N         (d) queries of each kind (default 1000)
   -h, --help          this help`;
 
@@ -43,6 +44,7 @@ export interface BenchOptions {
   minutes: number;
   eMinutes: number;
   peakSeconds: number;
+  peakRounds: number;
   queries: number;
 }
 
@@ -59,6 +61,7 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
       minutes: { type: "string" },
       "e-minutes": { type: "string" },
       "peak-seconds": { type: "string" },
+      "peak-rounds": { type: "string" },
       queries: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -83,7 +86,8 @@ export function parseBenchArgs(args: string[]): BenchOptions | "help" {
     parts,
     minutes: number("minutes", values.minutes, 20, 1),
     eMinutes: number("e-minutes", values["e-minutes"], 11, 1),
-    peakSeconds: number("peak-seconds", values["peak-seconds"], 20, 1),
+    peakSeconds: number("peak-seconds", values["peak-seconds"], 10, 1),
+    peakRounds: number("peak-rounds", values["peak-rounds"], 5, 1),
     queries: number("queries", values.queries, 1000, 1),
   };
 }
@@ -127,7 +131,12 @@ async function main(args: string[]): Promise<number> {
     }
   };
   const { parts } = options;
-  if (parts.has("c")) await part("c", () => runPeakIngest({ seconds: options.peakSeconds }));
+  if (parts.has("c")) {
+    await part(
+      "c",
+      () => runPeakIngest({ seconds: options.peakSeconds, rounds: options.peakRounds }),
+    );
+  }
   if (parts.has("d")) await part("d", () => runQueryLatency({ queries: options.queries }));
   if (parts.has("a") || parts.has("b")) {
     await part("a,b", () => runStorageCost({ minutes: options.minutes }));
