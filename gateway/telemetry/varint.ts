@@ -127,9 +127,18 @@ export class ByteWriter {
     this.#len = pos;
   }
 
-  /** The bytes written so far (a view; the writer must not be used afterwards). */
+  /** The bytes written so far (a view; the writer must not be used afterwards, except after {@linkcode reset}). */
   finish(): Uint8Array<ArrayBuffer> {
     return this.#buf.subarray(0, this.#len) as Uint8Array<ArrayBuffer>;
+  }
+
+  /**
+   * Empties the writer and keeps its buffer, for a hot loop that copies out
+   * what {@linkcode finish} returned before writing again: a fresh writer per
+   * use costs an ArrayBuffer allocation each time.
+   */
+  reset(): void {
+    this.#len = 0;
   }
 }
 

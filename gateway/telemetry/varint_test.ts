@@ -105,3 +105,14 @@ Deno.test("floatWords() and wordsFloat() are inverse on every bit pattern", () =
   assertEquals(floatWords(-0), [0x80000000, 0]);
   assertEquals(floatWords(1), [0x3ff00000, 0]);
 });
+
+Deno.test("ByteWriter.reset() starts over in the same buffer, past its first size too", () => {
+  const w = new ByteWriter(16);
+  for (let i = 0; i < 40; i++) w.uvarint(300);
+  assertEquals(w.length, 80);
+  w.reset();
+  assertEquals(w.length, 0);
+  w.svarint(-1);
+  w.byte(7);
+  assertEquals([...w.finish()], [1, 7]);
+});
