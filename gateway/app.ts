@@ -8,7 +8,7 @@ import { auditApi } from "./api/audit.ts";
 import { authApi } from "./api/auth.ts";
 import type { GatewayDeps } from "./api/context.ts";
 import { enrollmentApi } from "./api/enrollment.ts";
-import { ApiError, errorForLog, INTERNAL_ERROR_BODY } from "./api/errors.ts";
+import { ApiError, errorAnswer } from "./api/errors.ts";
 import { eventsApi } from "./api/events.ts";
 import { flowsApi } from "./api/flows.ts";
 import { meshesApi } from "./api/meshes.ts";
@@ -112,10 +112,6 @@ export function createApp(deps: GatewayDeps) {
   );
 
   app.onError((error, c) => {
-    if (error instanceof ApiError) {
-      for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
-      return c.json(error.toBody(), error.status);
-    }
     if (error instanceof PortalNotBuiltError) {
       deps.log.error("portal assets missing", { error: error.message });
       return c.text(error.message, 503);
@@ -132,12 +128,12 @@ export function createApp(deps: GatewayDeps) {
         : error.message || "Bad request";
       return c.json({ error: { code, message } }, status);
     }
-    deps.log.error("request failed", {
+    const answer = errorAnswer(error, deps.log, {
       method: c.req.method,
       path: new URL(c.req.url).pathname,
-      error: errorForLog(error),
     });
-    return c.json(INTERNAL_ERROR_BODY, 500);
+    for (const [k, v] of Object.entries(answer.headers)) c.header(k, v);
+    return c.json(answer.body, answer.status);
   });
 
   return app;

@@ -1,5 +1,4 @@
-import { MAX_BODY_BYTES } from "./app.ts";
-import type { createApp } from "./app.ts";
+import { type createApp, MAX_BODY_BYTES } from "./app.ts";
 import type { GatewayDeps } from "./api/context.ts";
 import { TelemetryFastPath } from "./api/telemetry_fast_path.ts";
 

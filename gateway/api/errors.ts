@@ -1,3 +1,4 @@
+import type { Logger } from "../../lib/log.ts";
 import type { ErrorBody } from "../../lib/schemas/common.ts";
 
 type Detail = NonNullable<ErrorBody["error"]["details"]>[number];
@@ -28,18 +29,38 @@ export class ApiError extends Error {
   }
 }
 
-/** The body of a 500 answer: the details go to the log, not to the caller. */
-export const INTERNAL_ERROR_BODY = {
-  error: { code: "internal", message: "Internal error; see the gateway log" },
-} as const;
+/** The status, body and extra headers of an error's JSON answer. */
+export interface ErrorAnswer {
+  status: ApiError["status"] | 500;
+  body: ErrorBody;
+  headers: Record<string, string>;
+}
 
-/** An unexpected error as the log records it. */
-export function errorForLog(
+/**
+ * How the API answers `error`: an {@linkcode ApiError} as it says; anything
+ * else is logged with the request it failed and answered with a bare 500,
+ * the details staying in the log. The app's error handler and the telemetry
+ * fast path both answer through it, so their answers cannot drift apart.
+ */
+export function errorAnswer(
   error: unknown,
-): { name: string; message: string; stack?: string } | string {
-  return error instanceof Error
-    ? { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) }
-    : String(error);
+  log: Logger,
+  request: { method: string; path: string },
+): ErrorAnswer {
+  if (error instanceof ApiError) {
+    return { status: error.status, body: error.toBody(), headers: error.headers };
+  }
+  log.error("request failed", {
+    ...request,
+    error: error instanceof Error
+      ? { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) }
+      : String(error),
+  });
+  return {
+    status: 500,
+    body: { error: { code: "internal", message: "Internal error; see the gateway log" } },
+    headers: {},
+  };
 }
 
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);

@@ -20,7 +20,7 @@ import type { Logger } from "../../lib/log.ts";
 import { AgentTokenCache } from "../auth/agent_token_cache.ts";
 import type { TelemetryStore } from "../telemetry/store.ts";
 import type { AppEnv, GatewayDeps } from "./context.ts";
-import { ApiError, errorForLog, INTERNAL_ERROR_BODY } from "./errors.ts";
+import { errorAnswer } from "./errors.ts";
 import { JSON_MEDIA_TYPE } from "./telemetry.ts";
 
 const PATH = "/v1/telemetry";
@@ -103,9 +103,8 @@ export class TelemetryFastPath {
 
   /** As the app's error handler answers the same error. */
   #error(error: unknown): Response {
-    if (error instanceof ApiError) return this.#json(error.toBody(), error.status, error.headers);
-    this.#log.error("request failed", { method: "POST", path: PATH, error: errorForLog(error) });
-    return this.#json(INTERNAL_ERROR_BODY, 500);
+    const { status, body, headers } = errorAnswer(error, this.#log, { method: "POST", path: PATH });
+    return this.#json(body, status, headers);
   }
 }
 
