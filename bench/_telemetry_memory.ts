@@ -7,6 +7,7 @@
  */
 import { realisticRate, startAgents } from "./_telemetry_agents.ts";
 import { sleep, startBenchGateway, waitForCompaction } from "./_telemetry_gateway.ts";
+import { runtimeFloor } from "./_telemetry_floor.ts";
 import { memoryMiB } from "./_telemetry_proc.ts";
 import { detail, type Figure, fmt } from "./_telemetry_report.ts";
 
@@ -27,6 +28,14 @@ export interface MemoryOptions {
 /** Runs (e); returns its figures. */
 export async function runMemory(options: MemoryOptions): Promise<Figure[]> {
   const part = "e";
+  const floor = await runtimeFloor();
+  const resident = (r: { rss: number; anon: number; file: number }) =>
+    `${fmt(r.rss, 1)} MiB (${fmt(r.anon, 1)} anonymous, ${fmt(r.file, 1)} mapped files)`;
+  detail(
+    part,
+    `for scale, \`deno run\` with the gateway task's flags, nothing started: the runtime alone ` +
+      `${resident(floor.runtime)}; with the gateway's modules imported ${resident(floor.code)}`,
+  );
   await using gw = await startBenchGateway(NODES);
   const afterEnroll = memoryMiB(gw.pid);
   detail(

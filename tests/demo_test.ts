@@ -12,23 +12,13 @@ import { nodeSummarySchema } from "../lib/schemas/nodes.ts";
 import { latestSchema, telemetryResultSchema } from "../lib/schemas/telemetry.ts";
 import { topologySchema } from "../lib/schemas/topology.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "../lib/testing/assert.ts";
+import { denoTaskCommand } from "./_helpers/deno_task.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const BANNER_END = "Press Ctrl-C to stop.";
 /** Start-up includes the telemetry back-fill (about 2 s here); leave room for slow machines. */
 const BANNER_TIMEOUT_MS = 60_000;
 const DAY = 86_400_000;
-
-/** `deno run` and its flags, exactly as the `demo` task in deno.json has them. */
-async function demoCommand(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  const task: string = config.tasks.demo.command;
-  const words = task.split(/\s+/);
-  if (words[0] !== "deno" || words.at(-1) !== "gateway/demo/main.ts") {
-    throw new Error(`Unexpected demo task in deno.json: ${task}`);
-  }
-  return words.slice(1);
-}
 
 /** A running demo and what it printed. */
 interface Demo {
@@ -43,10 +33,11 @@ interface Demo {
 }
 
 async function startDemo(dataDir: string): Promise<Demo> {
+  const task = await denoTaskCommand("demo", "gateway/demo/main.ts");
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...await demoCommand(), "--listen", "127.0.0.1:0", "--data-dir", dataDir],
+    args: [...task.args, "--listen", "127.0.0.1:0", "--data-dir", dataDir],
     cwd: ROOT,
-    env: { NO_COLOR: "1", HALO_LOG: "info" },
+    env: { ...task.env, NO_COLOR: "1", HALO_LOG: "info" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

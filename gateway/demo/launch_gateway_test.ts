@@ -1,9 +1,10 @@
 import { assertEquals } from "../../lib/testing/assert.ts";
-import { GATEWAY_PERMISSIONS } from "./launch_gateway.ts";
+import { denoTaskCommand } from "../../tests/_helpers/deno_task.ts";
+import { GATEWAY_ENV, GATEWAY_PERMISSIONS } from "./launch_gateway.ts";
 
-Deno.test("the demo starts the gateway with the permissions of deno.json's gateway task", async () => {
-  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
-  const task: string[] = config.tasks.gateway.command.split(/\s+/);
-  assertEquals(task.slice(0, 2), ["deno", "run"]);
-  assertEquals(task.slice(2, -1), [...GATEWAY_PERMISSIONS]);
+Deno.test("the demo starts the gateway as deno.json's gateway task does", async () => {
+  const task = await denoTaskCommand("gateway", "gateway/main.ts");
+  assertEquals(task.env, { ...GATEWAY_ENV });
+  assertEquals(task.args[0], "run");
+  assertEquals(task.args.slice(1, -1), [...GATEWAY_PERMISSIONS]);
 });

@@ -4,18 +4,10 @@
  * chosen by the system.
  */
 
-const ROOT = new URL("../../", import.meta.url);
+import { denoTaskCommand } from "./deno_task.ts";
 
-/** `deno run` and its permission flags, as the `gateway` task in deno.json has them. */
-async function gatewayCommand(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  const task: string = config.tasks.gateway.command;
-  const words = task.split(/\s+/);
-  if (words[0] !== "deno" || words.at(-1) !== "gateway/main.ts") {
-    throw new Error(`Unexpected gateway task in deno.json: ${task}`);
-  }
-  return words.slice(1, -1);
-}
+const ROOT = new URL("../../", import.meta.url);
+const ENTRY = "gateway/main.ts";
 
 /** Where a gateway keeps its files. */
 export interface GatewayDirs {
@@ -25,9 +17,13 @@ export interface GatewayDirs {
   etcDir: string;
 }
 
-/** Environment for a gateway using `dirs`, isolated from the caller's HALO_* variables. */
-function gatewayEnv(dirs: GatewayDirs): Record<string, string> {
+/**
+ * Environment for a gateway using `dirs`, isolated from the caller's HALO_*
+ * variables, with the `gateway` task's own assignments.
+ */
+function gatewayEnv(dirs: GatewayDirs, taskEnv: Record<string, string>): Record<string, string> {
   return {
+    ...taskEnv,
     HALO_VAR: dirs.varDir,
     HALO_ETC: dirs.etcDir,
     HALO_RUN: `${dirs.varDir}/run`,
@@ -45,10 +41,11 @@ export interface CommandResult {
 
 /** Runs `gateway/main.ts args…` to completion (for `--help`, `--version` and failures). */
 export async function runGatewayCommand(args: string[], dirs: GatewayDirs): Promise<CommandResult> {
+  const task = await denoTaskCommand("gateway", ENTRY);
   const output = await new Deno.Command(Deno.execPath(), {
-    args: [...await gatewayCommand(), "gateway/main.ts", ...args],
+    args: [...task.args, ...args],
     cwd: ROOT,
-    env: gatewayEnv(dirs),
+    env: gatewayEnv(dirs, task.env),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -82,10 +79,11 @@ const START_TIMEOUT_MS = 60_000;
  * @throws {Error} with the process's log when it exits or does not listen in time.
  */
 export async function startGatewayProcess(dirs: GatewayDirs): Promise<GatewayProcess> {
+  const task = await denoTaskCommand("gateway", ENTRY);
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...await gatewayCommand(), "gateway/main.ts", "--listen", "127.0.0.1:0"],
+    args: [...task.args, "--listen", "127.0.0.1:0"],
     cwd: ROOT,
-    env: gatewayEnv(dirs),
+    env: gatewayEnv(dirs, task.env),
     stdin: "null",
     stdout: "null",
     stderr: "piped",
