@@ -10,6 +10,7 @@ import { EventHub } from "./events/event_hub.ts";
 import { LiveNodeState } from "./nodes/live_state.ts";
 import { AuditLog } from "./store/audit.ts";
 import { SettingsStore } from "./store/settings.ts";
+import type { CollectGarbage } from "./system/memory_release.ts";
 import type { DiskSpace } from "./telemetry/disk_guard.ts";
 import { TelemetryStore } from "./telemetry/store.ts";
 import { AlertStore } from "./flows/alert_store.ts";
@@ -41,7 +42,7 @@ export interface DepsOptions {
   /** Group commit delay of the telemetry store. @default 1000 */
   commitDelayMs?: number;
   /** A full garbage collection, for the telemetry store's compaction. */
-  collectGarbage?: (() => void) | null;
+  collectGarbage?: CollectGarbage | null;
 }
 
 /** Builds the handlers' dependencies around an open, migrated database. */

@@ -9,6 +9,7 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { badRequest } from "./errors.ts";
 import { jsonResponse, route } from "./route.ts";
+import { prepared } from "../db/database.ts";
 
 const KEEPALIVE_MS = 15_000;
 /** How often an open stream re-checks that its session or token is still valid. */
@@ -139,6 +140,8 @@ export function eventsApi(deps: GatewayDeps) {
 }
 
 function latestId(deps: GatewayDeps): number {
-  return (deps.db.prepare("SELECT coalesce(max(id), 0) AS id FROM events").get() as { id: number })
+  return (prepared(deps.db, "SELECT coalesce(max(id), 0) AS id FROM events").get() as {
+    id: number;
+  })
     .id;
 }

@@ -28,6 +28,7 @@ import { apiApp } from "./app_factory.ts";
 import type { AppEnv, GatewayDeps } from "./context.ts";
 import { ApiError, conflict, forbidden, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
+import { prepared } from "../db/database.ts";
 
 const idParams = z.object({ id: intIdSchema });
 
@@ -111,9 +112,10 @@ export function flowsApi(deps: GatewayDeps) {
       const q = c.req.valid("query");
       const now = deps.clock.now();
       const names = new Map(
-        (deps.db.prepare("SELECT id, name FROM nodes").all() as { id: string; name: string }[]).map(
-          (n) => [n.id, n.name],
-        ),
+        (prepared(deps.db, "SELECT id, name FROM nodes").all() as { id: string; name: string }[])
+          .map(
+            (n) => [n.id, n.name],
+          ),
       );
       const latest = deps.telemetry.latest({
         nodes: q.node ? [q.node] : undefined,

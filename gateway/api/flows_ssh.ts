@@ -7,6 +7,7 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
+import { prepared } from "../db/database.ts";
 
 const nodeParams = z.object({ node_id: nodeIdSchema });
 
@@ -94,7 +95,8 @@ export function flowsSshApi(deps: GatewayDeps) {
       const input = c.req.valid("json");
       const actor = actorOf(c);
       deps.events.atomically(() => {
-        const node = deps.db.prepare(
+        const node = prepared(
+          deps.db,
           "SELECT 1 FROM nodes WHERE id = ? AND decommissioned_at IS NULL",
         ).get(node_id);
         if (!node) throw notFound(`Node ${node_id}`);

@@ -8,11 +8,13 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
+import { prepared } from "../db/database.ts";
 
 type Mesh = z.infer<typeof meshSchema>;
 
 function readMeshes(db: DatabaseSync, id?: number): Mesh[] {
-  const rows = db.prepare(
+  const rows = prepared(
+    db,
     `SELECT m.id, m.ssid, m.channel, m.description, m.psk != '' AS psk_set, m.created_at, m.updated_at,
        (SELECT count(*) FROM nodes n WHERE n.mesh_id = m.id AND n.decommissioned_at IS NULL) AS node_count
      FROM meshes m ${id === undefined ? "" : "WHERE m.id = ?"} ORDER BY m.ssid`,
@@ -70,11 +72,12 @@ export function meshesApi(deps: GatewayDeps) {
     (c) => {
       const body = c.req.valid("json");
       const mesh = deps.events.atomically(() => {
-        if (deps.db.prepare("SELECT 1 FROM meshes WHERE ssid = ?").get(body.ssid)) {
+        if (prepared(deps.db, "SELECT 1 FROM meshes WHERE ssid = ?").get(body.ssid)) {
           throw conflict(`Mesh ${body.ssid} exists`);
         }
         const now = deps.clock.now();
-        const { lastInsertRowid } = deps.db.prepare(
+        const { lastInsertRowid } = prepared(
+          deps.db,
           "INSERT INTO meshes (ssid, channel, psk, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
         ).run(body.ssid, body.channel, body.psk, body.description, now, now);
         deps.audit.record(actorOf(c), "mesh.create", body.ssid, { channel: body.channel });
@@ -102,7 +105,8 @@ export function meshesApi(deps: GatewayDeps) {
       const mesh = deps.events.atomically(() => {
         const [current] = readMeshes(deps.db, id);
         if (!current) throw notFound(`Mesh ${id}`);
-        deps.db.prepare(
+        prepared(
+          deps.db,
           `UPDATE meshes SET channel = coalesce(?, channel), psk = coalesce(?, psk),
              description = coalesce(?, description), updated_at = ? WHERE id = ?`,
         ).run(
@@ -145,7 +149,7 @@ export function meshesApi(deps: GatewayDeps) {
             `Mesh ${current.ssid} still has ${current.node_count} node(s): move them first`,
           );
         }
-        deps.db.prepare("DELETE FROM meshes WHERE id = ?").run(id);
+        prepared(deps.db, "DELETE FROM meshes WHERE id = ?").run(id);
         deps.audit.record(actorOf(c), "mesh.delete", current.ssid);
       });
       return c.json({ ok: true as const }, 200);

@@ -17,6 +17,7 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
+import { prepared } from "../db/database.ts";
 
 type Neuron = z.infer<typeof neuronSchema>;
 const deviceSchema = z.object({ id: z.string(), name: z.string() });
@@ -25,10 +26,12 @@ const neuronDetailSchema = neuronSchema.extend({
 });
 
 function readNeurons(db: DatabaseSync, id?: string): Neuron[] {
-  const neurons = db.prepare(
+  const neurons = prepared(
+    db,
     `SELECT id, description FROM neurons ${id === undefined ? "" : "WHERE id = ?"} ORDER BY id`,
   ).all(...(id === undefined ? [] : [id])) as { id: string; description: string }[];
-  const placements = db.prepare(
+  const placements = prepared(
+    db,
     `SELECT p.component, n.id, n.name FROM neuron_placements p JOIN nodes n ON n.id = p.node_id
      WHERE p.neuron_id = ? AND n.decommissioned_at IS NULL ORDER BY n.name`,
   );
@@ -101,10 +104,10 @@ export function neuronsApi(deps: GatewayDeps) {
     (c) => {
       const body = c.req.valid("json");
       const neuron = deps.events.atomically(() => {
-        if (deps.db.prepare("SELECT 1 FROM neurons WHERE id = ?").get(body.id)) {
+        if (prepared(deps.db, "SELECT 1 FROM neurons WHERE id = ?").get(body.id)) {
           throw conflict(`Neuron ${body.id} exists`);
         }
-        deps.db.prepare("INSERT INTO neurons (id, description, created_at) VALUES (?, ?, ?)").run(
+        prepared(deps.db, "INSERT INTO neurons (id, description, created_at) VALUES (?, ?, ?)").run(
           body.id,
           body.description,
           deps.clock.now(),
@@ -128,7 +131,7 @@ export function neuronsApi(deps: GatewayDeps) {
     (c) => {
       const { id } = c.req.valid("param");
       deps.events.atomically(() => {
-        if (deps.db.prepare("DELETE FROM neurons WHERE id = ?").run(id).changes === 0) {
+        if (prepared(deps.db, "DELETE FROM neurons WHERE id = ?").run(id).changes === 0) {
           throw notFound(`Neuron ${id}`);
         }
         deps.audit.record(actorOf(c), "neuron.delete", id);
@@ -153,17 +156,18 @@ export function neuronsApi(deps: GatewayDeps) {
       const body = c.req.valid("json");
       const parsed = parseComponentName(body.component)!;
       deps.events.atomically(() => {
-        if (!deps.db.prepare("SELECT 1 FROM neurons WHERE id = ?").get(parsed.neuron)) {
+        if (!prepared(deps.db, "SELECT 1 FROM neurons WHERE id = ?").get(parsed.neuron)) {
           throw notFound(`Neuron ${parsed.neuron} (create it with POST /v1/neurons)`);
         }
         if (
-          !deps.db.prepare("SELECT 1 FROM nodes WHERE id = ? AND decommissioned_at IS NULL").get(
+          !prepared(deps.db, "SELECT 1 FROM nodes WHERE id = ? AND decommissioned_at IS NULL").get(
             body.node_id,
           )
         ) {
           throw notFound(`Node ${body.node_id}`);
         }
-        deps.db.prepare(
+        prepared(
+          deps.db,
           "INSERT OR IGNORE INTO neuron_placements (neuron_id, component, node_id) VALUES (?, ?, ?)",
         ).run(parsed.neuron, parsed.component, body.node_id);
         deps.audit.record(actorOf(c), "neuron.place", body.component, { node_id: body.node_id });
@@ -188,7 +192,8 @@ export function neuronsApi(deps: GatewayDeps) {
       const { component, node_id } = c.req.valid("param");
       const parsed = parseComponentName(component)!;
       deps.events.atomically(() => {
-        const removed = deps.db.prepare(
+        const removed = prepared(
+          deps.db,
           "DELETE FROM neuron_placements WHERE neuron_id = ? AND component = ? AND node_id = ?",
         ).run(parsed.neuron, parsed.component, node_id).changes;
         if (removed === 0) throw notFound(`${component} on ${node_id}`);
@@ -215,10 +220,11 @@ export function neuronsApi(deps: GatewayDeps) {
     }),
     (c) => {
       const { id } = c.req.valid("param");
-      if (!deps.db.prepare("SELECT 1 FROM nodes WHERE id = ?").get(id)) {
+      if (!prepared(deps.db, "SELECT 1 FROM nodes WHERE id = ?").get(id)) {
         throw notFound(`Node ${id}`);
       }
-      const rows = deps.db.prepare(
+      const rows = prepared(
+        deps.db,
         "SELECT neuron_id, component FROM neuron_placements WHERE node_id = ? ORDER BY neuron_id, component",
       ).all(id) as { neuron_id: string; component: typeof NEURON_COMPONENTS[number] }[];
       return c.json({

@@ -14,6 +14,7 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError, conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
+import { prepared } from "../db/database.ts";
 
 const idParams = z.object({ id: nodeIdSchema });
 
@@ -97,7 +98,7 @@ export function nodesApi(deps: GatewayDeps) {
         if (body.mesh_id !== undefined) {
           if (
             body.mesh_id !== null &&
-            !deps.db.prepare("SELECT 1 FROM meshes WHERE id = ?").get(body.mesh_id)
+            !prepared(deps.db, "SELECT 1 FROM meshes WHERE id = ?").get(body.mesh_id)
           ) {
             throw new ApiError(400, "validation_failed", `Mesh ${body.mesh_id} does not exist`, [
               { path: "body.mesh_id", message: "no such mesh; see GET /v1/meshes" },

@@ -6,6 +6,7 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
+import { prepared } from "../db/database.ts";
 
 const silenceSchema = z.object({
   id: z.number().int(),
@@ -29,7 +30,8 @@ const createSilenceSchema = z.strictObject({
 export function silencesApi(deps: GatewayDeps) {
   const app = apiApp();
   const read = (id?: number) =>
-    (deps.db.prepare(
+    (prepared(
+      deps.db,
       `SELECT * FROM silences ${
         id === undefined ? "WHERE ends_at > ?" : "WHERE id = ?"
       } ORDER BY ends_at`,
@@ -73,7 +75,8 @@ export function silencesApi(deps: GatewayDeps) {
       const actor = actorOf(c);
       const now = deps.clock.now();
       const id = deps.events.atomically(() => {
-        const { lastInsertRowid } = deps.db.prepare(
+        const { lastInsertRowid } = prepared(
+          deps.db,
           "INSERT INTO silences (target, value, reason, created_by, created_at, ends_at) VALUES (?, ?, ?, ?, ?, ?)",
         ).run(body.target, body.value, body.reason, actor.name, now, now + body.duration_s * 1000);
         deps.audit.record(actor, "silence.create", `${body.target}:${body.value}`, {
@@ -102,7 +105,7 @@ export function silencesApi(deps: GatewayDeps) {
       const { id } = c.req.valid("param");
       deps.events.atomically(() => {
         const changed =
-          deps.db.prepare("UPDATE silences SET ends_at = ? WHERE id = ? AND ends_at > ?")
+          prepared(deps.db, "UPDATE silences SET ends_at = ? WHERE id = ? AND ends_at > ?")
             .run(deps.clock.now(), id, deps.clock.now()).changes;
         if (changed === 0) throw notFound(`Active silence ${id}`);
         deps.audit.record(actorOf(c), "silence.end", `silence:${id}`);

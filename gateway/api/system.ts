@@ -12,6 +12,7 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
+import { prepared } from "../db/database.ts";
 
 /** `/health`, system information, settings and backup. */
 export function systemApi(deps: GatewayDeps) {
@@ -31,7 +32,7 @@ export function systemApi(deps: GatewayDeps) {
     async (c) => {
       let database: { ok: boolean; message?: string } = { ok: true };
       try {
-        deps.db.prepare("SELECT 1 FROM schema_migrations LIMIT 1").get();
+        prepared(deps.db, "SELECT 1 FROM schema_migrations LIMIT 1").get();
       } catch (error) {
         database = { ok: false, message: (error as Error).message };
       }
@@ -71,12 +72,12 @@ export function systemV1Api(deps: GatewayDeps) {
           size += (await Deno.stat(deps.dbPath + suffix)).size;
         } catch { /* the WAL may not exist */ }
       }
-      const migrations = (deps.db.prepare(
-        "SELECT name, applied_at FROM schema_migrations ORDER BY name",
-      ).all() as { name: string; applied_at: number }[]).map((m) => ({
-        name: m.name,
-        applied_at: iso(m.applied_at),
-      }));
+      const migrations =
+        (prepared(deps.db, "SELECT name, applied_at FROM schema_migrations ORDER BY name")
+          .all() as { name: string; applied_at: number }[]).map((m) => ({
+            name: m.name,
+            applied_at: iso(m.applied_at),
+          }));
       return c.json({
         version: deps.build.version,
         commit: deps.build.commit,

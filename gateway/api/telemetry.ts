@@ -18,12 +18,13 @@ import { apiApp, throwValidationError } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
+import { prepared } from "../db/database.ts";
 
 /** Largest span a query may cover. */
 const MAX_SPAN_MS = 3 * 365 * 86_400_000;
 
 function nodeNames(deps: GatewayDeps): Map<string, string> {
-  const rows = deps.db.prepare("SELECT id, name FROM nodes").all() as {
+  const rows = prepared(deps.db, "SELECT id, name FROM nodes").all() as {
     id: string;
     name: string;
   }[];

@@ -8,6 +8,7 @@ import { SessionStore } from "../store/sessions.ts";
 import { UserStore } from "../store/users.ts";
 import { AgentTokenCache } from "./agent_token_cache.ts";
 import { hashSecret } from "./secret_token.ts";
+import { prepared } from "../db/database.ts";
 
 export const SESSION_COOKIE = "halo_session";
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -79,11 +80,12 @@ export function authenticate(deps: GatewayDeps): MiddlewareHandler<AppEnv> {
 export function stillAuthenticated(deps: GatewayDeps, principal: Principal): boolean {
   switch (principal.kind) {
     case "user":
-      return deps.db.prepare(
+      return prepared(
+        deps.db,
         "SELECT 1 FROM sessions WHERE token_hash = ? AND user_id = ? AND expires_at > ?",
       ).get(principal.sessionHash, principal.user.id, deps.clock.now()) !== undefined;
     case "token":
-      return deps.db.prepare("SELECT 1 FROM api_tokens WHERE id = ? AND revoked_at IS NULL")
+      return prepared(deps.db, "SELECT 1 FROM api_tokens WHERE id = ? AND revoked_at IS NULL")
         .get(principal.token.id) !== undefined;
     case "agent":
       return new AgentTokenStore(deps.db).isLive(principal.nodeId);

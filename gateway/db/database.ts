@@ -1,4 +1,4 @@
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 
 /** Options for {@linkcode openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -35,4 +35,32 @@ export function transaction<T>(db: DatabaseSync, fn: () => T): T {
     db.exec("ROLLBACK");
     throw error;
   }
+}
+
+/** Statements kept per connection: the gateway uses about 200 SQL texts, a few built from names. */
+export const STATEMENT_CACHE_SIZE = 256;
+const statements = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+
+/**
+ * The connection's prepared statement for `sql`, compiled once and reused
+ * (the least recently used is dropped past {@linkcode STATEMENT_CACHE_SIZE}).
+ * node:sqlite frees a statement only when V8 collects its small wrapper, and
+ * V8 does not count the ~4 KB of C heap behind it: a statement prepared per
+ * call (19 for each node's status report, 20 reports a second at 200 nodes)
+ * piled up megabytes between collections. Compiling one also takes ~5 µs;
+ * running a prepared one, 0.3 µs.
+ */
+export function prepared(db: DatabaseSync, sql: string): StatementSync {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, cache = new Map());
+  let statement = cache.get(sql);
+  if (statement) {
+    // Map order is insertion order: moving it to the end keeps the oldest first.
+    cache.delete(sql);
+  } else {
+    statement = db.prepare(sql);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  }
+  cache.set(sql, statement);
+  return statement;
 }

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { prepared } from "./database.ts";
 
 /** A migration file as the runner sees it. */
 export interface MigrationFile {
@@ -53,7 +54,7 @@ export async function migrate(
     applied_at INTEGER NOT NULL
   ) STRICT`);
   const applied = new Map(
-    (db.prepare("SELECT name, checksum FROM schema_migrations").all() as {
+    (prepared(db, "SELECT name, checksum FROM schema_migrations").all() as {
       name: string;
       checksum: string;
     }[]).map((r) => [r.name, r.checksum]),
@@ -84,7 +85,7 @@ export async function migrate(
     db.exec("BEGIN IMMEDIATE");
     try {
       db.exec(file.sql);
-      db.prepare("INSERT INTO schema_migrations (name, checksum, applied_at) VALUES (?, ?, ?)")
+      prepared(db, "INSERT INTO schema_migrations (name, checksum, applied_at) VALUES (?, ?, ?)")
         .run(file.name, sums.get(file.name)!, now());
       db.exec("COMMIT");
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { HaloEvent } from "../../lib/schemas/events.ts";
 import { iso } from "../store/time.ts";
+import { prepared } from "../db/database.ts";
 
 /** Filter for stored and streamed events. */
 export interface EventFilter {
@@ -44,11 +45,12 @@ export class EventHub {
     data: Record<string, unknown> = {},
   ): HaloEvent {
     const ts = this.now();
-    const { lastInsertRowid } = this.db.prepare(
+    const { lastInsertRowid } = prepared(
+      this.db,
       "INSERT INTO events (ts, type, node_id, message, data) VALUES (?, ?, ?, ?, ?)",
     ).run(ts, type, nodeId, message, JSON.stringify(data));
     const name = nodeId
-      ? (this.db.prepare("SELECT name FROM nodes WHERE id = ?").get(nodeId) as
+      ? (prepared(this.db, "SELECT name FROM nodes WHERE id = ?").get(nodeId) as
         | { name: string }
         | undefined)?.name ?? null
       : null;
@@ -110,7 +112,7 @@ export class EventHub {
     const order = filter.afterId !== undefined ? "ASC" : "DESC";
     const sql = `SELECT e.*, n.name AS node_name FROM events e LEFT JOIN nodes n ON n.id = e.node_id
       ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY e.id ${order} LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? 100) as unknown as Row[]).map((
+    return (prepared(this.db, sql).all(...args, filter.limit ?? 100) as unknown as Row[]).map((
       r,
     ) => ({
       id: r.id,

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { EventHub } from "../events/event_hub.ts";
 import { iso, isoOrNull } from "../store/time.ts";
+import { prepared } from "../db/database.ts";
 
 /** An alert as the API shows it. */
 export interface AlertView {
@@ -131,11 +132,13 @@ export class AlertStore {
    */
   raise(a: NewAlert, now: number): { id: number; deduplicated: boolean; parentId: number | null } {
     return this.events.atomically(() => {
-      const open = this.db.prepare(
+      const open = prepared(
+        this.db,
         "SELECT id, parent_id FROM flow_alerts WHERE dedupe_key = ? AND status != 'resolved'",
       ).get(a.dedupeKey) as { id: number; parent_id: number | null } | undefined;
       if (open) return { id: open.id, deduplicated: true, parentId: open.parent_id };
-      const { lastInsertRowid } = this.db.prepare(
+      const { lastInsertRowid } = prepared(
+        this.db,
         `INSERT INTO flow_alerts (flow_id, execution_id, dedupe_key, node_id, severity, message, status,
            auto_resolve, silenced, node_offline, data, opened_at)
          VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)`,
@@ -173,7 +176,8 @@ export class AlertStore {
     flowId: number,
     nodeId: string,
   ): { alertId: number; parentId: number; rootNodeId: string | null } | null {
-    const row = this.db.prepare(
+    const row = prepared(
+      this.db,
       `SELECT a.id, a.parent_id, p.node_id AS root FROM flow_alerts a JOIN flow_alerts p ON p.id = a.parent_id
        WHERE a.flow_id = ? AND a.node_id = ? AND a.status != 'resolved' ORDER BY a.id DESC LIMIT 1`,
     ).get(flowId, nodeId) as { id: number; parent_id: number; root: string | null } | undefined;
@@ -189,12 +193,13 @@ export class AlertStore {
    */
   #group(id: number): number | null {
     const behind = this.#behind;
-    const me = this.db.prepare("SELECT flow_id, node_id FROM flow_alerts WHERE id = ?").get(id) as
+    const me = prepared(this.db, "SELECT flow_id, node_id FROM flow_alerts WHERE id = ?").get(id) as
       | { flow_id: number | null; node_id: string | null }
       | undefined;
     if (!behind || !me || me.flow_id === null || me.node_id === null) return null;
     const nodeId = me.node_id;
-    const others = this.db.prepare(
+    const others = prepared(
+      this.db,
       `SELECT id, node_id, parent_id FROM flow_alerts WHERE flow_id = ? AND node_offline = 1
        AND status != 'resolved' AND id != ? AND node_id IS NOT NULL AND node_id != ?`,
     ).all(me.flow_id, id, nodeId) as { id: number; node_id: string; parent_id: number | null }[];
@@ -208,11 +213,11 @@ export class AlertStore {
         !roots.some((o) => o !== r && behindOf(o.node_id).has(r.node_id))
       ) ?? roots[0]!;
       const parentId = top.parent_id ?? top.id;
-      this.db.prepare("UPDATE flow_alerts SET parent_id = ? WHERE id = ?").run(parentId, id);
+      prepared(this.db, "UPDATE flow_alerts SET parent_id = ? WHERE id = ?").run(parentId, id);
       return parentId;
     }
     const mine = behindOf(nodeId);
-    const update = this.db.prepare("UPDATE flow_alerts SET parent_id = ? WHERE id = ?");
+    const update = prepared(this.db, "UPDATE flow_alerts SET parent_id = ? WHERE id = ?");
     for (const o of others) if (mine.has(o.node_id)) update.run(id, o.id);
     return null;
   }
@@ -224,7 +229,8 @@ export class AlertStore {
    * @returns the children that now stand alone.
    */
   #release(id: number, now: number): number[] {
-    const children = this.db.prepare(
+    const children = prepared(
+      this.db,
       `SELECT a.id, a.auto_resolve, n.status FROM flow_alerts a LEFT JOIN nodes n ON n.id = a.node_id
        WHERE a.parent_id = ? AND a.status != 'resolved' ORDER BY a.id`,
     ).all(id) as { id: number; auto_resolve: number; status: string | null }[];
@@ -233,11 +239,11 @@ export class AlertStore {
       if (child.auto_resolve === 1 && child.status !== null && child.status !== "offline") {
         this.resolve(child.id, "condition cleared", now);
       } else {
-        this.db.prepare("UPDATE flow_alerts SET parent_id = NULL WHERE id = ?").run(child.id);
+        prepared(this.db, "UPDATE flow_alerts SET parent_id = NULL WHERE id = ?").run(child.id);
         remaining.push(child.id);
       }
     }
-    const parentOf = this.db.prepare("SELECT parent_id FROM flow_alerts WHERE id = ?");
+    const parentOf = prepared(this.db, "SELECT parent_id FROM flow_alerts WHERE id = ?");
     const parent = (child: number) =>
       (parentOf.get(child) as { parent_id: number | null }).parent_id;
     for (const child of remaining) {
@@ -247,7 +253,7 @@ export class AlertStore {
   }
 
   get(id: number): AlertView | null {
-    const row = this.db.prepare(`${SELECT} WHERE a.id = ?`).get(id) as AlertRow | undefined;
+    const row = prepared(this.db, `${SELECT} WHERE a.id = ?`).get(id) as AlertRow | undefined;
     return row ? toView(row) : null;
   }
 
@@ -270,7 +276,8 @@ export class AlertStore {
     if (filter.nodeId) (where.push("a.node_id = ?"), args.push(filter.nodeId));
     if (filter.topLevel) where.push("a.parent_id IS NULL");
     if (filter.beforeId) (where.push("a.id < ?"), args.push(filter.beforeId));
-    return (this.db.prepare(
+    return (prepared(
+      this.db,
       `${SELECT} ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY a.id DESC LIMIT ?`,
     ).all(...args, filter.limit) as unknown as AlertRow[]).map(toView);
   }
@@ -280,7 +287,8 @@ export class AlertStore {
    * operator taking on a root cause takes on what it caused.
    */
   acknowledge(id: number, by: string, now: number): AlertView | null {
-    this.db.prepare(
+    prepared(
+      this.db,
       `UPDATE flow_alerts SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?
        WHERE (id = ? OR parent_id = ?) AND status = 'open'`,
     ).run(now, by, id, id);
@@ -294,7 +302,8 @@ export class AlertStore {
       const before = this.get(id);
       if (!before) return null;
       if (before.status !== "resolved") {
-        this.db.prepare(
+        prepared(
+          this.db,
           "UPDATE flow_alerts SET status = 'resolved', resolved_at = ?, resolved_by = ? WHERE id = ?",
         ).run(now, by, id);
         this.events.record("alert_resolved", before.node_id, `Resolved: ${before.message}`, {
@@ -311,7 +320,8 @@ export class AlertStore {
 
   /** Resolves the open auto-resolving alerts of a flow (and node) whose condition cleared. */
   resolveCleared(flowId: number, nodeId: string | null, now: number): number[] {
-    const ids = (this.db.prepare(
+    const ids = (prepared(
+      this.db,
       `SELECT id FROM flow_alerts WHERE flow_id = ? AND (node_id IS ? OR ? IS NULL) AND status != 'resolved'
        AND auto_resolve = 1`,
     ).all(flowId, nodeId, nodeId) as { id: number }[]).map((r) => r.id);

@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { StepRecord } from "./engine.ts";
 import { iso, isoOrNull } from "../store/time.ts";
+import { prepared } from "../db/database.ts";
 
 /** Step inputs and outputs are stored without secret header values. */
 function redact(value: unknown): unknown {
@@ -73,7 +74,8 @@ export class ExecutionStore {
   readonly #upsertStep: StatementSync;
 
   constructor(private readonly db: DatabaseSync) {
-    this.#upsertStep = db.prepare(
+    this.#upsertStep = prepared(
+      db,
       `INSERT INTO flow_step_executions (execution_id, step_id, status, outcome, input, output, started_at, finished_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (execution_id, step_id) DO UPDATE SET status = excluded.status, outcome = excluded.outcome,
@@ -92,7 +94,8 @@ export class ExecutionStore {
     },
     now: number,
   ): number {
-    const { lastInsertRowid } = this.db.prepare(
+    const { lastInsertRowid } = prepared(
+      this.db,
       `INSERT INTO flow_executions (flow_id, flow_version, trigger_type, trigger_context, status, dry_run, started_at)
        VALUES (?, ?, ?, ?, 'running', ?, ?)`,
     ).run(
@@ -125,7 +128,8 @@ export class ExecutionStore {
     error: string | null,
     now: number,
   ): void {
-    this.db.prepare(
+    prepared(
+      this.db,
       "UPDATE flow_executions SET status = ?, error = ?, finished_at = ? WHERE id = ?",
     )
       .run(status, error, now, executionId);
@@ -134,14 +138,16 @@ export class ExecutionStore {
   /** Executions cut off by a gateway restart are marked interrupted, never resumed. */
   markInterrupted(now: number): number {
     return Number(
-      this.db.prepare(
+      prepared(
+        this.db,
         "UPDATE flow_executions SET status = 'interrupted', finished_at = ?, error = 'the gateway restarted during the execution' WHERE status = 'running'",
       ).run(now).changes,
     );
   }
 
   list(flowId: number, limit: number, beforeId?: number): ExecutionView[] {
-    return (this.db.prepare(
+    return (prepared(
+      this.db,
       `SELECT * FROM flow_executions WHERE flow_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     ).all(flowId, beforeId ?? Number.MAX_SAFE_INTEGER, limit) as unknown as ExecutionRow[]).map(
       toView,
@@ -149,12 +155,13 @@ export class ExecutionStore {
   }
 
   get(flowId: number, executionId: number): ExecutionView | null {
-    const row = this.db.prepare("SELECT * FROM flow_executions WHERE id = ? AND flow_id = ?").get(
+    const row = prepared(this.db, "SELECT * FROM flow_executions WHERE id = ? AND flow_id = ?").get(
       executionId,
       flowId,
     ) as ExecutionRow | undefined;
     if (!row) return null;
-    const steps = (this.db.prepare(
+    const steps = (prepared(
+      this.db,
       "SELECT * FROM flow_step_executions WHERE execution_id = ? ORDER BY coalesce(started_at, 9e15), rowid",
     ).all(executionId) as {
       step_id: string;
@@ -182,12 +189,13 @@ export class ExecutionStore {
   /** Keeps executions newer than `maxAgeMs` and at most `maxPerFlow` per flow. */
   prune(now: number, maxAgeMs: number, maxPerFlow: number): number {
     let removed = Number(
-      this.db.prepare("DELETE FROM flow_executions WHERE started_at < ? AND status != 'running'")
+      prepared(this.db, "DELETE FROM flow_executions WHERE started_at < ? AND status != 'running'")
         .run(now - maxAgeMs)
         .changes,
     );
     removed += Number(
-      this.db.prepare(
+      prepared(
+        this.db,
         `DELETE FROM flow_executions WHERE id IN (
            SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY flow_id ORDER BY id DESC) AS n FROM flow_executions)
            WHERE n > ?)`,

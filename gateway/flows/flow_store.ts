@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { type FlowDefinition, type FlowStep, stepType } from "../../lib/schemas/flows.ts";
 import { iso } from "../store/time.ts";
+import { prepared } from "../db/database.ts";
 
 /** A stored flow: its definition plus identity and bookkeeping. */
 export interface StoredFlow extends FlowDefinition {
@@ -72,12 +73,14 @@ export class FlowStore {
   constructor(private readonly db: DatabaseSync) {}
 
   list(): FlowSummary[] {
-    const rows = this.db.prepare(
+    const rows = prepared(
+      this.db,
       `SELECT f.*, (SELECT type FROM flow_steps s WHERE s.flow_id = f.id AND s.kind = 'trigger') AS trigger,
          (SELECT count(*) FROM flow_steps s WHERE s.flow_id = f.id) AS steps
        FROM flows f ORDER BY f.name`,
     ).all() as unknown as (FlowRow & { trigger: string | null; steps: number })[];
-    const lastRun = this.db.prepare(
+    const lastRun = prepared(
+      this.db,
       "SELECT id, status, started_at FROM flow_executions WHERE flow_id = ? AND dry_run = 0 ORDER BY id DESC LIMIT 1",
     );
     return rows.map((r) => {
@@ -102,29 +105,31 @@ export class FlowStore {
 
   /** The flow as stored, secret header values included (for the engine, never for answers). */
   getWithSecrets(id: number): StoredFlow | null {
-    const row = this.db.prepare("SELECT * FROM flows WHERE id = ?").get(id) as FlowRow | undefined;
+    const row = prepared(this.db, "SELECT * FROM flows WHERE id = ?").get(id) as
+      | FlowRow
+      | undefined;
     if (!row) return null;
-    const steps = (this.db.prepare(
-      "SELECT * FROM flow_steps WHERE flow_id = ? ORDER BY rowid",
-    ).all(id) as {
-      step_id: string;
-      type: string;
-      name: string | null;
-      config: string;
-      template_id: number | null;
-      position_x: number | null;
-      position_y: number | null;
-    }[]).map((s) => ({
-      id: s.step_id,
-      type: s.type,
-      ...(s.name !== null ? { name: s.name } : {}),
-      config: JSON.parse(s.config) as Record<string, unknown>,
-      ...(s.template_id !== null ? { template_id: s.template_id } : {}),
-      ...(s.position_x !== null && s.position_y !== null
-        ? { position: { x: s.position_x, y: s.position_y } }
-        : {}),
-    }));
-    const edges = (this.db.prepare(
+    const steps =
+      (prepared(this.db, "SELECT * FROM flow_steps WHERE flow_id = ? ORDER BY rowid").all(id) as {
+        step_id: string;
+        type: string;
+        name: string | null;
+        config: string;
+        template_id: number | null;
+        position_x: number | null;
+        position_y: number | null;
+      }[]).map((s) => ({
+        id: s.step_id,
+        type: s.type,
+        ...(s.name !== null ? { name: s.name } : {}),
+        config: JSON.parse(s.config) as Record<string, unknown>,
+        ...(s.template_id !== null ? { template_id: s.template_id } : {}),
+        ...(s.position_x !== null && s.position_y !== null
+          ? { position: { x: s.position_x, y: s.position_y } }
+          : {}),
+      }));
+    const edges = (prepared(
+      this.db,
       "SELECT from_step, to_step, branch FROM flow_edges WHERE flow_id = ? ORDER BY rowid",
     ).all(id) as { from_step: string; to_step: string; branch: string }[]).map((e) => ({
       from: e.from_step,
@@ -132,7 +137,7 @@ export class FlowStore {
       ...(e.branch ? { branch: e.branch as "true" | "false" | "success" | "failure" } : {}),
     }));
     const variables = Object.fromEntries(
-      (this.db.prepare("SELECT name, value FROM flow_variables WHERE flow_id = ? ORDER BY name")
+      (prepared(this.db, "SELECT name, value FROM flow_variables WHERE flow_id = ? ORDER BY name")
         .all(id) as {
           name: string;
           value: string;
@@ -170,7 +175,8 @@ export class FlowStore {
     id: number,
     version: number,
   ): { definition: FlowDefinition; created_at: number; created_by: string } | null {
-    const row = this.db.prepare(
+    const row = prepared(
+      this.db,
       "SELECT definition, created_at, created_by FROM flow_versions WHERE flow_id = ? AND version = ?",
     ).get(id, version) as
       | { definition: string; created_at: number; created_by: string }
@@ -188,7 +194,10 @@ export class FlowStore {
   }
 
   nameTaken(name: string, exceptId = 0): boolean {
-    return this.db.prepare("SELECT 1 FROM flows WHERE name = ? AND id != ?").get(name, exceptId) !==
+    return prepared(this.db, "SELECT 1 FROM flows WHERE name = ? AND id != ?").get(
+      name,
+      exceptId,
+    ) !==
       undefined;
   }
 
@@ -201,7 +210,8 @@ export class FlowStore {
     let id = existingId;
     let version = 1;
     if (id === undefined) {
-      const { lastInsertRowid } = this.db.prepare(
+      const { lastInsertRowid } = prepared(
+        this.db,
         `INSERT INTO flows (name, description, enabled, version, created_at, created_by, updated_at, updated_by)
          VALUES (?, ?, ?, 1, ?, ?, ?, ?)`,
       ).run(def.name, def.description, def.enabled ? 1 : 0, now, actor, now, actor);
@@ -210,17 +220,19 @@ export class FlowStore {
       const previous = this.getWithSecrets(id)!;
       def = keepSecrets(def, previous);
       version = previous.version + 1;
-      this.db.prepare(
+      prepared(
+        this.db,
         `UPDATE flows SET name = ?, description = ?, enabled = ?, version = ?, updated_at = ?, updated_by = ?
          WHERE id = ?`,
       ).run(def.name, def.description, def.enabled ? 1 : 0, version, now, actor, id);
       // Variables are replaced only when the definition gives them; steps set them at run time.
       const tables = ["flow_steps", "flow_edges", ...def.variables ? ["flow_variables"] : []];
       for (const table of tables) {
-        this.db.prepare(`DELETE FROM ${table} WHERE flow_id = ?`).run(id);
+        prepared(this.db, `DELETE FROM ${table} WHERE flow_id = ?`).run(id);
       }
     }
-    const step = this.db.prepare(
+    const step = prepared(
+      this.db,
       `INSERT INTO flow_steps (flow_id, step_id, type, kind, name, config, template_id, position_x, position_y)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -237,24 +249,27 @@ export class FlowStore {
         s.position?.y ?? null,
       );
     }
-    const edge = this.db.prepare(
+    const edge = prepared(
+      this.db,
       "INSERT INTO flow_edges (flow_id, from_step, to_step, branch) VALUES (?, ?, ?, ?)",
     );
     for (const e of def.edges) edge.run(id, e.from, e.to, e.branch ?? "");
-    const variable = this.db.prepare(
+    const variable = prepared(
+      this.db,
       "INSERT INTO flow_variables (flow_id, name, value, updated_at) VALUES (?, ?, ?, ?)",
     );
     for (const [name, value] of Object.entries(def.variables ?? {})) {
       variable.run(id, name, JSON.stringify(value), now);
     }
-    this.db.prepare(
+    prepared(
+      this.db,
       "INSERT INTO flow_versions (flow_id, version, definition, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
     ).run(id, version, JSON.stringify(def), now, actor);
     return id;
   }
 
   delete(id: number): boolean {
-    return this.db.prepare("DELETE FROM flows WHERE id = ?").run(id).changes > 0;
+    return prepared(this.db, "DELETE FROM flows WHERE id = ?").run(id).changes > 0;
   }
 }
 

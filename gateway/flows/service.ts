@@ -12,6 +12,7 @@ import {
 } from "./engine.ts";
 import { ExecutionStore } from "./execution_store.ts";
 import { ActionTemplateStore } from "./template_store.ts";
+import { prepared } from "../db/database.ts";
 
 /** What fired a flow, and the context variables it brings. */
 export interface FlowTrigger {
@@ -59,12 +60,13 @@ export class FlowService {
     options: { dryRun?: boolean } = {},
   ): { executionId: number; done: Promise<ExecutionResult> } {
     const { db, clock } = this.options;
-    const flow = db.prepare("SELECT name, version FROM flows WHERE id = ?").get(flowId) as
+    const flow = prepared(db, "SELECT name, version FROM flows WHERE id = ?").get(flowId) as
       | { name: string; version: number }
       | undefined;
     if (!flow) throw new RangeError(`Flow ${flowId} does not exist`);
     // The version is read once: an edit while this runs does not change what runs.
-    const snapshot = db.prepare(
+    const snapshot = prepared(
+      db,
       "SELECT definition FROM flow_versions WHERE flow_id = ? AND version = ?",
     )
       .get(flowId, flow.version) as { definition: string };
@@ -72,7 +74,7 @@ export class FlowService {
     const def = { ...saved, steps: this.#withTemplates(flowId, saved.steps) };
     const triggerStep = def.steps.find((s) => stepType(s.type)?.kind === "trigger")!;
     const variables = Object.fromEntries(
-      (db.prepare("SELECT name, value FROM flow_variables WHERE flow_id = ?").all(flowId) as {
+      (prepared(db, "SELECT name, value FROM flow_variables WHERE flow_id = ?").all(flowId) as {
         name: string;
         value: string;
       }[]).map((v) => [`var.${v.name}`, JSON.parse(v.value)]),
@@ -120,7 +122,8 @@ export class FlowService {
     alertId: number,
   ): { executionId: number; done: Promise<ExecutionResult> } | null {
     const { db, clock } = this.options;
-    const alert = db.prepare(
+    const alert = prepared(
+      db,
       `SELECT a.flow_id, a.execution_id, e.flow_version, e.trigger_context, f.name
        FROM flow_alerts a JOIN flow_executions e ON e.id = a.execution_id JOIN flows f ON f.id = a.flow_id
        WHERE a.id = ? AND a.status != 'resolved'`,
@@ -134,16 +137,19 @@ export class FlowService {
       }
       | undefined;
     if (!alert) return null;
-    const sent = db.prepare(
+    const sent = prepared(
+      db,
       `SELECT 1 FROM flow_executions WHERE flow_id = ? AND trigger_type = 'ungrouped'
        AND json_extract(trigger_context, '$.alert_id') = ?`,
     ).get(alert.flow_id, alertId);
     if (sent) return null;
-    const held = db.prepare(
+    const held = prepared(
+      db,
       `SELECT step_id, input FROM flow_step_executions WHERE execution_id = ?
        AND json_extract(output, '$.suppressed') = 'grouped' ORDER BY rowid`,
     ).all(alert.execution_id) as { step_id: string; input: string | null }[];
-    const snapshot = db.prepare(
+    const snapshot = prepared(
+      db,
       "SELECT definition FROM flow_versions WHERE flow_id = ? AND version = ?",
     ).get(alert.flow_id, alert.flow_version) as { definition: string } | undefined;
     if (held.length === 0 || !snapshot) return null;

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { prepared } from "../db/database.ts";
 
 /**
  * Whether a silence (maintenance window) covers this flow and node now: a
@@ -10,7 +11,8 @@ export function isSilenced(
   flowId: number,
   nodeId: string | null,
 ): boolean {
-  return db.prepare(
+  return prepared(
+    db,
     `SELECT 1 FROM silences WHERE ends_at > ? AND (
        (target = 'flow' AND value = ?) OR
        (target = 'node' AND value = ?) OR

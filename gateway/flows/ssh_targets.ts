@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { SshTarget, SshTargetInput } from "../../lib/schemas/flows_ssh.ts";
 import { iso } from "../store/time.ts";
+import { prepared } from "../db/database.ts";
 
 interface TargetRow {
   node_id: string;
@@ -37,20 +38,21 @@ export class SshTargetStore {
   constructor(private readonly db: DatabaseSync) {}
 
   list(): SshTarget[] {
-    return (this.db.prepare(`${SELECT} ORDER BY n.name`).all() as unknown as TargetRow[]).map(
+    return (prepared(this.db, `${SELECT} ORDER BY n.name`).all() as unknown as TargetRow[]).map(
       toView,
     );
   }
 
   get(nodeId: string): SshTarget | null {
-    const row = this.db.prepare(`${SELECT} WHERE t.node_id = ?`).get(nodeId) as
+    const row = prepared(this.db, `${SELECT} WHERE t.node_id = ?`).get(nodeId) as
       | TargetRow
       | undefined;
     return row ? toView(row) : null;
   }
 
   put(nodeId: string, input: SshTargetInput, by: string, now: number): void {
-    this.db.prepare(
+    prepared(
+      this.db,
       `INSERT INTO flow_ssh_targets (node_id, host, port, user, host_keys, updated_at, updated_by)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (node_id) DO UPDATE SET host = excluded.host, port = excluded.port, user = excluded.user,
@@ -67,13 +69,16 @@ export class SshTargetStore {
   }
 
   delete(nodeId: string): boolean {
-    return this.db.prepare("DELETE FROM flow_ssh_targets WHERE node_id = ?").run(nodeId).changes >
+    return prepared(this.db, "DELETE FROM flow_ssh_targets WHERE node_id = ?").run(nodeId).changes >
       0;
   }
 
   /** The known_hosts text: one `<node id> <type> <key>` line per pinned key. */
   knownHosts(): string {
-    const rows = this.db.prepare("SELECT node_id, host_keys FROM flow_ssh_targets ORDER BY node_id")
+    const rows = prepared(
+      this.db,
+      "SELECT node_id, host_keys FROM flow_ssh_targets ORDER BY node_id",
+    )
       .all() as { node_id: string; host_keys: string }[];
     return rows.flatMap((r) =>
       (JSON.parse(r.host_keys) as string[]).map((k) => `${r.node_id} ${k}\n`)

@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { ActionTemplateInput } from "../../lib/schemas/flows.ts";
 import { iso } from "../store/time.ts";
 import { maskSecrets, SECRET_MASK, secretHeaders } from "./flow_store.ts";
+import { prepared } from "../db/database.ts";
 
 /** A stored action template. */
 export interface ActionTemplate {
@@ -45,13 +46,14 @@ export class ActionTemplateStore {
   }
 
   list(): ActionTemplate[] {
-    return (this.db.prepare("SELECT * FROM flow_action_templates ORDER BY name")
+    return (prepared(this.db, "SELECT * FROM flow_action_templates ORDER BY name")
       .all() as unknown as TemplateRow[]).map((r) => this.#view(r));
   }
 
   /** The flows whose current version uses template `id`, with the steps that do. */
   usedBy(id: number): { id: number; name: string; steps: string[] }[] {
-    const rows = this.db.prepare(
+    const rows = prepared(
+      this.db,
       `SELECT f.id, f.name, s.step_id FROM flow_steps s JOIN flows f ON f.id = s.flow_id
        WHERE s.template_id = ? ORDER BY f.name, s.step_id`,
     ).all(id) as { id: number; name: string; step_id: string }[];
@@ -65,7 +67,7 @@ export class ActionTemplateStore {
   }
 
   nameTaken(name: string, exceptId = 0): boolean {
-    return this.db.prepare("SELECT 1 FROM flow_action_templates WHERE name = ? AND id != ?")
+    return prepared(this.db, "SELECT 1 FROM flow_action_templates WHERE name = ? AND id != ?")
       .get(name, exceptId) !== undefined;
   }
 
@@ -93,24 +95,26 @@ export class ActionTemplateStore {
       config: this.withKeptSecrets(input, existingId),
     });
     if (existingId === undefined) {
-      const { lastInsertRowid } = this.db.prepare(
+      const { lastInsertRowid } = prepared(
+        this.db,
         `INSERT INTO flow_action_templates (name, type, config, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?)`,
       ).run(input.name, input.type, stored, now, now);
       return Number(lastInsertRowid);
     }
-    this.db.prepare(
+    prepared(
+      this.db,
       "UPDATE flow_action_templates SET name = ?, type = ?, config = ?, updated_at = ? WHERE id = ?",
     ).run(input.name, input.type, stored, now, existingId);
     return existingId;
   }
 
   delete(id: number): boolean {
-    return this.db.prepare("DELETE FROM flow_action_templates WHERE id = ?").run(id).changes > 0;
+    return prepared(this.db, "DELETE FROM flow_action_templates WHERE id = ?").run(id).changes > 0;
   }
 
   #row(id: number): TemplateRow | undefined {
-    return this.db.prepare("SELECT * FROM flow_action_templates WHERE id = ?").get(id) as
+    return prepared(this.db, "SELECT * FROM flow_action_templates WHERE id = ?").get(id) as
       | TemplateRow
       | undefined;
   }

@@ -13,6 +13,7 @@ import type { FlowService, FlowTrigger } from "./service.ts";
 import { matchNodeEvent, type NodeEventTrigger } from "./triggers/node_event.ts";
 import { ScheduleTriggers } from "./triggers/schedule.ts";
 import { type Firing, type SensorSample, SensorValueTriggers } from "./triggers/sensor_value.ts";
+import { prepared } from "../db/database.ts";
 
 /** How often schedules and held sensor conditions (for_s) are checked. */
 export const SCHEDULER_TICK_MS = 30_000;
@@ -48,7 +49,8 @@ export class TriggerService {
 
   /** Loads the triggers of every enabled flow; call after any flow is saved or deleted. */
   reload(): void {
-    const rows = this.options.db.prepare(
+    const rows = prepared(
+      this.options.db,
       `SELECT f.id, f.version, s.step_id, s.type, s.config FROM flows f
        JOIN flow_steps s ON s.flow_id = f.id AND s.kind = 'trigger' WHERE f.enabled = 1`,
     ).all() as { id: number; version: number; step_id: string; type: string; config: string }[];
@@ -154,7 +156,7 @@ export class TriggerService {
   }
 
   #nodeName(nodeId: string): string | null {
-    return (this.options.db.prepare("SELECT name FROM nodes WHERE id = ?").get(nodeId) as
+    return (prepared(this.options.db, "SELECT name FROM nodes WHERE id = ?").get(nodeId) as
       | { name: string }
       | undefined)?.name ?? null;
   }

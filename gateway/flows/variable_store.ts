@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { iso } from "../store/time.ts";
+import { prepared } from "../db/database.ts";
 
 /** A flow variable as the API shows it. */
 export interface FlowVariable {
@@ -13,7 +14,8 @@ export class FlowVariableStore {
   constructor(private readonly db: DatabaseSync) {}
 
   list(flowId: number): FlowVariable[] {
-    return (this.db.prepare(
+    return (prepared(
+      this.db,
       "SELECT name, value, updated_at FROM flow_variables WHERE flow_id = ? ORDER BY name",
     ).all(flowId) as { name: string; value: string; updated_at: number }[]).map((r) => ({
       name: r.name,
@@ -31,14 +33,15 @@ export class FlowVariableStore {
   }
 
   set(flowId: number, name: string, value: string | number | boolean, now: number): void {
-    this.db.prepare(
+    prepared(
+      this.db,
       `INSERT INTO flow_variables (flow_id, name, value, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (flow_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     ).run(flowId, name, JSON.stringify(value), now);
   }
 
   delete(flowId: number, name: string): boolean {
-    return this.db.prepare("DELETE FROM flow_variables WHERE flow_id = ? AND name = ?")
+    return prepared(this.db, "DELETE FROM flow_variables WHERE flow_id = ? AND name = ?")
       .run(flowId, name).changes > 0;
   }
 }

@@ -3,13 +3,14 @@ import type { NodeReport } from "../../lib/schemas/report.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { NodeRow } from "../store/nodes.ts";
 import { type LiveNodeState, structureOf } from "./live_state.ts";
+import { prepared } from "../db/database.ts";
 
 /** Link history keeps at most one point per link per this interval. */
 export const LINK_HISTORY_INTERVAL_MS = 60_000;
 
 /** Addresses that identify where a node is reachable (link-local ones change freely). */
 function routableAddresses(db: DatabaseSync, nodeId: string): string[] {
-  const rows = db.prepare("SELECT addresses FROM interfaces WHERE node_id = ?").all(nodeId) as {
+  const rows = prepared(db, "SELECT addresses FROM interfaces WHERE node_id = ?").all(nodeId) as {
     addresses: string;
   }[];
   return rows.flatMap((r) => JSON.parse(r.addresses) as string[]).filter(isRoutable).sort();
@@ -49,7 +50,8 @@ export function applyReport(
   const recorded = events.atomically(() => {
     const recorded: string[] = [];
     const before = routableAddresses(db, node.id);
-    db.prepare(
+    prepared(
+      db,
       `UPDATE nodes SET status = 'online', boot_id = ?, uptime_s = ?, hostname = coalesce(?, hostname),
          versions = ?, last_report_at = ?, updated_at = ? WHERE id = ?`,
     ).run(
@@ -109,21 +111,26 @@ export function flushLiveState(
   const { db, live } = deps;
   const dirty = live.dirty();
   if (dirty.length === 0) return 0;
-  const node = db.prepare(
+  const node = prepared(
+    db,
     "UPDATE nodes SET uptime_s = ?, last_report_at = ? WHERE id = ? AND decommissioned_at IS NULL",
   );
-  const link = db.prepare(
+  const link = prepared(
+    db,
     `UPDATE mesh_links SET tq = ?, throughput_kbps = ?, signal_dbm = ?, last_seen_ms = ?, updated_at = ?
      WHERE node_id = ? AND neighbor_mac = ?`,
   );
-  const peer = db.prepare(
+  const peer = prepared(
+    db,
     `UPDATE overlay_peers SET latest_handshake_s = ?, rx_bytes = ?, tx_bytes = ?, updated_at = ?
      WHERE node_id = ? AND public_key = ?`,
   );
-  const clients = db.prepare(
+  const clients = prepared(
+    db,
     "UPDATE endpoints SET last_seen_at = ? WHERE node_id = ? AND present = 1",
   );
-  const sensors = db.prepare(
+  const sensors = prepared(
+    db,
     "UPDATE node_sensors SET last_seen_at = ? WHERE node_id = ? AND name IN (SELECT value FROM json_each(?))",
   );
   deps.events.atomically(() => {
@@ -154,10 +161,12 @@ export function flushLiveState(
 
 function replaceInterfaces(db: DatabaseSync, nodeId: string, report: NodeReport, now: number) {
   const names = report.interfaces.map((i) => i.name);
-  db.prepare(
+  prepared(
+    db,
     `DELETE FROM interfaces WHERE node_id = ? AND name NOT IN (SELECT value FROM json_each(?))`,
   ).run(nodeId, JSON.stringify(names));
-  const upsert = db.prepare(
+  const upsert = prepared(
+    db,
     `INSERT INTO interfaces (node_id, name, kind, mac, addresses, up, mtu, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (node_id, name) DO UPDATE SET kind = excluded.kind, mac = excluded.mac,
@@ -179,8 +188,9 @@ function replaceInterfaces(db: DatabaseSync, nodeId: string, report: NodeReport,
 }
 
 function replaceLinks(db: DatabaseSync, nodeId: string, report: NodeReport, now: number) {
-  db.prepare("DELETE FROM mesh_links WHERE node_id = ?").run(nodeId);
-  const insert = db.prepare(
+  prepared(db, "DELETE FROM mesh_links WHERE node_id = ?").run(nodeId);
+  const insert = prepared(
+    db,
     `INSERT OR REPLACE INTO mesh_links (node_id, neighbor_mac, iface, tq, throughput_kbps, signal_dbm,
        last_seen_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -201,13 +211,16 @@ function replaceLinks(db: DatabaseSync, nodeId: string, report: NodeReport, now:
 
 /** Appends a link-quality point per link, at most one per link per minute. */
 function recordLinkHistory(db: DatabaseSync, nodeId: string, report: NodeReport, now: number) {
-  const neighbor = db.prepare(
+  const neighbor = prepared(
+    db,
     "SELECT node_id FROM interfaces WHERE mac = ? AND node_id != ? LIMIT 1",
   );
-  const lastPoint = db.prepare(
+  const lastPoint = prepared(
+    db,
     "SELECT max(ts) AS ts FROM link_history WHERE from_node = ? AND to_node = ?",
   );
-  const history = db.prepare(
+  const history = prepared(
+    db,
     `INSERT OR IGNORE INTO link_history (from_node, to_node, ts, tq, throughput_kbps, signal_dbm)
      VALUES (?, ?, ?, ?, ?, ?)`,
   );
@@ -222,8 +235,9 @@ function recordLinkHistory(db: DatabaseSync, nodeId: string, report: NodeReport,
 }
 
 function replacePeers(db: DatabaseSync, nodeId: string, report: NodeReport, now: number) {
-  db.prepare("DELETE FROM overlay_peers WHERE node_id = ?").run(nodeId);
-  const insert = db.prepare(
+  prepared(db, "DELETE FROM overlay_peers WHERE node_id = ?").run(nodeId);
+  const insert = prepared(
+    db,
     `INSERT OR REPLACE INTO overlay_peers (node_id, public_key, endpoint, allowed_ips,
        latest_handshake_s, rx_bytes, tx_bytes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -242,8 +256,9 @@ function replacePeers(db: DatabaseSync, nodeId: string, report: NodeReport, now:
 }
 
 function upsertClients(db: DatabaseSync, nodeId: string, report: NodeReport, now: number) {
-  db.prepare("UPDATE endpoints SET present = 0 WHERE node_id = ?").run(nodeId);
-  const upsert = db.prepare(
+  prepared(db, "UPDATE endpoints SET present = 0 WHERE node_id = ?").run(nodeId);
+  const upsert = prepared(
+    db,
     `INSERT INTO endpoints (node_id, mac, ip, hostname, iface, first_seen_at, last_seen_at, present)
      VALUES (?, ?, ?, ?, ?, ?, ?, 1)
      ON CONFLICT (node_id, mac) DO UPDATE SET ip = coalesce(excluded.ip, ip),
@@ -256,7 +271,8 @@ function upsertClients(db: DatabaseSync, nodeId: string, report: NodeReport, now
 }
 
 function upsertSensors(db: DatabaseSync, nodeId: string, report: NodeReport, now: number) {
-  const upsert = db.prepare(
+  const upsert = prepared(
+    db,
     `INSERT INTO node_sensors (node_id, name, kind, bus, address, last_seen_at)
      VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (node_id, name) DO UPDATE SET kind = excluded.kind, bus = excluded.bus,

@@ -8,6 +8,7 @@ import type { AuditLog } from "../store/audit.ts";
 import { AgentTokenStore } from "../store/agent_tokens.ts";
 import { JoinTokenStore } from "../store/join_tokens.ts";
 import { type NodeRow, NodeStore } from "../store/nodes.ts";
+import { prepared } from "../db/database.ts";
 
 type EnrollRequest = z.output<typeof enrollRequestSchema>;
 
@@ -58,18 +59,25 @@ export function enroll(
     if (existing) {
       // The SD card (machine-id) may have moved to another board: the board serial wins.
       if (request.hardware.machine_id) {
-        deps.db.prepare("UPDATE nodes SET hw_machine_id = NULL WHERE hw_machine_id = ? AND id != ?")
+        prepared(
+          deps.db,
+          "UPDATE nodes SET hw_machine_id = NULL WHERE hw_machine_id = ? AND id != ?",
+        )
           .run(request.hardware.machine_id, existing.id);
       }
       if (request.wg_public_key) {
-        deps.db.prepare("UPDATE nodes SET wg_public_key = NULL WHERE wg_public_key = ? AND id != ?")
+        prepared(
+          deps.db,
+          "UPDATE nodes SET wg_public_key = NULL WHERE wg_public_key = ? AND id != ?",
+        )
           .run(request.wg_public_key, existing.id);
       }
       const revived = existing.decommissioned_at !== null;
       const name = revived && nodes.nameTaken(existing.name, existing.id)
         ? uniqueName(nodes, existing.name)
         : existing.name;
-      deps.db.prepare(
+      prepared(
+        deps.db,
         `UPDATE nodes SET role = ?, hostname = ?, name = ?,
            hw_serial = coalesce(?, hw_serial), hw_machine_id = coalesce(?, hw_machine_id),
            wg_public_key = coalesce(?, wg_public_key),
@@ -89,11 +97,12 @@ export function enroll(
       node = nodes.row(existing.id)!;
     } else {
       if (request.hardware.machine_id) {
-        deps.db.prepare("UPDATE nodes SET hw_machine_id = NULL WHERE hw_machine_id = ?")
+        prepared(deps.db, "UPDATE nodes SET hw_machine_id = NULL WHERE hw_machine_id = ?")
           .run(request.hardware.machine_id);
       }
       const id = `n-${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-      deps.db.prepare(
+      prepared(
+        deps.db,
         `INSERT INTO nodes (id, name, role, status, hw_serial, hw_machine_id, wg_public_key,
            hostname, enrolled_at, updated_at)
          VALUES (?, ?, ?, 'enrolled', ?, ?, ?, ?, ?, ?)`,
@@ -131,7 +140,7 @@ function findByIdentity(db: DatabaseSync, request: EnrollRequest): NodeRow | nul
   const q = (column: string, value: string | undefined) =>
     value === undefined
       ? undefined
-      : db.prepare(`SELECT * FROM nodes WHERE ${column} = ?`).get(value) as NodeRow | undefined;
+      : prepared(db, `SELECT * FROM nodes WHERE ${column} = ?`).get(value) as NodeRow | undefined;
   const bySerial = q("hw_serial", request.hardware.serial);
   if (bySerial) return bySerial;
   const byMachine = q("hw_machine_id", request.hardware.machine_id);

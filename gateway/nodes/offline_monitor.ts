@@ -4,6 +4,7 @@ import type { Logger } from "../../lib/log.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { SettingsStore } from "../store/settings.ts";
 import type { LiveNodeState } from "./live_state.ts";
+import { prepared } from "../db/database.ts";
 
 const overdueProbes = new WeakMap<DatabaseSync, StatementSync>();
 
@@ -25,7 +26,8 @@ export function markOverdueNodesOffline(
   // without a write transaction.
   let probe = overdueProbes.get(deps.db);
   if (!probe) {
-    probe = deps.db.prepare(
+    probe = prepared(
+      deps.db,
       `SELECT 1 FROM nodes WHERE status = 'online' AND max(coalesce(last_report_at, 0), ?) < ?
        LIMIT 1`,
     );
@@ -33,14 +35,15 @@ export function markOverdueNodesOffline(
   }
   if (probe.get(startedAt, now - thresholdMs) === undefined) return [];
   return deps.events.atomically(() => {
-    const candidates = deps.db.prepare(
+    const candidates = prepared(
+      deps.db,
       `SELECT id, name, last_report_at FROM nodes
        WHERE status = 'online' AND max(coalesce(last_report_at, 0), ?) < ?`,
     ).all(startedAt, now - thresholdMs) as { id: string; name: string; last_report_at: number }[];
     // Reports not yet flushed to the database still count.
     const overdue = candidates.filter((n) => (deps.live.lastSeen(n.id) ?? 0) < now - thresholdMs);
     for (const node of overdue) {
-      deps.db.prepare("UPDATE nodes SET status = 'offline', updated_at = ? WHERE id = ?").run(
+      prepared(deps.db, "UPDATE nodes SET status = 'offline', updated_at = ? WHERE id = ?").run(
         now,
         node.id,
       );

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { apiTokenSchema } from "../../lib/schemas/auth.ts";
 import type { UserRole } from "../../lib/schemas/common.ts";
 import { iso, isoOrNull } from "./time.ts";
+import { prepared } from "../db/database.ts";
 
 export type ApiToken = z.infer<typeof apiTokenSchema>;
 
@@ -33,13 +34,14 @@ export class ApiTokenStore {
   constructor(private readonly db: DatabaseSync) {}
 
   list(): ApiToken[] {
-    return (this.db.prepare(
+    return (prepared(
+      this.db,
       "SELECT id, name, role, prefix, created_by, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id",
     ).all() as unknown as Row[]).map(toToken);
   }
 
   byId(id: number): ApiToken | null {
-    const row = this.db.prepare("SELECT * FROM api_tokens WHERE id = ?").get(id) as
+    const row = prepared(this.db, "SELECT * FROM api_tokens WHERE id = ?").get(id) as
       | Row
       | undefined;
     return row ? toToken(row) : null;
@@ -49,7 +51,8 @@ export class ApiTokenStore {
     input: { name: string; role: UserRole; hash: string; prefix: string; createdBy: string },
     now: number,
   ): ApiToken {
-    const { lastInsertRowid } = this.db.prepare(
+    const { lastInsertRowid } = prepared(
+      this.db,
       `INSERT INTO api_tokens (name, role, token_hash, prefix, created_by, created_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ).run(input.name, input.role, input.hash, input.prefix, input.createdBy, now);
@@ -58,18 +61,20 @@ export class ApiTokenStore {
 
   /** The live token with this hash; records its use at most once a minute. */
   authenticate(hash: string, now: number): ApiToken | null {
-    const row = this.db.prepare(
+    const row = prepared(
+      this.db,
       "SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
     ).get(hash) as Row | undefined;
     if (!row) return null;
     if (row.last_used_at === null || now - row.last_used_at > 60_000) {
-      this.db.prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(now, row.id);
+      prepared(this.db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(now, row.id);
     }
     return toToken(row);
   }
 
   revoke(id: number, now: number): boolean {
-    return this.db.prepare(
+    return prepared(
+      this.db,
       "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
     ).run(now, id).changes > 0;
   }

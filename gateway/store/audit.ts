@@ -2,6 +2,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { z } from "zod";
 import type { auditEntrySchema } from "../../lib/schemas/system.ts";
 import { iso } from "./time.ts";
+import { prepared } from "../db/database.ts";
 
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
@@ -22,7 +23,8 @@ export class AuditLog {
     target: string | null,
     details: Record<string, unknown> = {},
   ): void {
-    this.db.prepare(
+    prepared(
+      this.db,
       "INSERT INTO audit_log (ts, actor_kind, actor, action, target, ip, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ).run(
       this.now(),
@@ -56,7 +58,7 @@ export class AuditLog {
     if (filter.before_id !== undefined) (where.push("id < ?"), args.push(filter.before_id));
     const sql = `SELECT * FROM audit_log ${where.length ? "WHERE " + where.join(" AND ") : ""}
       ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit) as {
+    return (prepared(this.db, sql).all(...args, filter.limit) as {
       id: number;
       ts: number;
       actor_kind: string;

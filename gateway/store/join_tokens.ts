@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { z } from "zod";
 import type { joinTokenSchema } from "../../lib/schemas/enrollment.ts";
 import { iso, isoOrNull } from "./time.ts";
+import { prepared } from "../db/database.ts";
 
 export type JoinToken = z.infer<typeof joinTokenSchema>;
 
@@ -37,12 +38,13 @@ export class JoinTokenStore {
   constructor(private readonly db: DatabaseSync) {}
 
   list(): JoinToken[] {
-    return (this.db.prepare("SELECT * FROM join_tokens ORDER BY id DESC").all() as unknown as Row[])
+    return (prepared(this.db, "SELECT * FROM join_tokens ORDER BY id DESC")
+      .all() as unknown as Row[])
       .map(toToken);
   }
 
   byId(id: number): JoinToken | null {
-    const row = this.db.prepare("SELECT * FROM join_tokens WHERE id = ?").get(id) as
+    const row = prepared(this.db, "SELECT * FROM join_tokens WHERE id = ?").get(id) as
       | Row
       | undefined;
     return row ? toToken(row) : null;
@@ -59,7 +61,8 @@ export class JoinTokenStore {
     },
     now: number,
   ): JoinToken {
-    const { lastInsertRowid } = this.db.prepare(
+    const { lastInsertRowid } = prepared(
+      this.db,
       `INSERT INTO join_tokens (name, token_hash, prefix, created_by, created_at, expires_at, max_uses)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ).run(
@@ -79,7 +82,7 @@ export class JoinTokenStore {
     hash: string,
     now: number,
   ): { token: JoinToken } | { problem: JoinTokenProblem; token?: JoinToken } {
-    const row = this.db.prepare("SELECT * FROM join_tokens WHERE token_hash = ?").get(hash) as
+    const row = prepared(this.db, "SELECT * FROM join_tokens WHERE token_hash = ?").get(hash) as
       | Row
       | undefined;
     if (!row) return { problem: "unknown" };
@@ -87,12 +90,13 @@ export class JoinTokenStore {
     if (row.revoked_at !== null) return { problem: "revoked", token };
     if (row.expires_at <= now) return { problem: "expired", token };
     if (row.uses >= row.max_uses) return { problem: "used_up", token };
-    this.db.prepare("UPDATE join_tokens SET uses = uses + 1 WHERE id = ?").run(row.id);
+    prepared(this.db, "UPDATE join_tokens SET uses = uses + 1 WHERE id = ?").run(row.id);
     return { token: { ...token, uses: token.uses + 1 } };
   }
 
   revoke(id: number, now: number): boolean {
-    return this.db.prepare(
+    return prepared(
+      this.db,
       "UPDATE join_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
     ).run(now, id).changes > 0;
   }

@@ -8,6 +8,7 @@ import type {
 } from "../../lib/schemas/nodes.ts";
 import type { LiveNodeState } from "../nodes/live_state.ts";
 import { iso, isoOrNull } from "./time.ts";
+import { prepared } from "../db/database.ts";
 
 export type NodeSummary = z.infer<typeof nodeSummarySchema>;
 export type NodeDetail = z.infer<typeof nodeDetailSchema>;
@@ -48,19 +49,21 @@ export class NodeStore {
   constructor(private readonly db: DatabaseSync, private readonly live?: LiveNodeState) {}
 
   row(id: string): NodeRow | null {
-    return (this.db.prepare("SELECT * FROM nodes WHERE id = ?").get(id) as NodeRow | undefined) ??
+    return (prepared(this.db, "SELECT * FROM nodes WHERE id = ?").get(id) as NodeRow | undefined) ??
       null;
   }
 
   /** The live gateway node, if one has enrolled. */
   gateway(): NodeRow | null {
-    return (this.db.prepare(
+    return (prepared(
+      this.db,
       "SELECT * FROM nodes WHERE role = 'gateway' AND decommissioned_at IS NULL",
     ).get() as NodeRow | undefined) ?? null;
   }
 
   nameTaken(name: string, exceptId = ""): boolean {
-    return this.db.prepare(
+    return prepared(
+      this.db,
       "SELECT 1 FROM nodes WHERE name = ? AND decommissioned_at IS NULL AND id != ?",
     ).get(name, exceptId) !== undefined;
   }
@@ -78,7 +81,8 @@ export class NodeStore {
       args.push(filter.tag);
     }
     if (filter.mesh) (where.push("m.ssid = ?"), args.push(filter.mesh));
-    const rows = this.db.prepare(
+    const rows = prepared(
+      this.db,
       `SELECT n.*, m.ssid AS mesh_ssid FROM nodes n LEFT JOIN meshes m ON m.id = n.mesh_id
        ${where.length ? "WHERE " + where.join(" AND ") : ""}
        ORDER BY n.role = 'gateway' DESC, n.name`,
@@ -87,7 +91,8 @@ export class NodeStore {
   }
 
   summary(id: string): NodeSummary | null {
-    const row = this.db.prepare(
+    const row = prepared(
+      this.db,
       "SELECT n.*, m.ssid AS mesh_ssid FROM nodes n LEFT JOIN meshes m ON m.id = n.mesh_id WHERE n.id = ?",
     ).get(id) as (NodeRow & { mesh_ssid: string | null }) | undefined;
     return row ? this.#summary(row) : null;
@@ -97,41 +102,40 @@ export class NodeStore {
     const summary = this.summary(id);
     const row = this.row(id);
     if (!summary || !row) return null;
-    const interfaces = (this.db.prepare(
-      "SELECT * FROM interfaces WHERE node_id = ? ORDER BY name",
-    ).all(id) as {
-      name: string;
-      kind: NodeDetail["interfaces"][number]["kind"];
-      mac: string | null;
-      addresses: string;
-      up: number;
-      mtu: number | null;
-      updated_at: number;
-    }[]).map((r) => ({
-      name: r.name,
-      kind: r.kind,
-      mac: r.mac,
-      addresses: JSON.parse(r.addresses) as string[],
-      up: r.up === 1,
-      mtu: r.mtu,
-      updated_at: iso(r.updated_at),
-    }));
-    const sensors = (this.db.prepare(
-      "SELECT * FROM node_sensors WHERE node_id = ? ORDER BY name",
-    ).all(id) as {
-      name: string;
-      kind: string;
-      bus: string | null;
-      address: string | null;
-      last_seen_at: number;
-    }[]).map((r) => ({
-      name: r.name,
-      kind: r.kind,
-      bus: r.bus,
-      address: r.address,
-      last_seen_at: iso(r.last_seen_at),
-    }));
-    const clients = (this.db.prepare(
+    const interfaces =
+      (prepared(this.db, "SELECT * FROM interfaces WHERE node_id = ? ORDER BY name").all(id) as {
+        name: string;
+        kind: NodeDetail["interfaces"][number]["kind"];
+        mac: string | null;
+        addresses: string;
+        up: number;
+        mtu: number | null;
+        updated_at: number;
+      }[]).map((r) => ({
+        name: r.name,
+        kind: r.kind,
+        mac: r.mac,
+        addresses: JSON.parse(r.addresses) as string[],
+        up: r.up === 1,
+        mtu: r.mtu,
+        updated_at: iso(r.updated_at),
+      }));
+    const sensors =
+      (prepared(this.db, "SELECT * FROM node_sensors WHERE node_id = ? ORDER BY name").all(id) as {
+        name: string;
+        kind: string;
+        bus: string | null;
+        address: string | null;
+        last_seen_at: number;
+      }[]).map((r) => ({
+        name: r.name,
+        kind: r.kind,
+        bus: r.bus,
+        address: r.address,
+        last_seen_at: iso(r.last_seen_at),
+      }));
+    const clients = (prepared(
+      this.db,
       "SELECT * FROM endpoints WHERE node_id = ? ORDER BY present DESC, last_seen_at DESC",
     ).all(id) as {
       mac: string;
@@ -150,23 +154,24 @@ export class NodeStore {
       last_seen_at: iso(r.last_seen_at),
       present: r.present === 1,
     }));
-    const peers = (this.db.prepare(
-      "SELECT * FROM overlay_peers WHERE node_id = ? ORDER BY public_key",
-    ).all(id) as {
-      public_key: string;
-      endpoint: string | null;
-      allowed_ips: string;
-      latest_handshake_s: number | null;
-      rx_bytes: number;
-      tx_bytes: number;
-    }[]).map((r) => ({
-      public_key: r.public_key,
-      endpoint: r.endpoint,
-      allowed_ips: JSON.parse(r.allowed_ips) as string[],
-      latest_handshake_s: r.latest_handshake_s,
-      rx_bytes: r.rx_bytes,
-      tx_bytes: r.tx_bytes,
-    }));
+    const peers =
+      (prepared(this.db, "SELECT * FROM overlay_peers WHERE node_id = ? ORDER BY public_key").all(
+        id,
+      ) as {
+        public_key: string;
+        endpoint: string | null;
+        allowed_ips: string;
+        latest_handshake_s: number | null;
+        rx_bytes: number;
+        tx_bytes: number;
+      }[]).map((r) => ({
+        public_key: r.public_key,
+        endpoint: r.endpoint,
+        allowed_ips: JSON.parse(r.allowed_ips) as string[],
+        latest_handshake_s: r.latest_handshake_s,
+        rx_bytes: r.rx_bytes,
+        tx_bytes: r.tx_bytes,
+      }));
     // Fields of the newest report that wait for the next flush.
     const live = this.live?.get(id);
     if (live && live.at > (row.last_report_at ?? 0)) {
@@ -182,7 +187,8 @@ export class NodeStore {
       const reported = new Set(live.report.sensors.map((s) => s.name));
       for (const sensor of sensors) if (reported.has(sensor.name)) sensor.last_seen_at = seen;
     }
-    const components = (this.db.prepare(
+    const components = (prepared(
+      this.db,
       "SELECT neuron_id, component FROM neuron_placements WHERE node_id = ? ORDER BY neuron_id, component",
     ).all(id) as { neuron_id: string; component: string }[]).map((r) =>
       `brain-${r.component}-${r.neuron_id}`
@@ -205,17 +211,20 @@ export class NodeStore {
   }
 
   rename(id: string, name: string, now: number): void {
-    this.db.prepare("UPDATE nodes SET name = ?, updated_at = ? WHERE id = ?").run(name, now, id);
+    prepared(this.db, "UPDATE nodes SET name = ?, updated_at = ? WHERE id = ?").run(name, now, id);
   }
 
   setTags(id: string, tags: string[]): void {
-    this.db.prepare("DELETE FROM node_tags WHERE node_id = ?").run(id);
-    const insert = this.db.prepare("INSERT OR IGNORE INTO node_tags (node_id, tag) VALUES (?, ?)");
+    prepared(this.db, "DELETE FROM node_tags WHERE node_id = ?").run(id);
+    const insert = prepared(
+      this.db,
+      "INSERT OR IGNORE INTO node_tags (node_id, tag) VALUES (?, ?)",
+    );
     for (const tag of tags) insert.run(id, tag);
   }
 
   setMesh(id: string, meshId: number | null, now: number): void {
-    this.db.prepare("UPDATE nodes SET mesh_id = ?, updated_at = ? WHERE id = ?").run(
+    prepared(this.db, "UPDATE nodes SET mesh_id = ?, updated_at = ? WHERE id = ?").run(
       meshId,
       now,
       id,
@@ -224,26 +233,31 @@ export class NodeStore {
 
   /** Marks the node decommissioned and revokes its agent tokens; its history stays. */
   decommission(id: string, now: number): void {
-    this.db.prepare(
+    prepared(
+      this.db,
       "UPDATE nodes SET status = 'decommissioned', decommissioned_at = ?, updated_at = ? WHERE id = ?",
     ).run(now, now, id);
-    this.db.prepare(
+    prepared(
+      this.db,
       "UPDATE agent_tokens SET revoked_at = ? WHERE node_id = ? AND revoked_at IS NULL",
     ).run(now, id);
-    this.db.prepare("UPDATE endpoints SET present = 0 WHERE node_id = ?").run(id);
-    this.db.prepare("DELETE FROM mesh_links WHERE node_id = ?").run(id);
+    prepared(this.db, "UPDATE endpoints SET present = 0 WHERE node_id = ?").run(id);
+    prepared(this.db, "DELETE FROM mesh_links WHERE node_id = ?").run(id);
   }
 
   #summary(r: NodeRow & { mesh_ssid: string | null }): NodeSummary {
-    const tags = (this.db.prepare("SELECT tag FROM node_tags WHERE node_id = ? ORDER BY tag").all(
+    const tags = (prepared(this.db, "SELECT tag FROM node_tags WHERE node_id = ? ORDER BY tag").all(
       r.id,
     ) as { tag: string }[]).map((t) => t.tag);
-    const addresses = (this.db.prepare(
-      "SELECT addresses FROM interfaces WHERE node_id = ? ORDER BY name",
-    ).all(r.id) as { addresses: string }[]).flatMap((i) => JSON.parse(i.addresses) as string[]);
-    const provider = r.last_report_at !== null && this.db.prepare(
-          "SELECT 1 FROM node_sensors WHERE node_id = ? AND last_seen_at >= ?",
-        ).get(r.id, r.last_report_at) !== undefined;
+    const addresses =
+      (prepared(this.db, "SELECT addresses FROM interfaces WHERE node_id = ? ORDER BY name").all(
+        r.id,
+      ) as { addresses: string }[]).flatMap((i) => JSON.parse(i.addresses) as string[]);
+    const provider = r.last_report_at !== null &&
+      prepared(this.db, "SELECT 1 FROM node_sensors WHERE node_id = ? AND last_seen_at >= ?").get(
+          r.id,
+          r.last_report_at,
+        ) !== undefined;
     return {
       id: r.id,
       name: r.name,

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { prepared } from "../db/database.ts";
 
 /** Browser sessions, stored by the hash of their cookie value. */
 export class SessionStore {
@@ -6,7 +7,8 @@ export class SessionStore {
 
   create(tokenHash: string, userId: number, now: number, ttlMs: number): number {
     const expires = now + ttlMs;
-    this.db.prepare(
+    prepared(
+      this.db,
       "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
     ).run(tokenHash, userId, now, expires);
     return expires;
@@ -14,12 +16,12 @@ export class SessionStore {
 
   /** The session's user id if it is live; extends it when half its life is gone. */
   touch(tokenHash: string, now: number, ttlMs: number): number | null {
-    const row = this.db.prepare("SELECT user_id, expires_at FROM sessions WHERE token_hash = ?")
+    const row = prepared(this.db, "SELECT user_id, expires_at FROM sessions WHERE token_hash = ?")
       .get(tokenHash) as { user_id: number; expires_at: number } | undefined;
     if (!row || row.expires_at <= now) return null;
     // Sliding expiry, written at most once per half-life to keep writes rare.
     if (row.expires_at - now < ttlMs / 2) {
-      this.db.prepare("UPDATE sessions SET expires_at = ? WHERE token_hash = ?").run(
+      prepared(this.db, "UPDATE sessions SET expires_at = ? WHERE token_hash = ?").run(
         now + ttlMs,
         tokenHash,
       );
@@ -28,17 +30,17 @@ export class SessionStore {
   }
 
   delete(tokenHash: string): void {
-    this.db.prepare("DELETE FROM sessions WHERE token_hash = ?").run(tokenHash);
+    prepared(this.db, "DELETE FROM sessions WHERE token_hash = ?").run(tokenHash);
   }
 
   deleteForUser(userId: number, exceptHash?: string): void {
-    this.db.prepare("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?").run(
+    prepared(this.db, "DELETE FROM sessions WHERE user_id = ? AND token_hash != ?").run(
       userId,
       exceptHash ?? "",
     );
   }
 
   deleteExpired(now: number): void {
-    this.db.prepare("DELETE FROM sessions WHERE expires_at <= ?").run(now);
+    prepared(this.db, "DELETE FROM sessions WHERE expires_at <= ?").run(now);
   }
 }

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { DEFAULT_SETTINGS, type Settings, settingsSchema } from "../../lib/schemas/system.ts";
+import { prepared } from "../db/database.ts";
 
 /** Run-time settings, stored as JSON values so each can change without a migration. */
 export class SettingsStore {
@@ -9,7 +10,7 @@ export class SettingsStore {
   /** Current settings; defaults fill keys never set. */
   get(): Settings {
     if (this.#cache) return this.#cache;
-    const rows = this.db.prepare("SELECT key, value FROM settings").all() as {
+    const rows = prepared(this.db, "SELECT key, value FROM settings").all() as {
       key: string;
       value: string;
     }[];
@@ -28,7 +29,8 @@ export class SettingsStore {
     by: string,
     now: number,
   ): Settings {
-    const stmt = this.db.prepare(
+    const stmt = prepared(
+      this.db,
       `INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
        updated_by = excluded.updated_by`,

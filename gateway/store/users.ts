@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { User } from "../../lib/schemas/auth.ts";
 import type { UserRole } from "../../lib/schemas/common.ts";
 import { iso, isoOrNull } from "./time.ts";
+import { prepared } from "../db/database.ts";
 
 /** A user row including the password hash; never sent over the API. */
 export interface UserRecord extends User {
@@ -39,17 +40,17 @@ export class UserStore {
   constructor(private readonly db: DatabaseSync) {}
 
   list(): UserRecord[] {
-    return (this.db.prepare("SELECT * FROM users ORDER BY username").all() as unknown as Row[])
+    return (prepared(this.db, "SELECT * FROM users ORDER BY username").all() as unknown as Row[])
       .map(toRecord);
   }
 
   byId(id: number): UserRecord | null {
-    const row = this.db.prepare("SELECT * FROM users WHERE id = ?").get(id) as Row | undefined;
+    const row = prepared(this.db, "SELECT * FROM users WHERE id = ?").get(id) as Row | undefined;
     return row ? toRecord(row) : null;
   }
 
   byUsername(username: string): UserRecord | null {
-    const row = this.db.prepare("SELECT * FROM users WHERE username = ?").get(username) as
+    const row = prepared(this.db, "SELECT * FROM users WHERE username = ?").get(username) as
       | Row
       | undefined;
     return row ? toRecord(row) : null;
@@ -59,7 +60,8 @@ export class UserStore {
     input: { username: string; role: UserRole; passwordHash: string; mustChange: boolean },
     now: number,
   ): UserRecord {
-    const { lastInsertRowid } = this.db.prepare(
+    const { lastInsertRowid } = prepared(
+      this.db,
       `INSERT INTO users (username, password_hash, role, must_change_password, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ).run(input.username, input.passwordHash, input.role, input.mustChange ? 1 : 0, now, now);
@@ -67,25 +69,26 @@ export class UserStore {
   }
 
   setPassword(id: number, passwordHash: string, mustChange: boolean, now: number): void {
-    this.db.prepare(
+    prepared(
+      this.db,
       "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?",
     ).run(passwordHash, mustChange ? 1 : 0, now, id);
   }
 
   setRole(id: number, role: UserRole, now: number): void {
-    this.db.prepare("UPDATE users SET role = ?, updated_at = ? WHERE id = ?").run(role, now, id);
+    prepared(this.db, "UPDATE users SET role = ?, updated_at = ? WHERE id = ?").run(role, now, id);
   }
 
   recordLogin(id: number, now: number): void {
-    this.db.prepare("UPDATE users SET last_login_at = ? WHERE id = ?").run(now, id);
+    prepared(this.db, "UPDATE users SET last_login_at = ? WHERE id = ?").run(now, id);
   }
 
   delete(id: number): void {
-    this.db.prepare("DELETE FROM users WHERE id = ?").run(id);
+    prepared(this.db, "DELETE FROM users WHERE id = ?").run(id);
   }
 
   countAdmins(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin'").get() as {
+    return (prepared(this.db, "SELECT count(*) AS n FROM users WHERE role = 'admin'").get() as {
       n: number;
     }).n;
   }

@@ -5,6 +5,7 @@ import type { Settings } from "../../lib/schemas/system.ts";
 import { ExecutionStore } from "../flows/execution_store.ts";
 import { SessionStore } from "../store/sessions.ts";
 import type { SettingsStore } from "../store/settings.ts";
+import { prepared } from "../db/database.ts";
 
 /** How long link-quality history is kept. */
 export const LINK_HISTORY_RETENTION_MS = 90 * 86_400_000;
@@ -12,7 +13,7 @@ export const LINK_HISTORY_RETENTION_MS = 90 * 86_400_000;
 /** Housekeeping: drops expired sessions, old link history and old flow executions. */
 export function runMaintenanceOnce(db: DatabaseSync, now: number, settings: Settings): void {
   new SessionStore(db).deleteExpired(now);
-  db.prepare("DELETE FROM link_history WHERE ts < ?").run(now - LINK_HISTORY_RETENTION_MS);
+  prepared(db, "DELETE FROM link_history WHERE ts < ?").run(now - LINK_HISTORY_RETENTION_MS);
   new ExecutionStore(db).prune(
     now,
     settings.flow_history_days * 86_400_000,

@@ -18,15 +18,35 @@ import type { Logger } from "../../lib/log.ts";
  */
 export interface MemoryRelease {
   /** A full garbage collection: V8's `gc()`, exposed by `--v8-flags=--expose-gc`. */
-  collect: (() => void) | null;
+  collect: CollectGarbage | null;
   /** glibc's `malloc_trim(0)` through FFI (`--allow-ffi`; not on musl or macOS). */
   trim: (() => void) | null;
 }
 
+/**
+ * A full garbage collection. With `reduce`, V8 also compacts its heap and
+ * hands the pages that frees back to the kernel (its "last-resort" flavour,
+ * as under memory pressure); a plain one keeps them for the heap to grow into
+ * again. Measured after compacting a 200-node head (1.2 million samples):
+ * plain, 10.5 of 31.1 MB heap in use and resident memory unchanged; reduce,
+ * 10.0 of 10.9 MB and 25 MiB less resident, in ~20 ms. It costs more than
+ * its own time: V8 then recompiles code it dropped, so it is kept for rare
+ * moments, the end of a compaction.
+ */
+export type CollectGarbage = (options?: { reduce?: boolean }) => void;
+
+/** V8's `gc()` options for {@linkcode CollectGarbage}'s `reduce`. */
+const REDUCE = { type: "major", execution: "sync", flavor: "last-resort" } as const;
+
 /** What this process can release with: see {@linkcode MemoryRelease}. */
 export function memoryRelease(): MemoryRelease {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  return { collect: typeof gc === "function" ? () => gc() : null, trim: mallocTrim() };
+  const gc = (globalThis as { gc?: (options?: typeof REDUCE) => void }).gc;
+  return {
+    collect: typeof gc === "function"
+      ? (options) => gc(options?.reduce ? REDUCE : undefined)
+      : null,
+    trim: mallocTrim(),
+  };
 }
 
 function mallocTrim(): (() => void) | null {

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { prepared } from "../db/database.ts";
 
 /** What the ledger knows of a batch key. */
 export type BatchStatus =
@@ -30,10 +31,12 @@ export class BatchLedger {
   readonly #stored: StatementSync;
 
   constructor(db: DatabaseSync) {
-    this.#stored = db.prepare(
+    this.#stored = prepared(
+      db,
       "SELECT body_hash FROM telemetry_batches WHERE node_id = ? AND epoch = ? AND batch_seq = ?",
     );
-    const rows = db.prepare(
+    const rows = prepared(
+      db,
       "SELECT node_id, epoch, max(batch_seq) AS seq FROM telemetry_batches GROUP BY node_id, epoch",
     ).all() as { node_id: string; epoch: string; seq: number }[];
     for (const r of rows) this.#raise(r.node_id, r.epoch, r.seq);

@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { decodeChunk, decodeRollups, encodeChunk, encodeRollups } from "./chunk_codec.ts";
 import type { PointList } from "./head.ts";
 import type { RollupList } from "./rollup.ts";
+import { prepared } from "../db/database.ts";
 
 /** Reads and writes the stored chunks and rollups with prepared statements. */
 export class ChunkStore {
@@ -13,22 +14,28 @@ export class ChunkStore {
   readonly #put1h: StatementSync;
 
   constructor(private readonly db: DatabaseSync) {
-    this.#getRaw = db.prepare(
+    this.#getRaw = prepared(
+      db,
       "SELECT data FROM telemetry_raw WHERE window_start = ? AND series_id = ?",
     );
-    this.#putRaw = db.prepare(
+    this.#putRaw = prepared(
+      db,
       "INSERT OR REPLACE INTO telemetry_raw (window_start, series_id, count, data) VALUES (?, ?, ?, ?)",
     );
-    this.#get1m = db.prepare(
+    this.#get1m = prepared(
+      db,
       "SELECT data FROM telemetry_1m WHERE window_start = ? AND series_id = ?",
     );
-    this.#put1m = db.prepare(
+    this.#put1m = prepared(
+      db,
       "INSERT OR REPLACE INTO telemetry_1m (window_start, series_id, data) VALUES (?, ?, ?)",
     );
-    this.#get1h = db.prepare(
+    this.#get1h = prepared(
+      db,
       "SELECT min, max, sum, count FROM telemetry_1h WHERE hour_start = ? AND series_id = ?",
     );
-    this.#put1h = db.prepare(
+    this.#put1h = prepared(
+      db,
       "INSERT OR REPLACE INTO telemetry_1h (hour_start, series_id, min, max, sum, count) VALUES (?, ?, ?, ?, ?, ?)",
     );
   }

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import type { CollectGarbage } from "../system/memory_release.ts";
 import { setImmediate } from "node:timers";
 import type { BatchLedger } from "./batch_ledger.ts";
 import type { ChunkStore } from "./chunk_store.ts";
@@ -12,8 +13,10 @@ import {
   type RollupList,
   rollUpRollups,
 } from "./rollup.ts";
+import { SampleColumns } from "./sample_columns.ts";
 import type { SeriesRegistry } from "./series_registry.ts";
 import { hourOf, WINDOW_MS, windowOf } from "./windows.ts";
+import { prepared } from "../db/database.ts";
 
 /** What one compaction did. */
 export interface CompactionResult {
@@ -37,7 +40,7 @@ export interface CompactDeps {
    * itself, V8 let that garbage lift the heap by ~30 MB at 20,000 series and
    * then raised its next collection's threshold to match.
    */
-  collectGarbage?: (() => void) | null;
+  collectGarbage?: CollectGarbage | null;
 }
 
 /** Series written per transaction, so the event loop is never held long. */
@@ -86,11 +89,12 @@ export async function compact(
 ): Promise<CompactionResult> {
   const { db, head, chunks } = deps;
   const maxLog =
-    (db.prepare("SELECT max(id) AS id FROM telemetry_log").get() as { id: number | null }).id;
+    (prepared(db, "SELECT max(id) AS id FROM telemetry_log").get() as { id: number | null }).id;
   const frozen = head.freeze();
   let samples = 0;
   const keepFrom = options.keepFrom ?? Infinity;
-  const kept = new Map<number, PointList>();
+  /** Samples of the open window, which stay in the head. */
+  const kept = new SampleColumns();
   // Series by series, so only one slice's per-window copies exist at a time; in id order,
   // so the rows of one window append in key order.
   const seriesIds = frozen.seriesIds();
@@ -100,10 +104,7 @@ export async function compact(
     const perWindow = new Map<number, PointList>();
     frozen.forEach(seriesId, (ts, value) => {
       if (ts >= keepFrom) {
-        let k = kept.get(seriesId);
-        if (!k) kept.set(seriesId, k = { ts: [], values: [] });
-        k.ts.push(ts);
-        k.values.push(value);
+        kept.push(seriesId, ts, value);
         return;
       }
       samples++;
@@ -122,7 +123,10 @@ export async function compact(
   let windows = 0;
   /** Hours to recompute from all their minutes once every window is written. */
   const hours = new Map<string, { hour: number; seriesId: number }>();
-  const newest = new Map<number, { ts: number; value: number }>();
+  /** Each compacted series' newest stored sample (the last arrival on equal timestamps). */
+  const newest = new SampleColumns();
+  /** The series being compacted: its newest sample so far. */
+  let lastTs = -Infinity, lastValue = NaN;
   const batches = deps.batches.splice(0);
 
   const writeWindow = (
@@ -150,11 +154,16 @@ export async function compact(
       // garbage once an hour holds several windows.
       addToHour(hour, seriesId, minutes);
     }
-    const last = merged.ts.length - 1;
-    const prev = newest.get(seriesId);
-    if (last >= 0 && (!prev || merged.ts[last]! >= prev.ts)) {
-      newest.set(seriesId, { ts: merged.ts[last]!, value: merged.values[last]! });
+    const end = merged.ts.length - 1;
+    if (end >= 0 && merged.ts[end]! >= lastTs) {
+      (lastTs = merged.ts[end]!, lastValue = merged.values[end]!);
     }
+  };
+  // A series' windows are compacted one after another, so its newest sample is known at its end.
+  const compactSeries = (seriesId: number) => {
+    lastTs = -Infinity;
+    windowsOf(seriesId).forEach(writeWindow);
+    if (lastTs > -Infinity) newest.push(seriesId, lastTs, lastValue);
   };
   const putHour = (hour: number, seriesId: number, h: RollupList) => {
     if (h.ts.length !== 1) return;
@@ -198,27 +207,31 @@ export async function compact(
     putHour(hour, seriesId, rollUpRollups(parts, HOUR_MS));
   };
   const finish = () => {
-    const setLast = db.prepare(
+    const setLast = prepared(
+      db,
       "UPDATE telemetry_series SET last_ts = ?, last_value = ? WHERE id = ? AND (last_ts IS NULL OR last_ts <= ?)",
     );
-    for (const [seriesId, n] of newest) setLast.run(n.ts, n.value, seriesId, n.ts);
-    const saveBatch = db.prepare(
+    for (let i = 0; i < newest.length; i++) {
+      const ts = newest.ts[i]!;
+      setLast.run(ts, newest.values[i]!, newest.seriesIds[i]!, ts);
+    }
+    const saveBatch = prepared(
+      db,
       `INSERT OR IGNORE INTO telemetry_batches (node_id, epoch, batch_seq, body_hash, received_at)
        VALUES (?, ?, ?, ?, ?)`,
     );
     for (const b of batches) saveBatch.run(b.nodeId, b.epoch, b.seq, b.hash, b.receivedAt);
-    if (maxLog !== null) db.prepare("DELETE FROM telemetry_log WHERE id <= ?").run(maxLog);
-    if (kept.size > 0) {
+    if (maxLog !== null) prepared(db, "DELETE FROM telemetry_log WHERE id <= ?").run(maxLog);
+    if (kept.length > 0) {
       // The open window's samples stay acknowledged: logged again before their old rows go.
-      const ids: number[] = [], ts: number[] = [], values: number[] = [];
-      for (const [seriesId, p] of kept) {
-        for (let i = 0; i < p.ts.length; i++) {
-          (ids.push(seriesId), ts.push(p.ts[i]!), values.push(p.values[i]!));
-        }
-      }
-      db.prepare("INSERT INTO telemetry_log (received_at, data) VALUES (?, ?)").run(
+      prepared(db, "INSERT INTO telemetry_log (received_at, data) VALUES (?, ?)").run(
         keepFrom,
-        encodeLogRecord({ batches: [], seriesIds: ids, ts, values }),
+        encodeLogRecord({
+          batches: [],
+          seriesIds: kept.seriesIds,
+          ts: kept.ts,
+          values: kept.values,
+        }),
       );
     }
   };
@@ -226,14 +239,14 @@ export async function compact(
   try {
     if (!options.storeRaw) {
       runInTransaction(db, () => {
-        for (const id of seriesIds) windowsOf(id).forEach(writeWindow);
+        seriesIds.forEach(compactSeries);
         [...hours.values()].forEach(writeHour);
         finish();
       });
     } else {
       for (let i = 0; i < seriesIds.length; i += SLICE) {
         runInTransaction(db, () => {
-          for (const id of seriesIds.slice(i, i + SLICE)) windowsOf(id).forEach(writeWindow);
+          seriesIds.slice(i, i + SLICE).forEach(compactSeries);
         });
         if ((i + SLICE) % COLLECT_EVERY === 0) deps.collectGarbage?.();
         await yieldToEventLoop();
@@ -250,15 +263,15 @@ export async function compact(
     deps.batches.unshift(...batches);
     throw error;
   }
-  for (const [seriesId, n] of newest) {
-    const series = deps.registry.byId(seriesId);
-    if (series && (series.lastTs === null || series.lastTs <= n.ts)) {
-      series.lastTs = n.ts;
-      series.lastValue = n.value;
+  for (let i = 0; i < newest.length; i++) {
+    const series = deps.registry.byId(newest.seriesIds[i]!);
+    const ts = newest.ts[i]!;
+    if (series && (series.lastTs === null || series.lastTs <= ts)) {
+      series.lastTs = ts;
+      series.lastValue = newest.values[i]!;
     }
   }
   head.release(kept);
   deps.ledger.forget(batches);
-  deps.collectGarbage?.();
   return { samples, windows };
 }

@@ -9,6 +9,7 @@ import {
   type LogBatch,
 } from "./log_codec.ts";
 import type { SeriesRegistry } from "./series_registry.ts";
+import { prepared } from "../db/database.ts";
 
 /** One acknowledged-to-be batch waiting for the next group commit. */
 export interface CommitEntry {
@@ -88,7 +89,8 @@ export class GroupCommitter {
   constructor(private readonly options: GroupCommitOptions) {
     this.#maxDelayMs = options.maxDelayMs ?? 1000;
     this.#maxSamples = options.maxSamples ?? 2500;
-    this.#insert = options.db.prepare(
+    this.#insert = prepared(
+      options.db,
       "INSERT INTO telemetry_log (received_at, data) VALUES (?, ?)",
     );
   }

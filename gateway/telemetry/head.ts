@@ -1,4 +1,5 @@
 import { readValues, writeValues } from "./chunk_codec.ts";
+import type { SampleColumnsView } from "./sample_columns.ts";
 import { ByteReader, ByteWriter } from "./varint.ts";
 
 /** Sorted points with one value per timestamp. */
@@ -387,16 +388,16 @@ export class Head {
 
   /**
    * Drops the frozen samples once compaction stored them; `keep` (samples it
-   * did not compact) goes back in front of the live ones, as the older arrivals.
+   * did not compact; each series' in arrival order) goes back in front of the
+   * live ones, as the older arrivals.
    */
-  release(keep: Map<number, { ts: number[]; values: number[] }> = new Map()): void {
+  release(keep?: SampleColumnsView): void {
     this.#frozen.clear(this.#memory);
-    if (keep.size === 0) return;
+    if (!keep || keep.ts.length === 0) return;
     const kept = this.#spare;
-    for (const [id, s] of keep) {
-      for (let i = 0; i < s.ts.length; i++) {
-        Head.#append(this.#memory, kept, id, s.ts[i]!, s.values[i]!);
-      }
+    const { seriesIds, ts, values } = keep;
+    for (let i = 0; i < ts.length; i++) {
+      Head.#append(this.#memory, kept, seriesIds[i]!, ts[i]!, values[i]!);
     }
     this.#putInFront(kept);
   }

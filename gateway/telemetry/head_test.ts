@@ -58,7 +58,7 @@ Deno.test("Head.freeze() hands the samples to compaction while queries still see
     assertThrows(() => head.freeze(), Error, "already under way");
   });
   await t.step("release() drops the frozen samples and puts kept ones before the live ones", () => {
-    head.release(new Map([[1, { ts: [190, 195], values: [1, 2] }], [3, { ts: [7], values: [8] }]]));
+    head.release({ seriesIds: [1, 1, 3], ts: [190, 195, 7], values: [1, 2, 8] });
     assertEquals(head.range(1, 0, 1000), { ts: [190, 195, 200], values: [19.5, 2, 20] });
     assertEquals(head.range(2, 0, 1000), { ts: [], values: [] });
     assertEquals(head.range(3, 0, 1000), { ts: [7], values: [8] });

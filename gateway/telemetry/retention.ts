@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Settings } from "../../lib/schemas/system.ts";
 import { HOUR_MS } from "./rollup.ts";
 import { WINDOW_MS } from "./windows.ts";
+import { prepared } from "../db/database.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -16,10 +17,10 @@ export interface RetentionResult {
 
 /** Bytes the database uses (pages in use, free pages excluded). */
 export function usedBytes(db: DatabaseSync): number {
-  const pages = (db.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
+  const pages = (prepared(db, "PRAGMA page_count").get() as { page_count: number }).page_count;
   const free =
-    (db.prepare("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count;
-  const size = (db.prepare("PRAGMA page_size").get() as { page_size: number }).page_size;
+    (prepared(db, "PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count;
+  const size = (prepared(db, "PRAGMA page_size").get() as { page_size: number }).page_size;
   return (pages - free) * size;
 }
 
@@ -43,19 +44,22 @@ export function applyRetention(
     capped: { raw: 0, minutes: 0, hours: 0 },
   };
   const windowsBefore = (table: string, column: string, cutoff: number, span: number) =>
-    (db.prepare(`SELECT count(DISTINCT ${column}) AS n FROM ${table} WHERE ${column} + ? <= ?`)
+    (prepared(db, `SELECT count(DISTINCT ${column}) AS n FROM ${table} WHERE ${column} + ? <= ?`)
       .get(span, cutoff) as { n: number }).n;
   db.exec("BEGIN IMMEDIATE");
   try {
     result.rawWindows = windowsBefore("telemetry_raw", "window_start", rawCutoff, WINDOW_MS);
-    db.prepare("DELETE FROM telemetry_raw WHERE window_start + ? <= ?").run(WINDOW_MS, rawCutoff);
+    prepared(db, "DELETE FROM telemetry_raw WHERE window_start + ? <= ?").run(WINDOW_MS, rawCutoff);
     const minuteCutoff = now - settings.telemetry_1m_retention_days * DAY_MS;
     result.minuteWindows = windowsBefore("telemetry_1m", "window_start", minuteCutoff, WINDOW_MS);
-    db.prepare("DELETE FROM telemetry_1m WHERE window_start + ? <= ?").run(WINDOW_MS, minuteCutoff);
+    prepared(db, "DELETE FROM telemetry_1m WHERE window_start + ? <= ?").run(
+      WINDOW_MS,
+      minuteCutoff,
+    );
     const hourCutoff = now - settings.telemetry_1h_retention_days * DAY_MS;
     result.hours = windowsBefore("telemetry_1h", "hour_start", hourCutoff, HOUR_MS);
-    db.prepare("DELETE FROM telemetry_1h WHERE hour_start + ? <= ?").run(HOUR_MS, hourCutoff);
-    db.prepare("DELETE FROM telemetry_batches WHERE received_at < ?").run(rawCutoff);
+    prepared(db, "DELETE FROM telemetry_1h WHERE hour_start + ? <= ?").run(HOUR_MS, hourCutoff);
+    prepared(db, "DELETE FROM telemetry_batches WHERE received_at < ?").run(rawCutoff);
     db.exec("COMMIT");
   } catch (error) {
     db.exec("ROLLBACK");
@@ -71,9 +75,9 @@ export function applyRetention(
   for (const [kind, table, column] of steps) {
     while (used() > cap) {
       const oldest =
-        (db.prepare(`SELECT min(${column}) AS t FROM ${table}`).get() as { t: number | null }).t;
+        (prepared(db, `SELECT min(${column}) AS t FROM ${table}`).get() as { t: number | null }).t;
       if (oldest === null) break;
-      db.prepare(`DELETE FROM ${table} WHERE ${column} = ?`).run(oldest);
+      prepared(db, `DELETE FROM ${table} WHERE ${column} = ?`).run(oldest);
       result.capped[kind]++;
     }
   }

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Labels } from "../../lib/schemas/telemetry.ts";
+import { prepared } from "../db/database.ts";
 
 /** One series: a node's metric with its labels. */
 export interface Series {
@@ -49,7 +50,8 @@ export class SeriesRegistry {
   #unsaved: Series[] = [];
 
   constructor(private readonly db: DatabaseSync) {
-    const rows = db.prepare(
+    const rows = prepared(
+      db,
       "SELECT id, node_id, metric, labels, unit, last_ts, last_value FROM telemetry_series",
     ).all() as {
       id: number;
@@ -125,7 +127,8 @@ export class SeriesRegistry {
     const saved = this.#unsaved;
     if (saved.length === 0) return saved;
     this.#unsaved = [];
-    const insert = this.db.prepare(
+    const insert = prepared(
+      this.db,
       "INSERT INTO telemetry_series (id, node_id, metric, labels, unit, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     );
     for (const s of saved) insert.run(s.id, s.nodeId, s.metric, s.labelsKey, s.unit, now);

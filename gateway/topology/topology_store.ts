@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { LiveNodeState } from "../nodes/live_state.ts";
 import type { TopoLink, TopoNode } from "./compute.ts";
+import { prepared } from "../db/database.ts";
 
 /** Reads what topology needs from the database. */
 export class TopologyStore {
@@ -8,14 +9,16 @@ export class TopologyStore {
   constructor(private readonly db: DatabaseSync, private readonly live?: LiveNodeState) {}
 
   nodes(): TopoNode[] {
-    return this.db.prepare(
+    return prepared(
+      this.db,
       "SELECT id, name, role, status FROM nodes WHERE decommissioned_at IS NULL ORDER BY name",
     ).all() as unknown as TopoNode[];
   }
 
   /** Current links whose neighbour MAC belongs to a known node. */
   links(): TopoLink[] {
-    const rows = this.db.prepare(
+    const rows = prepared(
+      this.db,
       `SELECT l.node_id AS "from", i.node_id AS "to", l.neighbor_mac, l.iface, l.tq, l.throughput_kbps, l.signal_dbm,
          l.last_seen_ms, l.updated_at
        FROM mesh_links l
@@ -40,7 +43,8 @@ export class TopologyStore {
   }
 
   history(a: string, b: string, from: number, to: number) {
-    return this.db.prepare(
+    return prepared(
+      this.db,
       `SELECT from_node, to_node, ts, tq, throughput_kbps, signal_dbm FROM link_history
        WHERE ((from_node = ? AND to_node = ?) OR (from_node = ? AND to_node = ?)) AND ts BETWEEN ? AND ?
        ORDER BY ts LIMIT 20000`,

@@ -11,6 +11,7 @@ import { commandActionSchema } from "../../../lib/schemas/flows.ts";
 import type { StepRunner } from "../engine.ts";
 import type { SshIdentity } from "../ssh_identity.ts";
 import { quotedVariables, renderTemplate, shellQuote } from "../template.ts";
+import { prepared } from "../../db/database.ts";
 
 /** At most this much of stdout and of stderr is kept in the step's output. */
 export const COMMAND_OUTPUT_LIMIT = 16 * 1024;
@@ -66,7 +67,8 @@ const ADDRESS_PREFERENCE = ["wireguard", "batman", "halow", "eth"] as const;
  * are skipped (they need a zone). Decommissioned nodes have no address.
  */
 export function nodeSshAddress(db: DatabaseSync): (nodeId: string) => SshAddress | null {
-  const query = db.prepare(
+  const query = prepared(
+    db,
     `SELECT i.kind, i.addresses FROM interfaces i JOIN nodes n ON n.id = i.node_id
      WHERE i.node_id = ? AND i.up = 1 AND n.decommissioned_at IS NULL ORDER BY i.name`,
   );

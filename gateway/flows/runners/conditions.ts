@@ -7,6 +7,7 @@ import {
 import type { TelemetryStore } from "../../telemetry/store.ts";
 import type { StepRunner } from "../engine.ts";
 import { compare } from "./compare.ts";
+import { prepared } from "../../db/database.ts";
 
 /** The `threshold` condition: a metric's latest value or window aggregate against a value. */
 export function thresholdRunner(
@@ -68,7 +69,8 @@ export function cooldownRunner(deps: { db: DatabaseSync; now: () => number }): S
       ? context.node_id
       : "";
     const now = deps.now();
-    const row = deps.db.prepare(
+    const row = prepared(
+      deps.db,
       "SELECT until FROM flow_cooldowns WHERE flow_id = ? AND step_id = ? AND scope = ?",
     ).get(execution.flowId, step.id, scope) as { until: number } | undefined;
     if (row && row.until > now) {
@@ -78,7 +80,8 @@ export function cooldownRunner(deps: { db: DatabaseSync; now: () => number }): S
       });
     }
     if (!execution.dryRun) {
-      deps.db.prepare(
+      prepared(
+        deps.db,
         `INSERT INTO flow_cooldowns (flow_id, step_id, scope, until) VALUES (?, ?, ?, ?)
          ON CONFLICT (flow_id, step_id, scope) DO UPDATE SET until = excluded.until`,
       ).run(execution.flowId, step.id, scope, now + c.duration_s * 1000);

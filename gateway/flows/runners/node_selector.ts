@@ -5,6 +5,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { z } from "zod";
 import type { nodeSelectorSchema } from "../../../lib/schemas/flows.ts";
 import { parseComponentName } from "../../../lib/schemas/neurons.ts";
+import { prepared } from "../../db/database.ts";
 
 export type NodeSelector = z.infer<typeof nodeSelectorSchema>;
 
@@ -80,6 +81,8 @@ export function selectNodes(
       break;
     }
   }
-  const rows = db.prepare(`${sql} ORDER BY n.name, n.id`).all(...args) as unknown as SelectedNode[];
+  const rows = prepared(db, `${sql} ORDER BY n.name, n.id`).all(
+    ...args,
+  ) as unknown as SelectedNode[];
   return rows.map(({ id, name }) => ({ id, name }));
 }

@@ -6,6 +6,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { createLogger } from "../../../lib/log.ts";
 import { openGatewayDatabase } from "../../start.ts";
+import { prepared } from "../../db/database.ts";
 
 /** The test database; dispose it with `await using`. */
 export interface TestDatabase extends AsyncDisposable {
@@ -24,7 +25,8 @@ export async function openTestDatabase(flows = 3): Promise<TestDatabase> {
   const log = createLogger({ component: "test", write: () => {} });
   const open = async () => (await openGatewayDatabase(dir, log)).db;
   const handle = { db: await open() };
-  const insert = handle.db.prepare(
+  const insert = prepared(
+    handle.db,
     `INSERT INTO flows (id, name, created_at, created_by, updated_at, updated_by)
      VALUES (?, ?, 0, 'test', 0, 'test')`,
   );
@@ -39,14 +41,15 @@ export async function openTestDatabase(flows = 3): Promise<TestDatabase> {
       return handle.db;
     },
     stateRows() {
-      return (handle.db.prepare(
+      return (prepared(
+        handle.db,
         "SELECT flow_id, step_id, key, state FROM flow_trigger_state ORDER BY flow_id, step_id, key",
       ).all() as { flow_id: number; step_id: string; key: string; state: string }[])
         .map((r) => ({ ...r, state: JSON.parse(r.state) }));
     },
     changes() {
       return Number(
-        (handle.db.prepare("SELECT total_changes() AS n").get() as { n: number | bigint }).n,
+        (prepared(handle.db, "SELECT total_changes() AS n").get() as { n: number | bigint }).n,
       );
     },
     async [Symbol.asyncDispose]() {

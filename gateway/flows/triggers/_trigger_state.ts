@@ -6,7 +6,7 @@
  * under node-and-series keys, which always start with a node id.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { transaction } from "../../db/database.ts";
+import { prepared, transaction } from "../../db/database.ts";
 
 /** The key of a schedule trigger's one state row. */
 export const SCHEDULE_KEY = "schedule";
@@ -36,7 +36,8 @@ export class TriggerStateTable {
     this.#db = db;
     // The EXISTS guard skips rows of a flow deleted since the evaluator was
     // loaded, instead of failing the whole transaction on the foreign key.
-    this.#upsert = db.prepare(
+    this.#upsert = prepared(
+      db,
       `INSERT INTO flow_trigger_state (flow_id, step_id, key, state, updated_at)
        SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM flows WHERE id = ?)
        ON CONFLICT (flow_id, step_id, key) DO UPDATE
@@ -46,7 +47,8 @@ export class TriggerStateTable {
 
   /** Every stored row of one evaluator; rows whose JSON does not parse are left out. */
   read(kind: StateKind): StateRow[] {
-    const rows = this.#db.prepare(
+    const rows = prepared(
+      this.#db,
       `SELECT flow_id, step_id, key, state FROM flow_trigger_state WHERE ${KIND_WHERE[kind]}`,
     ).all() as { flow_id: number; step_id: string; key: string; state: string }[];
     const out: StateRow[] = [];
@@ -73,9 +75,8 @@ export class TriggerStateTable {
   /** Deletes one evaluator's rows of a flow; returns how many. */
   forget(kind: StateKind, flowId: number): number {
     return Number(
-      this.#db.prepare(
-        `DELETE FROM flow_trigger_state WHERE flow_id = ? AND ${KIND_WHERE[kind]}`,
-      ).run(flowId).changes,
+      prepared(this.#db, `DELETE FROM flow_trigger_state WHERE flow_id = ? AND ${KIND_WHERE[kind]}`)
+        .run(flowId).changes,
     );
   }
 }
