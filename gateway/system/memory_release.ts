@@ -35,16 +35,18 @@ export interface MemoryRelease {
  */
 export type CollectGarbage = (options?: { reduce?: boolean }) => void;
 
-/** V8's `gc()` options for {@linkcode CollectGarbage}'s `reduce`. */
-const REDUCE = { type: "major", execution: "sync", flavor: "last-resort" } as const;
+/**
+ * V8's `gc()` options for {@linkcode CollectGarbage}, always spelled out:
+ * `gc(undefined)`, unlike `gc()`, only collects the young generation.
+ */
+const FULL = { type: "major", execution: "sync" } as const;
+const REDUCE = { ...FULL, flavor: "last-resort" } as const;
 
 /** What this process can release with: see {@linkcode MemoryRelease}. */
 export function memoryRelease(): MemoryRelease {
-  const gc = (globalThis as { gc?: (options?: typeof REDUCE) => void }).gc;
+  const gc = (globalThis as { gc?: (options: typeof FULL | typeof REDUCE) => void }).gc;
   return {
-    collect: typeof gc === "function"
-      ? (options) => gc(options?.reduce ? REDUCE : undefined)
-      : null,
+    collect: typeof gc === "function" ? (options) => gc(options?.reduce ? REDUCE : FULL) : null,
     trim: mallocTrim(),
   };
 }
