@@ -156,7 +156,8 @@ export async function compact(
     }
     const end = merged.ts.length - 1;
     if (end >= 0 && merged.ts[end]! >= lastTs) {
-      (lastTs = merged.ts[end]!, lastValue = merged.values[end]!);
+      lastTs = merged.ts[end]!;
+      lastValue = merged.values[end]!;
     }
   };
   // A series' windows are compacted one after another, so its newest sample is known at its end.
@@ -211,10 +212,9 @@ export async function compact(
       db,
       "UPDATE telemetry_series SET last_ts = ?, last_value = ? WHERE id = ? AND (last_ts IS NULL OR last_ts <= ?)",
     );
-    for (let i = 0; i < newest.length; i++) {
-      const ts = newest.ts[i]!;
-      setLast.run(ts, newest.values[i]!, newest.seriesIds[i]!, ts);
-    }
+    // Views taken once: each read of a column makes a new one.
+    const ids = newest.seriesIds, ts = newest.ts, values = newest.values;
+    for (let i = 0; i < ts.length; i++) setLast.run(ts[i]!, values[i]!, ids[i]!, ts[i]!);
     const saveBatch = prepared(
       db,
       `INSERT OR IGNORE INTO telemetry_batches (node_id, epoch, batch_seq, body_hash, received_at)
@@ -263,12 +263,12 @@ export async function compact(
     deps.batches.unshift(...batches);
     throw error;
   }
-  for (let i = 0; i < newest.length; i++) {
-    const series = deps.registry.byId(newest.seriesIds[i]!);
-    const ts = newest.ts[i]!;
-    if (series && (series.lastTs === null || series.lastTs <= ts)) {
-      series.lastTs = ts;
-      series.lastValue = newest.values[i]!;
+  const newestIds = newest.seriesIds, newestTs = newest.ts, newestValues = newest.values;
+  for (let i = 0; i < newestTs.length; i++) {
+    const series = deps.registry.byId(newestIds[i]!);
+    if (series && (series.lastTs === null || series.lastTs <= newestTs[i]!)) {
+      series.lastTs = newestTs[i]!;
+      series.lastValue = newestValues[i]!;
     }
   }
   head.release(kept);
