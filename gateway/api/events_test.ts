@@ -1,5 +1,5 @@
-import { assertEquals } from "../../lib/testing/assert.ts";
-import { createHarness } from "../testing/harness.ts";
+import { assert, assertEquals } from "../../lib/testing/assert.ts";
+import { createHarness, type Harness } from "../testing/harness.ts";
 
 /** Reads SSE messages from a response until `count` data messages have arrived. */
 async function readMessages(
@@ -120,4 +120,95 @@ Deno.test("an open event stream ends when its token is revoked", async () => {
     text += new TextDecoder().decode(value);
   }
   assertEquals(text.includes("after revocation"), false);
+});
+
+/** A new viewer API token, made by an admin: each one is a caller of its own. */
+async function viewerToken(h: Harness, name: string): Promise<string> {
+  const admin = await h.tokenFor("admin");
+  const res = await h.request("/v1/tokens", {
+    method: "POST",
+    token: admin,
+    json: { name, role: "viewer" },
+  });
+  return (await res.json()).token;
+}
+
+/**
+ * Reads `res` until it ends or carries `marker`; true when it ended first.
+ * An event with `marker` is recorded after the stream should have ended, so
+ * a stream left open answers false instead of waiting forever.
+ */
+async function endsBefore(res: Response, marker: string): Promise<boolean> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return true;
+    text += value;
+    if (text.includes(marker)) {
+      await reader.cancel();
+      return false;
+    }
+  }
+}
+
+const messagesOf = (got: { data: unknown }[]) =>
+  got.map((m) => (m.data as { message: string }).message);
+
+Deno.test("a caller opening one event stream too many loses its oldest, and only that", async () => {
+  await using h = await createHarness();
+  const viewer = await h.tokenFor("viewer");
+  const other = await h.tokenFor("operator");
+  const open = (token: string) => h.request("/v1/events/stream", { token });
+  const mine = [];
+  for (let i = 0; i < 8; i++) mine.push(await open(viewer));
+  const theirs = await open(other);
+  assertEquals([...mine, theirs].map((r) => r.status), Array(9).fill(200));
+
+  const newest = await open(viewer);
+  assertEquals(newest.status, 200);
+  h.deps.events.record("online", null, "after the ninth");
+
+  assert(await endsBefore(mine[0]!, "after the ninth"), "the oldest stream ended");
+  assertEquals(messagesOf(await readMessages(newest, 1)), ["after the ninth"]);
+  assertEquals(messagesOf(await readMessages(mine[1]!, 1)), ["after the ninth"]);
+  assertEquals(messagesOf(await readMessages(theirs, 1)), ["after the ninth"]);
+});
+
+Deno.test("when every event stream is taken, a new caller gets 429 until one closes", async () => {
+  await using h = await createHarness();
+  const streams: Response[][] = [];
+  for (let caller = 0; caller < 8; caller++) {
+    const token = await viewerToken(h, `wallboard-${caller}`);
+    const own = [];
+    for (let i = 0; i < 8; i++) own.push(await h.request("/v1/events/stream", { token }));
+    assertEquals(own.map((r) => r.status), Array(8).fill(200));
+    streams.push(own);
+  }
+  const latecomer = await viewerToken(h, "latecomer");
+
+  const refused = await h.request("/v1/events/stream", { token: latecomer });
+  assertEquals(refused.status, 429);
+  assertEquals(refused.headers.get("retry-after"), "30");
+  assertEquals((await refused.json()).error, {
+    code: "too_many_streams",
+    message: "All 64 event streams are open: try again in 30 s",
+  });
+
+  // The global limit, too, lets a caller who holds streams reconnect.
+  const holder = await viewerToken(h, "holder");
+  await streams[0]![0]!.body!.cancel();
+  const first = await h.request("/v1/events/stream", { token: holder });
+  assertEquals(first.status, 200);
+  assertEquals((await h.request("/v1/events/stream", { token: latecomer })).status, 429);
+  const again = await h.request("/v1/events/stream", { token: holder });
+  assertEquals(again.status, 200);
+  h.deps.events.record("online", null, "after the swap");
+  assert(await endsBefore(first, "after the swap"), "the holder's older stream ended");
+  assertEquals(messagesOf(await readMessages(again, 1)), ["after the swap"]);
+
+  await streams[1]![0]!.body!.cancel();
+  const admitted = await h.request("/v1/events/stream", { token: latecomer });
+  assertEquals(admitted.status, 200);
+  await admitted.body!.cancel();
 });

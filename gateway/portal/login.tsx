@@ -4,7 +4,7 @@ import { csrfTokenMatches } from "../auth/csrf.ts";
 import { LoginPage } from "../../ui/pages/login.tsx";
 import type { PortalContext } from "./page_route.tsx";
 import { htmlPage } from "./render.ts";
-import { safeNext, sessionOf } from "./session.ts";
+import { originOf, redirectWithin, safeNext, sessionOf } from "./session.ts";
 
 /**
  * `/login` and `/logout` as plain forms. They go through the API's own
@@ -12,8 +12,8 @@ import { safeNext, sessionOf } from "./session.ts";
  */
 export function registerLogin(app: Hono<AppEnv>, ctx: PortalContext): void {
   app.get("/login", (c) => {
-    const next = safeNext(c.req.query("next"));
-    if (sessionOf(c)) return c.redirect(next, 303);
+    const next = safeNext(c.req.query("next"), originOf(c));
+    if (sessionOf(c)) return redirectWithin(c, next);
     return htmlPage(c, ctx.assets, <LoginPage next={next} />, { title: "Log in" });
   });
 
@@ -21,18 +21,24 @@ export function registerLogin(app: Hono<AppEnv>, ctx: PortalContext): void {
     const form = await c.req.parseBody();
     const username = typeof form.username === "string" ? form.username : "";
     const password = typeof form.password === "string" ? form.password : "";
-    const next = safeNext(typeof form.next === "string" ? form.next : null);
+    // Made safe before logging in, so a bad `next` cannot fail the answer after the session exists.
+    const next = safeNext(typeof form.next === "string" ? form.next : null, originOf(c));
     const res = await ctx.fetchApi(
       new Request(new URL("/v1/auth/login", c.req.url), {
         method: "POST",
-        headers: forwarded(c.req.raw.headers, { "content-type": "application/json" }),
+        // Without the cookie: a login starts a new session, and with one the API would want CSRF.
+        headers: forwarded(
+          c.req.raw.headers,
+          { "content-type": "application/json" },
+          PROXY_HEADERS,
+        ),
         body: JSON.stringify({ username, password }),
       }),
       c.env ?? {},
     );
     if (res.ok) {
       await res.body?.cancel();
-      const response = c.redirect(next, 303);
+      const response = redirectWithin(c, next);
       for (const cookie of res.headers.getSetCookie()) {
         response.headers.append("set-cookie", cookie);
       }
@@ -61,25 +67,31 @@ export function registerLogin(app: Hono<AppEnv>, ctx: PortalContext): void {
       const res = await ctx.fetchApi(
         new Request(new URL("/v1/auth/logout", c.req.url), {
           method: "POST",
-          headers: forwarded(c.req.raw.headers, { "x-csrf-token": token! }),
+          headers: forwarded(c.req.raw.headers, { "x-csrf-token": token! }, [
+            "cookie",
+            ...PROXY_HEADERS,
+          ]),
         }),
         c.env ?? {},
       );
       await res.body?.cancel();
-      const response = c.redirect("/login", 303);
+      const response = redirectWithin(c, "/login");
       for (const cookie of res.headers.getSetCookie()) {
         response.headers.append("set-cookie", cookie);
       }
       return response;
     }
-    return c.redirect("/login", 303);
+    return redirectWithin(c, "/login");
   });
 }
 
-/** The browser's cookie, origin and proxy headers, so the API sees the same caller. */
-function forwarded(from: Headers, extra: Record<string, string>): Headers {
+/** The browser's origin and proxy headers, which the API judges the caller's address and site by. */
+const PROXY_HEADERS = ["origin", "host", "x-forwarded-for", "x-forwarded-proto"];
+
+/** `extra` and the browser's headers `names`, so the API sees the same caller. */
+function forwarded(from: Headers, extra: Record<string, string>, names: string[]): Headers {
   const headers = new Headers(extra);
-  for (const name of ["cookie", "origin", "host", "x-forwarded-for", "x-forwarded-proto"]) {
+  for (const name of names) {
     const value = from.get(name);
     if (value) headers.set(name, value);
   }

@@ -7,7 +7,7 @@ import type { PortalSession } from "../../ui/lib/session.ts";
 import { type ApiFetch, type PortalApi, portalApi, PortalApiError } from "./api_bridge.ts";
 import type { PortalAssets } from "./assets.ts";
 import { htmlPage } from "./render.ts";
-import { sessionOf } from "./session.ts";
+import { redirectToLogin, redirectWithin, sessionOf } from "./session.ts";
 
 /** What every portal route is built from. */
 export interface PortalContext {
@@ -49,10 +49,10 @@ export function definePage(
     const session = sessionOf(c);
     if (!session) {
       const url = new URL(c.req.url);
-      return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+      return redirectToLogin(c, url.pathname + url.search);
     }
     if (session.mustChangePassword && section !== "account") {
-      return c.redirect("/account?password=required", 303);
+      return redirectWithin(c, "/account?password=required");
     }
     try {
       const page = await load({ c, api: portalApi(c, ctx.fetchApi), session, deps: ctx.deps });

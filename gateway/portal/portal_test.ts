@@ -122,3 +122,61 @@ Deno.test("a user with a one-time password is sent to set their own first", asyn
   assertEquals(page.status, 303);
   assertEquals(page.headers.get("location"), "/account?password=required");
 });
+
+Deno.test("after logging in, a hostile next sends the user home, never elsewhere or to a 500", async (t) => {
+  await using h = await createHarness();
+  await h.user("vera", "viewer", "vera-password-1");
+  const login = (next: string, cookie?: string) =>
+    h.request("/login", {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "http://localhost",
+        ...(cookie ? { cookie } : {}),
+      },
+      body: new URLSearchParams({ username: "vera", password: "vera-password-1", next }),
+    });
+  const sessions = () =>
+    (h.deps.db.prepare("SELECT count(*) AS n FROM sessions").get() as { n: number }).n;
+  // One of each kind; session_test.ts walks the whole table and any string.
+  const hostile = ["/\t/evil.example", "/\n/x", "/\r\nset-cookie: a=b", "/.//evil.example"];
+  const first = await login("/nodes");
+  const cookie = first.headers.get("set-cookie")!.split(";")[0]!;
+
+  for (const next of hostile) {
+    await t.step(`GET /login?next=${JSON.stringify(next)} while logged in goes to /`, async () => {
+      const res = await h.request(`/login?next=${encodeURIComponent(next)}`, {
+        headers: { cookie },
+      });
+      assertEquals(res.status, 303);
+      assertEquals(res.headers.get("location"), "/");
+    });
+
+    await t.step(
+      `GET /login?next=${JSON.stringify(next)} logged out keeps / in the form`,
+      async () => {
+        const res = await h.request(`/login?next=${encodeURIComponent(next)}`);
+        assertEquals(res.status, 200);
+        assertMatch(await res.text(), /<input type="hidden" name="next" value="\/"\/>/);
+      },
+    );
+
+    for (const [who, as] of [["logged out", undefined], ["logged in", cookie]] as const) {
+      await t.step(`POST /login ${who} with next=${JSON.stringify(next)} goes to /`, async () => {
+        const before = sessions();
+        const res = await login(next, as);
+        assertEquals(res.status, 303);
+        assertEquals(res.headers.get("location"), "/");
+        const fresh = res.headers.get("set-cookie")!.split(";")[0]!;
+        assertEquals(sessions(), before + 1);
+        assertEquals((await h.request("/", { headers: { cookie: fresh } })).status, 200);
+      });
+    }
+  }
+
+  await t.step("a page asked for while logged out comes back through a safe next", async () => {
+    const res = await h.request("/nodes?sort=name");
+    assertEquals(res.status, 303);
+    assertEquals(res.headers.get("location"), "/login?next=%2Fnodes%3Fsort%3Dname");
+  });
+});
