@@ -20,6 +20,7 @@ import { systemApi, systemV1Api } from "./api/system.ts";
 import { telemetryApi } from "./api/telemetry.ts";
 import { tokensApi } from "./api/tokens.ts";
 import { topologyApi } from "./api/topology.ts";
+import { answerUnrouted } from "./api/unrouted.ts";
 import { usersApi } from "./api/users.ts";
 import { authenticate } from "./auth/authenticate.ts";
 import { portalApp } from "./portal/mod.ts";
@@ -102,14 +103,7 @@ export function createApp(deps: GatewayDeps) {
   // The portal reads the API through the app itself, as the signed-in user.
   app.route("/", portalApp(deps, { fetchApi: (request, env) => app.fetch(request, env) }));
 
-  app.notFound((c) =>
-    c.json({
-      error: {
-        code: "not_found",
-        message: `No route ${c.req.method} ${new URL(c.req.url).pathname}`,
-      },
-    }, 404)
-  );
+  app.notFound(answerUnrouted(app.routes));
 
   app.onError((error, c) => {
     if (error instanceof PortalNotBuiltError) {

@@ -4,7 +4,7 @@ import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { notFound } from "./errors.ts";
-import { jsonResponse, route } from "./route.ts";
+import { jsonResponse, refused, route } from "./route.ts";
 
 const alertSchema = z.object({
   id: z.number().int(),
@@ -85,7 +85,7 @@ export function alertsApi(deps: GatewayDeps) {
         request: { params: idParams },
         responses: {
           200: jsonResponse(alertSchema, "The alert"),
-          404: jsonResponse(z.any(), "Unknown alert"),
+          404: refused("Unknown alert"),
         },
       }),
       (c) => {

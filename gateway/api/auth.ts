@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { deleteCookie, setCookie } from "hono/cookie";
 import {
   changePasswordSchema,
@@ -18,7 +17,7 @@ import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError, badRequest } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 
 /** Login, logout, the current caller and password change. */
 export function authApi(deps: GatewayDeps) {
@@ -35,7 +34,8 @@ export function authApi(deps: GatewayDeps) {
       request: { body: jsonBody(loginRequestSchema) },
       responses: {
         200: jsonResponse(loginResponseSchema, "Logged in"),
-        429: jsonResponse(z.any(), "Too many failed logins; see Retry-After"),
+        401: refused("Wrong username or password"),
+        429: refused("Too many failed logins; see Retry-After"),
       },
     }),
     async (c) => {

@@ -14,7 +14,7 @@ import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 
 /** Join tokens (admin) and node enrollment (with a join token). */
 export function enrollmentApi(deps: GatewayDeps) {
@@ -78,7 +78,7 @@ export function enrollmentApi(deps: GatewayDeps) {
       request: { params: z.object({ id: intIdSchema }) },
       responses: {
         200: jsonResponse(okSchema, "Revoked"),
-        404: jsonResponse(z.any(), "No such live token"),
+        404: refused("No such live token"),
       },
     }),
     (c) => {
@@ -103,7 +103,8 @@ export function enrollmentApi(deps: GatewayDeps) {
       request: { body: jsonBody(enrollRequestSchema) },
       responses: {
         200: jsonResponse(enrollResponseSchema, "Enrolled"),
-        409: jsonResponse(z.any(), "Another gateway exists"),
+        401: refused("The join token is unknown, revoked, expired or used up"),
+        409: refused("Another gateway exists"),
       },
     }),
     (c) => {

@@ -30,7 +30,9 @@ const streamQuerySchema = z.object({
   node: nodeIdSchema.optional(),
   type: listEventsQuerySchema.shape.type,
   last_event_id: z.coerce.number().int().min(0).optional()
-    .describe("Resume after this id; the Last-Event-ID header does the same"),
+    .describe("Resume after this id; the Last-Event-ID header does the same")
+    // The generator calls it nullable as null coerces to 0; a query value is never null.
+    .meta({ type: "integer", minimum: 0 }),
 });
 
 /** Stored events and their live stream. */

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { intIdSchema, nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
+import { intIdSchema, keyedRecord, nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
 import { metricNameSchema } from "../../lib/schemas/telemetry.ts";
 import {
   type FlowDefinition,
@@ -27,12 +27,12 @@ import { actorOf, roleOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { AppEnv, GatewayDeps } from "./context.ts";
 import { ApiError, conflict, forbidden, notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
 
 const idParams = z.object({ id: intIdSchema });
 
-const payloadSchema = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.unknown())
+const payloadSchema = keyedRecord(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.unknown())
   .refine((p) => JSON.stringify(p).length <= 16_384, { message: "at most 16 KiB of payload" });
 
 /** HALO Flows routes. */
@@ -170,7 +170,7 @@ export function flowsApi(deps: GatewayDeps) {
       request: { body: jsonBody(flowDefinitionSchema) },
       responses: {
         201: jsonResponse(storedFlowSchema, "Created"),
-        409: jsonResponse(z.any(), "Name taken"),
+        409: refused("Name taken"),
       },
     }),
     (c) => {
@@ -201,7 +201,7 @@ export function flowsApi(deps: GatewayDeps) {
       request: { params: idParams },
       responses: {
         200: jsonResponse(storedFlowSchema, "The flow"),
-        404: jsonResponse(z.any(), "Unknown flow"),
+        404: refused("Unknown flow"),
       },
     }),
     (c) => {
@@ -223,7 +223,8 @@ export function flowsApi(deps: GatewayDeps) {
       request: { params: idParams, body: jsonBody(flowDefinitionSchema) },
       responses: {
         200: jsonResponse(storedFlowSchema, "Saved"),
-        404: jsonResponse(z.any(), "Unknown flow"),
+        404: refused("Unknown flow"),
+        409: refused("Name taken"),
       },
     }),
     (c) => {
@@ -257,7 +258,7 @@ export function flowsApi(deps: GatewayDeps) {
       request: { params: idParams },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
-        404: jsonResponse(z.any(), "Unknown flow"),
+        404: refused("Unknown flow"),
       },
     }),
     (c) => {
@@ -286,7 +287,8 @@ export function flowsApi(deps: GatewayDeps) {
       },
       responses: {
         202: jsonResponse(z.object({ execution_id: z.number().int() }), "Started"),
-        409: jsonResponse(z.any(), "Not a manual flow, or disabled"),
+        404: refused("Unknown flow"),
+        409: refused("Not a manual flow, or disabled"),
       },
     }),
     (c) => {
@@ -338,11 +340,15 @@ export function flowsApi(deps: GatewayDeps) {
       request: {
         params: idParams,
         body: jsonBody(z.strictObject({
-          context: z.record(z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/), z.unknown()).default({})
+          context: keyedRecord(z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/), z.unknown())
+            .default({})
             .describe("Sample context variables, e.g. node_id, metric, value"),
         })),
       },
-      responses: { 200: jsonResponse(executionSchema, "The path taken, step by step") },
+      responses: {
+        200: jsonResponse(executionSchema, "The path taken, step by step"),
+        404: refused("Unknown flow"),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -375,6 +381,7 @@ export function flowsApi(deps: GatewayDeps) {
       },
       responses: {
         200: jsonResponse(z.object({ executions: z.array(executionSchema) }), "Executions"),
+        404: refused("Unknown flow"),
       },
     }),
     (c) => {
@@ -399,7 +406,7 @@ export function flowsApi(deps: GatewayDeps) {
       request: { params: z.object({ id: intIdSchema, version: intIdSchema }) },
       responses: {
         200: jsonResponse(flowVersionSchema, "The version"),
-        404: jsonResponse(z.any(), "Unknown flow or version"),
+        404: refused("Unknown flow or version"),
       },
     }),
     (c) => {
@@ -425,7 +432,7 @@ export function flowsApi(deps: GatewayDeps) {
       request: { params: z.object({ id: intIdSchema, exec_id: intIdSchema }) },
       responses: {
         200: jsonResponse(executionSchema, "The execution"),
-        404: jsonResponse(z.any(), "Unknown"),
+        404: refused("Unknown"),
       },
     }),
     (c) => {

@@ -6,7 +6,7 @@ import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
 
 const nodeParams = z.object({ node_id: nodeIdSchema });
@@ -67,7 +67,7 @@ export function flowsSshApi(deps: GatewayDeps) {
       request: { params: nodeParams },
       responses: {
         200: jsonResponse(sshTargetSchema, "The target"),
-        404: jsonResponse(z.any(), "No target for this node"),
+        404: refused("No target for this node"),
       },
     }),
     (c) => {
@@ -87,7 +87,7 @@ export function flowsSshApi(deps: GatewayDeps) {
       request: { params: nodeParams, body: jsonBody(sshTargetInputSchema) },
       responses: {
         200: jsonResponse(sshTargetSchema, "Saved"),
-        404: jsonResponse(z.any(), "Unknown node"),
+        404: refused("Unknown node"),
       },
     }),
     (c) => {
@@ -121,7 +121,7 @@ export function flowsSshApi(deps: GatewayDeps) {
       request: { params: nodeParams },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
-        404: jsonResponse(z.any(), "No target for this node"),
+        404: refused("No target for this node"),
       },
     }),
     (c) => {

@@ -12,7 +12,7 @@ import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError, conflict, notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 
 const templateSchema = z.object({
   id: z.number().int(),
@@ -88,7 +88,7 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       request: { body: jsonBody(actionTemplateInputSchema) },
       responses: {
         201: jsonResponse(templateSchema, "Created"),
-        409: jsonResponse(z.any(), "Name taken"),
+        409: refused("Name taken"),
       },
     }),
     (c) => {
@@ -118,7 +118,7 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       request: { params: idParams },
       responses: {
         200: jsonResponse(templateSchema, "The template"),
-        404: jsonResponse(z.any(), "Unknown template"),
+        404: refused("Unknown template"),
       },
     }),
     (c) => {
@@ -141,8 +141,8 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       request: { params: idParams, body: jsonBody(actionTemplateInputSchema) },
       responses: {
         200: jsonResponse(templateSchema, "Saved"),
-        404: jsonResponse(z.any(), "Unknown template"),
-        409: jsonResponse(z.any(), "Name taken"),
+        404: refused("Unknown template"),
+        409: refused("Name taken"),
       },
     }),
     (c) => {
@@ -176,8 +176,8 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       request: { params: idParams },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
-        404: jsonResponse(z.any(), "Unknown template"),
-        409: jsonResponse(z.any(), "In use: the flows are named"),
+        404: refused("Unknown template"),
+        409: refused("In use: the flows are named"),
       },
     }),
     (c) => {

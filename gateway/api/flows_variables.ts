@@ -9,7 +9,7 @@ import { actorOf, roleOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError, forbidden, notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 
 const variableSchema = z.object({
   name: z.string(),
@@ -53,7 +53,7 @@ export function flowVariablesApi(deps: GatewayDeps) {
       request: { params: z.object({ id: intIdSchema }) },
       responses: {
         200: jsonResponse(z.object({ variables: z.array(variableSchema) }), "Variables"),
-        404: jsonResponse(z.any(), "Unknown flow"),
+        404: refused("Unknown flow"),
       },
     }),
     (c) => {
@@ -75,7 +75,7 @@ export function flowVariablesApi(deps: GatewayDeps) {
       },
       responses: {
         200: jsonResponse(variableSchema, "Set"),
-        404: jsonResponse(z.any(), "Unknown flow"),
+        404: refused("Unknown flow"),
       },
     }),
     (c) => {
@@ -101,8 +101,8 @@ export function flowVariablesApi(deps: GatewayDeps) {
       request: { params: nameParams },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
-        404: jsonResponse(z.any(), "Unknown flow or variable"),
-        409: jsonResponse(z.any(), "A step reads it and none sets it"),
+        404: refused("Unknown flow or variable"),
+        409: refused("A step reads it and none sets it"),
       },
     }),
     (c) => {

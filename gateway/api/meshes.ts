@@ -7,7 +7,7 @@ import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { conflict, notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
 
 type Mesh = z.infer<typeof meshSchema>;
@@ -66,7 +66,7 @@ export function meshesApi(deps: GatewayDeps) {
       request: { body: jsonBody(createMeshSchema) },
       responses: {
         201: jsonResponse(meshSchema, "Created"),
-        409: jsonResponse(z.any(), "SSID taken"),
+        409: refused("SSID taken"),
       },
     }),
     (c) => {
@@ -96,7 +96,7 @@ export function meshesApi(deps: GatewayDeps) {
       request: { params: idParams, body: jsonBody(updateMeshSchema) },
       responses: {
         200: jsonResponse(meshSchema, "Updated"),
-        404: jsonResponse(z.any(), "Unknown mesh"),
+        404: refused("Unknown mesh"),
       },
     }),
     (c) => {
@@ -136,7 +136,8 @@ export function meshesApi(deps: GatewayDeps) {
       request: { params: idParams },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
-        404: jsonResponse(z.any(), "Unknown mesh"),
+        404: refused("Unknown mesh"),
+        409: refused("Nodes are still in the mesh"),
       },
     }),
     (c) => {

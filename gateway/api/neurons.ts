@@ -16,7 +16,7 @@ import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { conflict, notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
 
 type Neuron = z.infer<typeof neuronSchema>;
@@ -76,7 +76,7 @@ export function neuronsApi(deps: GatewayDeps) {
       request: { params: z.object({ id: neuronIdSchema }) },
       responses: {
         200: jsonResponse(neuronDetailSchema, "The neuron"),
-        404: jsonResponse(z.any(), "Unknown"),
+        404: refused("Unknown"),
       },
     }),
     (c) => {
@@ -98,7 +98,7 @@ export function neuronsApi(deps: GatewayDeps) {
       request: { body: jsonBody(createNeuronSchema) },
       responses: {
         201: jsonResponse(neuronSchema, "Created"),
-        409: jsonResponse(z.any(), "Exists"),
+        409: refused("Exists"),
       },
     }),
     (c) => {
@@ -126,7 +126,7 @@ export function neuronsApi(deps: GatewayDeps) {
       tags: ["neurons"],
       summary: "Delete a neuron and its placements",
       request: { params: z.object({ id: neuronIdSchema }) },
-      responses: { 200: jsonResponse(okSchema, "Deleted"), 404: jsonResponse(z.any(), "Unknown") },
+      responses: { 200: jsonResponse(okSchema, "Deleted"), 404: refused("Unknown") },
     }),
     (c) => {
       const { id } = c.req.valid("param");
@@ -149,7 +149,7 @@ export function neuronsApi(deps: GatewayDeps) {
       request: { body: jsonBody(placementSchema) },
       responses: {
         200: jsonResponse(okSchema, "Placed"),
-        404: jsonResponse(z.any(), "Unknown neuron or node"),
+        404: refused("Unknown neuron or node"),
       },
     }),
     (c) => {
@@ -185,7 +185,7 @@ export function neuronsApi(deps: GatewayDeps) {
       request: { params: z.object({ component: componentNameSchema, node_id: nodeIdSchema }) },
       responses: {
         200: jsonResponse(okSchema, "Removed"),
-        404: jsonResponse(z.any(), "Not placed there"),
+        404: refused("Not placed there"),
       },
     }),
     (c) => {
@@ -215,7 +215,7 @@ export function neuronsApi(deps: GatewayDeps) {
           z.object({ components: z.array(nodeNeuronComponentSchema) }),
           "Components",
         ),
-        404: jsonResponse(z.any(), "Unknown node"),
+        404: refused("Unknown node"),
       },
     }),
     (c) => {

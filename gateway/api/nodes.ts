@@ -13,7 +13,7 @@ import { actorOf, assertOwnNode } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError, conflict, notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
 
 const idParams = z.object({ id: nodeIdSchema });
@@ -55,7 +55,7 @@ export function nodesApi(deps: GatewayDeps) {
       request: { params: idParams },
       responses: {
         200: jsonResponse(nodeDetailSchema, "The node"),
-        404: jsonResponse(z.any(), "Unknown node"),
+        404: refused("Unknown node"),
       },
     }),
     (c) => {
@@ -75,7 +75,8 @@ export function nodesApi(deps: GatewayDeps) {
       request: { params: idParams, body: jsonBody(updateNodeSchema) },
       responses: {
         200: jsonResponse(nodeDetailSchema, "Updated"),
-        404: jsonResponse(z.any(), "Unknown node"),
+        404: refused("Unknown or decommissioned node"),
+        409: refused("Another node has that name"),
       },
     }),
     (c) => {
@@ -123,7 +124,7 @@ export function nodesApi(deps: GatewayDeps) {
       request: { params: idParams },
       responses: {
         200: jsonResponse(okSchema, "Decommissioned"),
-        404: jsonResponse(z.any(), "Unknown node"),
+        404: refused("Unknown or already decommissioned node"),
       },
     }),
     (c) => {

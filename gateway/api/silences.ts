@@ -5,7 +5,7 @@ import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
 
 const silenceSchema = z.object({
@@ -98,7 +98,7 @@ export function silencesApi(deps: GatewayDeps) {
       request: { params: z.object({ id: intIdSchema }) },
       responses: {
         200: jsonResponse(okSchema, "Ended"),
-        404: jsonResponse(z.any(), "Unknown silence"),
+        404: refused("Unknown silence"),
       },
     }),
     (c) => {

@@ -17,7 +17,7 @@ import type { SeriesResult } from "../telemetry/store.ts";
 import { apiApp, throwValidationError } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError, badRequest } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
 
 /** Largest span a query may cover. */
@@ -144,8 +144,8 @@ export function telemetryApi(deps: GatewayDeps) {
     request: { body: jsonBody(telemetryBatchSchema) },
     responses: {
       200: jsonResponse(telemetryAckSchema, "Stored (or stored before)"),
-      409: jsonResponse(z.any(), "Batch key reused with another body"),
-      413: jsonResponse(z.any(), "Too many samples or bytes"),
+      409: refused("Batch key reused with another body"),
+      413: refused("Too many samples, or more bytes than the gateway accepts"),
     },
   });
   app.openAPIRegistry.registerPath(ingestRoute);

@@ -7,7 +7,7 @@ import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 
 /** Bearer API tokens (admin only). */
 export function tokensApi(deps: GatewayDeps) {
@@ -69,7 +69,7 @@ export function tokensApi(deps: GatewayDeps) {
       request: { params: z.object({ id: intIdSchema }) },
       responses: {
         200: jsonResponse(okSchema, "Revoked"),
-        404: jsonResponse(z.any(), "No such live token"),
+        404: refused("No such live token"),
       },
     }),
     (c) => {

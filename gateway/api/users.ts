@@ -8,7 +8,7 @@ import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { conflict, notFound } from "./errors.ts";
-import { jsonBody, jsonResponse, route } from "./route.ts";
+import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 
 const idParams = z.object({ id: intIdSchema });
 
@@ -36,7 +36,7 @@ export function usersApi(deps: GatewayDeps) {
       tags: ["users"],
       summary: "Create a user; they are asked to change the password at first login",
       request: { body: jsonBody(createUserSchema) },
-      responses: { 201: jsonResponse(userSchema, "Created"), 409: jsonResponse(z.any(), "Taken") },
+      responses: { 201: jsonResponse(userSchema, "Created"), 409: refused("Username taken") },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -65,7 +65,8 @@ export function usersApi(deps: GatewayDeps) {
       request: { params: idParams, body: jsonBody(updateUserSchema) },
       responses: {
         200: jsonResponse(userSchema, "Updated"),
-        404: jsonResponse(z.any(), "No such user"),
+        404: refused("No such user"),
+        409: refused("The last admin cannot lose the admin role"),
       },
     }),
     async (c) => {
@@ -106,7 +107,8 @@ export function usersApi(deps: GatewayDeps) {
       request: { params: idParams },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
-        404: jsonResponse(z.any(), "No such user"),
+        404: refused("No such user"),
+        409: refused("The last admin cannot be deleted"),
       },
     }),
     (c) => {

@@ -60,7 +60,7 @@ export const updateUserSchema = z.strictObject({
   password: newPasswordSchema.optional().describe("Resets the password; the user must change it"),
 }).refine((v) => v.role !== undefined || v.password !== undefined, {
   message: "give role, password or both",
-});
+}).meta({ minProperties: 1 });
 
 export const tokenNameSchema = z.string().trim().min(1).max(64);
 

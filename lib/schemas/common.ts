@@ -47,6 +47,18 @@ export const queryTimeSchema = z.string().transform((value, ctx) => {
     return z.NEVER;
   }
   return ms;
+}).meta({
+  description: "RFC 3339 time such as 2026-01-31T12:00:00Z, or epoch milliseconds",
+  // The forms Date.parse() reads for certain; a leap second (:60) it does not.
+  anyOf: [
+    { type: "string", pattern: "^[0-9]{1,15}$" },
+    {
+      type: "string",
+      format: "date-time",
+      pattern:
+        "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$",
+    },
+  ],
 });
 
 /** `limit` in list queries. */
@@ -99,6 +111,15 @@ export type UserRole = z.infer<typeof userRoleSchema>;
 /** Roles of nodes in a HALO network. */
 export const nodeRoleSchema = z.enum(["gateway", "node"]);
 export type NodeRole = z.infer<typeof nodeRoleSchema>;
+
+/**
+ * `z.record(key, value)` whose key rules the OpenAPI document shows as
+ * `propertyNames`: the generator of the document leaves a record's keys out.
+ */
+export function keyedRecord<K extends z.ZodString, V extends z.ZodType>(key: K, value: V) {
+  const { $schema: _, ...propertyNames } = z.toJSONSchema(key, { io: "input" });
+  return z.record(key, value).meta({ propertyNames });
+}
 
 /** `{ ok: true }` for actions with nothing else to say. */
 export const okSchema = z.object({ ok: z.literal(true) });

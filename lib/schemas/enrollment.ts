@@ -10,7 +10,7 @@ export const hardwareIdentitySchema = z.strictObject({
   }).optional(),
 }).refine((v) => v.serial !== undefined || v.machine_id !== undefined, {
   message: "give serial, machine_id or both",
-});
+}).meta({ minProperties: 1 });
 export type HardwareIdentity = z.infer<typeof hardwareIdentitySchema>;
 
 export const enrollRequestSchema = z.strictObject({

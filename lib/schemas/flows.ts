@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { Cron } from "croner";
 import { NODE_EVENT_TYPES } from "./events.ts";
-import { nodeIdSchema, tagSchema } from "./common.ts";
+import { keyedRecord, nodeIdSchema, tagSchema } from "./common.ts";
 import { componentNameSchema } from "./neurons.ts";
 import { labelsSchema, metricNameSchema } from "./telemetry.ts";
 
@@ -147,8 +147,8 @@ export const webhookActionSchema = z.strictObject({
   body: templateSchema.optional()
     .describe("JSON body template (json format); slack and teams build their payload from message"),
   message: templateSchema.optional().describe("Text of a Slack or Teams message"),
-  headers: z.record(headerNameSchema, z.string().max(1024)).default({}),
-  secret_headers: z.record(headerNameSchema, z.string().max(4096)).default({})
+  headers: keyedRecord(headerNameSchema, z.string().max(1024)).default({}),
+  secret_headers: keyedRecord(headerNameSchema, z.string().max(4096)).default({})
     .describe("Write-only: never shown in traces or API answers"),
   timeout_s: z.number().int().min(1).max(60).default(10),
   retries: z.number().int().min(0).max(10).default(3)
@@ -370,6 +370,40 @@ export const CONTEXT_VARIABLES = [
   "event",
 ] as const;
 
+/** Action types a template can hold. */
+export const TEMPLATE_ACTIONS = ["alert", "webhook_out", "command", "for_each_node"] as const;
+
+/** The JSON Schema of what a step type's config accepts, for the API document. */
+function configJsonSchema(type: StepType): Record<string, unknown> {
+  const { $schema: _, ...schema } = z.toJSONSchema(type.schema, {
+    io: "input",
+    unrepresentable: "any",
+  });
+  return schema;
+}
+
+/**
+ * A step's config as validateFlow() checks it, for the API document: the
+ * request schema only asks for an object so that each problem is reported
+ * per step, but the document states what each step type accepts.
+ */
+function stepVariantsDoc(): Record<string, unknown>[] {
+  return STEP_TYPES.map((type) => {
+    const own = {
+      properties: { type: { const: type.type }, config: configJsonSchema(type) },
+      // A missing config is {}: required where {} is not a valid config of this type.
+      ...(type.schema.safeParse({}).success ? {} : { required: ["config"] }),
+      not: { required: ["template_id"] },
+    };
+    if (!(TEMPLATE_ACTIONS as readonly string[]).includes(type.type)) return own;
+    const byTemplate = {
+      required: ["template_id"],
+      properties: { config: { type: "object", maxProperties: 0 } },
+    };
+    return { properties: { type: { const: type.type } }, anyOf: [own, byTemplate] };
+  });
+}
+
 export const stepIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, {
   message: "step ids are 1-32 letters, digits, '_' or '-', starting with a letter",
 });
@@ -384,7 +418,7 @@ export const flowStepSchema = z.strictObject({
     .describe("Use a saved action template's config instead of config"),
   position: z.strictObject({ x: z.number(), y: z.number() }).optional()
     .describe("Where the builder draws the step"),
-});
+}).meta({ oneOf: stepVariantsDoc() });
 export type FlowStep = z.infer<typeof flowStepSchema>;
 
 export const flowEdgeSchema = z.strictObject({
@@ -401,16 +435,13 @@ export const flowDefinitionSchema = z.strictObject({
   enabled: z.boolean().default(true),
   steps: z.array(flowStepSchema).min(1).max(100),
   edges: z.array(flowEdgeSchema).max(400).default([]),
-  variables: z.record(variableNameSchema, variableValueSchema).optional().describe(
+  variables: keyedRecord(variableNameSchema, variableValueSchema).optional().describe(
     "Flow-scoped variables, read in templates as {var.NAME}: replaces them all; omitted, the stored ones (set by steps or PUT /v1/flows/{id}/variables/{name}) stay",
   ),
 });
 export type FlowDefinition = z.infer<typeof flowDefinitionSchema>;
 
 // ---- action templates ------------------------------------------------------
-
-/** Action types a template can hold. */
-export const TEMPLATE_ACTIONS = ["alert", "webhook_out", "command", "for_each_node"] as const;
 
 /**
  * A reusable action config. A step uses it with `template_id` (and no
@@ -433,5 +464,9 @@ export const actionTemplateInputSchema = z.strictObject({
       message: `${t.type} config: ${issue.message}`,
     });
   }
+}).meta({
+  oneOf: TEMPLATE_ACTIONS.map((type) => ({
+    properties: { type: { const: type }, config: configJsonSchema(stepType(type)!) },
+  })),
 });
 export type ActionTemplateInput = z.infer<typeof actionTemplateInputSchema>;

@@ -77,7 +77,8 @@ export const updateNodeSchema = z.strictObject({
   name: nameSchema.optional(),
   tags: z.array(tagSchema).max(32).optional(),
   mesh_id: z.number().int().positive().nullable().optional(),
-}).refine((v) => Object.keys(v).length > 0, { message: "give name, tags or mesh_id" });
+}).refine((v) => Object.keys(v).length > 0, { message: "give name, tags or mesh_id" })
+  .meta({ minProperties: 1 });
 
 export const listNodesQuerySchema = z.object({
   status: z.enum(NODE_STATUSES).optional(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrSchema, ipSchema, macSchema, wgPublicKeySchema } from "./common.ts";
+import { cidrSchema, ipSchema, keyedRecord, macSchema, wgPublicKeySchema } from "./common.ts";
 
 export const ifnameSchema = z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, {
   message: "expected a Linux interface name (1-15 characters)",
@@ -58,10 +58,11 @@ export const nodeReportSchema = z.strictObject({
   boot_id: z.uuid({ message: "expected the kernel boot id (a UUID)" }),
   uptime_s: z.number().min(0).max(1e10),
   hostname: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/).optional(),
-  versions: z.record(
+  versions: keyedRecord(
     z.string().regex(/^[a-z0-9_-]{1,32}$/),
     z.string().min(1).max(64),
-  ).refine((v) => Object.keys(v).length <= 16, { message: "at most 16 entries" }).default({}),
+  ).refine((v) => Object.keys(v).length <= 16, { message: "at most 16 entries" })
+    .meta({ maxProperties: 16 }).default({}),
   interfaces: z.array(interfaceReportSchema).max(64).default([]),
   links: z.array(linkReportSchema).max(256).default([]),
   overlay_peers: z.array(overlayPeerReportSchema).max(256).default([]),

@@ -73,7 +73,7 @@ export const DEFAULT_SETTINGS: Settings = {
 export const updateSettingsSchema = settingsFields.partial().refine(
   (v) => Object.keys(v).length > 0,
   { message: "give at least one setting" },
-);
+).meta({ minProperties: 1 });
 
 export const auditEntrySchema = z.object({
   id: z.number().int(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nodeIdSchema, queryTimeSchema } from "./common.ts";
+import { keyedRecord, nodeIdSchema, queryTimeSchema } from "./common.ts";
 
 /** Units a sample may carry; one list for the agent, the gateway and the portal. */
 export const UNITS = [
@@ -47,12 +47,13 @@ export const metricNameSchema = z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, {
 });
 
 /** Labels are part of a series' identity: at most 8 short string pairs. */
-export const labelsSchema = z.record(
+export const labelsSchema = keyedRecord(
   z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, {
     message: "label names are 1-32 lowercase letters, digits or '_'",
   }),
   z.string().min(1).max(64),
-).refine((labels) => Object.keys(labels).length <= 8, { message: "at most 8 labels" });
+).refine((labels) => Object.keys(labels).length <= 8, { message: "at most 8 labels" })
+  .meta({ maxProperties: 8 });
 export type Labels = z.infer<typeof labelsSchema>;
 
 export const sampleSchema = z.strictObject({
@@ -106,6 +107,9 @@ export const labelsQuerySchema = z.string().max(600).transform((text, ctx) => {
     return z.NEVER;
   }
   return parsed.data;
+}).meta({
+  // What labelsSchema takes, as the document's pattern: up to 8 name=value pairs.
+  pattern: "^[a-z][a-z0-9_]{0,31}=[^,]{1,64}(,[a-z][a-z0-9_]{0,31}=[^,]{1,64}){0,7}$",
 });
 
 export const telemetryQuerySchema = z.object({

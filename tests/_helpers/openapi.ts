@@ -20,6 +20,18 @@ export interface JsonSchema {
   maxItems?: number;
   additionalProperties?: boolean | JsonSchema;
   default?: unknown;
+  minProperties?: number;
+  maxProperties?: number;
+  format?: string;
+  description?: string;
+}
+
+/** A response an operation declares for one status. */
+export interface DeclaredResponse {
+  description?: string;
+  /** Media types the answer may have, with the schema of each. */
+  content?: Record<string, { schema?: JsonSchema }>;
+  headers?: Record<string, { required?: boolean; schema?: JsonSchema }>;
 }
 
 /** One path or query parameter of an operation. */
@@ -43,11 +55,15 @@ export interface Operation {
   body: Record<string, JsonSchema> | undefined;
   /** `METHOD path`, the key tests use for per-route fixtures. */
   key: string;
+  /** The answers it declares, by status (`"200"`, `"404"` …). */
+  responses: Record<string, DeclaredResponse>;
 }
 
-interface OpenApiDocument {
+/** The parts of the gateway's OpenAPI document tests read. */
+export interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, Record<string, unknown>>>;
+  components?: Record<string, unknown>;
 }
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -56,6 +72,13 @@ const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "tr
 export async function loadOperations(
   request: (path: string) => Promise<Response>,
 ): Promise<Operation[]> {
+  return (await loadOpenApi(request)).operations;
+}
+
+/** Fetches `GET /v1/openapi.json` through `request`: the document and every operation in it. */
+export async function loadOpenApi(
+  request: (path: string) => Promise<Response>,
+): Promise<{ document: OpenApiDocument; operations: Operation[] }> {
   const res = await request("/v1/openapi.json");
   if (res.status !== 200) {
     throw new Error(`GET /v1/openapi.json answered ${res.status}: ${await res.text()}`);
@@ -76,10 +99,11 @@ export async function loadOperations(
           ? Object.fromEntries(Object.entries(content).map(([type, c]) => [type, c.schema]))
           : undefined,
         key: `${method.toUpperCase()} ${path}`,
+        responses: (op.responses as Record<string, DeclaredResponse> | undefined) ?? {},
       });
     }
   }
-  return operations;
+  return { document: doc, operations };
 }
 
 /** Puts `params` into an OpenAPI path, escaping each value. */
