@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { deleteCookie, setCookie } from "hono/cookie";
 import {
   changePasswordSchema,
@@ -6,7 +5,7 @@ import {
   loginResponseSchema,
   principalSchema,
 } from "../../lib/schemas/auth.ts";
-import { okSchema } from "../../lib/schemas/common.ts";
+import { errorBodySchema, okSchema } from "../../lib/schemas/common.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password.ts";
 import { generateSecret, hashSecret } from "../auth/secret_token.ts";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "../auth/authenticate.ts";
@@ -19,6 +18,27 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
+
+/** A refusal to check another password yet; Retry-After says when, in whole seconds. */
+function tooManyAttempts(waitMs: number, what: string): ApiError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new ApiError(429, "too_many_attempts", `${what}: try again in ${seconds} s`, undefined, {
+    headers: { "Retry-After": String(seconds) },
+  });
+}
+
+/** How the OpenAPI document declares {@linkcode tooManyAttempts}. */
+function tooManyAttemptsResponse(description: string) {
+  return {
+    ...jsonResponse(errorBodySchema, description),
+    headers: {
+      "Retry-After": {
+        description: "Seconds to wait before the next attempt",
+        schema: { type: "integer" as const, minimum: 1 },
+      },
+    },
+  };
+}
 
 /** Login, logout, the current caller and password change. */
 export function authApi(deps: GatewayDeps) {
@@ -35,32 +55,26 @@ export function authApi(deps: GatewayDeps) {
       request: { body: jsonBody(loginRequestSchema) },
       responses: {
         200: jsonResponse(loginResponseSchema, "Logged in"),
-        429: jsonResponse(z.any(), "Too many failed logins; see Retry-After"),
+        401: jsonResponse(errorBodySchema, "Wrong username or password"),
+        429: tooManyAttemptsResponse(
+          "Too many attempts on this username or from this address; see Retry-After",
+        ),
       },
     }),
     async (c) => {
       const { username, password } = c.req.valid("json");
       const ip = c.get("clientIp") ?? "unknown";
-      const wait = deps.loginLimiter.retryAfterMs(username, ip);
-      if (wait > 0) {
-        const seconds = Math.ceil(wait / 1000);
-        throw new ApiError(
-          429,
-          "too_many_attempts",
-          `Too many failed logins: try again in ${seconds} s`,
-          undefined,
-          { headers: { "Retry-After": String(seconds) } },
-        );
-      }
+      // Charged before the slow check, so parallel guesses meet the limit too.
+      const attempt = deps.loginLimiter.admitLogin(username, ip);
+      if (!attempt.admitted) throw tooManyAttempts(attempt.retryAfterMs, "Too many login attempts");
       const user = users.byUsername(username);
       // Spend the same time on unknown users so response time does not reveal usernames.
       const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH) && !!user;
       if (!ok || !user) {
-        deps.loginLimiter.recordFailure(username, ip);
         deps.audit.record({ kind: "anonymous", name: username, ip }, "login.failed", null);
         throw new ApiError(401, "invalid_credentials", "Wrong username or password");
       }
-      deps.loginLimiter.recordSuccess(username);
+      attempt.succeeded();
       const secret = generateSecret("session");
       const now = deps.clock.now();
       const hash = hashSecret(secret);
@@ -138,17 +152,24 @@ export function authApi(deps: GatewayDeps) {
       tags: ["auth"],
       summary: "Change your own password (ends your other sessions)",
       request: { body: jsonBody(changePasswordSchema) },
-      responses: { 200: jsonResponse(okSchema, "Changed") },
+      responses: {
+        200: jsonResponse(okSchema, "Changed"),
+        429: tooManyAttemptsResponse("Too many wrong current passwords; see Retry-After"),
+      },
     }),
     async (c) => {
       const p = c.get("principal");
       if (p.kind !== "user") throw badRequest("API tokens have no password; log in as a user");
       const body = c.req.valid("json");
+      // Whoever holds the session must not guess the password faster than at login.
+      const check = deps.loginLimiter.admitPasswordCheck(p.user.id);
+      if (!check.admitted) throw tooManyAttempts(check.retryAfterMs, "Too many password checks");
       if (!await verifyPassword(body.current_password, p.user.password_hash)) {
         throw new ApiError(400, "validation_failed", "Current password is wrong", [
           { path: "body.current_password", message: "does not match" },
         ]);
       }
+      check.succeeded();
       if (body.new_password === body.current_password) {
         throw new ApiError(
           400,
