@@ -126,7 +126,7 @@ export function authApi(deps: GatewayDeps) {
       tags: ["auth"],
       summary: "Who the caller is",
       responses: { 200: jsonResponse(principalSchema, "The caller") },
-    }),
+    }, { beforePasswordChange: true }),
     (c) => {
       const p = c.get("principal");
       if (p.kind === "user") {
@@ -156,7 +156,7 @@ export function authApi(deps: GatewayDeps) {
         200: jsonResponse(okSchema, "Changed"),
         429: tooManyAttemptsResponse("Too many wrong current passwords; see Retry-After"),
       },
-    }),
+    }, { beforePasswordChange: true }),
     async (c) => {
       const p = c.get("principal");
       if (p.kind !== "user") throw badRequest("API tokens have no password; log in as a user");

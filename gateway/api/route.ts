@@ -1,6 +1,6 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import { errorBodySchema } from "../../lib/schemas/common.ts";
-import { type Access, requireAccess } from "./access.ts";
+import { type Access, type AccessOptions, requireAccess } from "./access.ts";
 
 const errorResponse = (description: string) => ({
   description,
@@ -10,7 +10,10 @@ const errorResponse = (description: string) => ({
 const STANDARD_ERRORS = {
   400: errorResponse("Invalid request: `details` lists each bad field"),
   401: errorResponse("Not logged in, or the token is unknown or revoked"),
-  403: errorResponse("The caller's role is not enough"),
+  403: errorResponse(
+    "The caller's role is not enough, or (code password_change_required) the caller must " +
+      "change a one-time password first",
+  ),
 };
 
 /**
@@ -18,13 +21,17 @@ const STANDARD_ERRORS = {
  * middleware before validation and recorded in the OpenAPI document as
  * `x-halo-access`, so a test can walk every route and check it.
  */
-export function route<R extends RouteConfig>(access: Access, config: R) {
+export function route<R extends RouteConfig>(
+  access: Access,
+  config: R,
+  options: AccessOptions = {},
+) {
   const body = config.request?.body;
   return createRoute({
     ...config,
     // Without `required`, zod-openapi skips body validation when Content-Type is wrong.
     ...(body ? { request: { ...config.request, body: { ...body, required: true } } } : {}),
-    middleware: requireAccess(access),
+    middleware: requireAccess(access, options),
     security: access === "public" ? [] : [{ bearer: [] }, { session: [] }],
     "x-halo-access": access,
     responses: { ...STANDARD_ERRORS, ...config.responses },
