@@ -8,6 +8,7 @@ import { GatewayClient } from "../lib/api_client.ts";
 import { createdJoinTokenSchema } from "../lib/schemas/enrollment.ts";
 import {
   type GatewayProcess,
+  loginAdmin,
   startGatewayProcess,
   tempDirs,
 } from "../tests/_helpers/gateway_process.ts";
@@ -46,13 +47,6 @@ export interface BenchGateway extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** The first admin, logged in (GatewayClient sends its session's CSRF token with changes). */
-export async function adminClient(baseUrl: string, password: string): Promise<GatewayClient> {
-  const admin = new GatewayClient({ baseUrl });
-  await admin.login("admin", password);
-  return admin;
-}
-
 /** Starts a gateway and enrolls `nodes` nodes (hostnames n0…). */
 export async function startBenchGateway(nodes: number): Promise<BenchGateway> {
   const dirs = await tempDirs();
@@ -68,8 +62,7 @@ export async function startBenchGateway(nodes: number): Promise<BenchGateway> {
     await dirs[Symbol.asyncDispose]();
   };
   try {
-    const { password } = JSON.parse(await Deno.readTextFile(`${dirs.varDir}/initial-admin`));
-    const admin = await adminClient(gw.baseUrl, password);
+    const { client: admin } = await loginAdmin(gw.baseUrl, dirs);
     const join = await admin.request("POST", "/v1/enrollment/tokens", {
       body: { name: "telemetry-bench", max_uses: nodes },
       schema: createdJoinTokenSchema,

@@ -171,6 +171,7 @@ Deno.test("deno task demo runs six reporting nodes, prints working curl examples
   const dir = await Deno.makeTempDir({ prefix: "halo-demo-test-" });
   const dataDir = `${dir}/data`;
   let firstIds: string[] = [];
+  let adminPassword = "";
   try {
     await t.step("first run", async (t) => {
       const demo = await startDemo(dataDir);
@@ -273,6 +274,19 @@ Deno.test("deno task demo runs six reporting nodes, prints working curl examples
           );
         });
 
+        await t.step("the printed admin password is the admin's own, kept 0600", async () => {
+          const password = /Admin login +admin \/ (\S+)/.exec(demo.banner)?.[1];
+          assert(password, `the banner prints the admin login\n${demo.output()}`);
+          const admin = new GatewayClient({ baseUrl: base[1]! });
+          const login = await admin.login("admin", password);
+          assertEquals(login.user.must_change_password, false);
+          await admin.request("GET", "/v1/users");
+          const file = `${dataDir}/admin-password`;
+          assertEquals((await Deno.readTextFile(file)).trim(), password);
+          assertEquals((await Deno.stat(file)).mode! & 0o777, 0o600);
+          adminPassword = password;
+        });
+
         await t.step("every node sends fresh telemetry after the banner", async () => {
           const { series } = await api.request("GET", "/v1/telemetry/latest", {
             schema: latestSchema,
@@ -303,6 +317,7 @@ Deno.test("deno task demo runs six reporting nodes, prints working curl examples
       const demo = await startDemo(dataDir);
       try {
         assertMatch(demo.banner, /earlier run/);
+        assertMatch(demo.banner, new RegExp(`admin / ${adminPassword} `), "the same admin login");
         const base = /curl -s (http:\/\/127\.0\.0\.1:\d+)\/health/.exec(demo.banner)![1]!;
         const token = /Bearer (halo_api_[A-Za-z0-9_-]+)/.exec(demo.banner)![1]!;
         const api = new GatewayClient({ baseUrl: base, token });

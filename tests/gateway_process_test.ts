@@ -3,7 +3,7 @@
  * over real HTTP, events (stored and live), topology, SIGKILL and restart,
  * backup and restore, clean shutdown, and the command line.
  */
-import { GatewayClient } from "../lib/api_client.ts";
+import { GatewayApiError, GatewayClient } from "../lib/api_client.ts";
 import type { NodeReportInput } from "../lib/schemas/report.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../lib/testing/assert.ts";
 import {
@@ -195,6 +195,19 @@ Deno.test("the gateway process keeps what it acknowledged across SIGKILL, restar
       assertEquals(login.user.must_change_password, true);
     },
   );
+
+  await t.step("the one-time password allows nothing but changing it", async () => {
+    const refused = await session.request("POST", "/v1/tokens", {
+      body: { name: "too early", role: "admin" },
+    }).catch((error) => error);
+    assert(refused instanceof GatewayApiError, "a token was created with the one-time password");
+    assertEquals([refused.status, refused.body?.error.code], [403, "password_change_required"]);
+    const chosen = "the-admins-own-password";
+    await session.request("POST", "/v1/auth/password", {
+      body: { current_password: password, new_password: chosen },
+    });
+    password = chosen;
+  });
 
   await t.step(
     "its /health says how much of the data disk is free (it may read that)",

@@ -41,6 +41,8 @@ import { SchemaValidator } from "./_helpers/schema_validator.ts";
 /** Declared statuses no request here provokes, and why. */
 const NOT_PROVOKED: Record<string, string> = {
   "GET /health 503": "needs a database the gateway cannot read",
+  "GET /v1/events/stream 429":
+    "needs every stream place taken; gateway/api/events_test.ts fills them and checks the answer",
 };
 
 interface Step {
@@ -272,7 +274,10 @@ Deno.test("every answer the API gives is declared in its OpenAPI document", asyn
   });
 
   await t.step("operations that declare 429 refuse repeated failures with it", async () => {
-    for (const op of operations.filter((o) => "429" in o.responses)) {
+    const limited = operations.filter((o) =>
+      "429" in o.responses && !(`${o.key} 429` in NOT_PROVOKED)
+    );
+    for (const op of limited) {
       await using fresh = await createHarness();
       const { scene: attacked } = await setUp(fresh);
       const shot = await validShot(op, attacked);

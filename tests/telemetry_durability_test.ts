@@ -7,8 +7,7 @@
 import { GatewayApiError, GatewayClient } from "../lib/api_client.ts";
 import { createdJoinTokenSchema } from "../lib/schemas/enrollment.ts";
 import { assert, assertEquals } from "../lib/testing/assert.ts";
-import { startGatewayProcess, tempDirs } from "./_helpers/gateway_process.ts";
-import { adminClient } from "../bench/_telemetry_gateway.ts";
+import { loginAdmin, startGatewayProcess, tempDirs } from "./_helpers/gateway_process.ts";
 
 const NODES = 3;
 const BATCH = 50;
@@ -23,8 +22,7 @@ interface Sent {
 Deno.test("telemetry acknowledged before a SIGKILL is stored exactly once after restart", async () => {
   await using dirs = await tempDirs();
   let gw = await startGatewayProcess(dirs);
-  const { password } = JSON.parse(await Deno.readTextFile(`${dirs.varDir}/initial-admin`));
-  const admin = await adminClient(gw.baseUrl, password);
+  const { client: admin, password } = await loginAdmin(gw.baseUrl, dirs);
   const join = await admin.request("POST", "/v1/enrollment/tokens", {
     body: { name: "durability", max_uses: NODES },
     schema: createdJoinTokenSchema,

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { UserRole } from "../../lib/schemas/common.ts";
 import type { Actor } from "../store/audit.ts";
 import type { AppEnv, Principal } from "./context.ts";
-import { forbidden, unauthorized } from "./errors.ts";
+import { ApiError, forbidden, unauthorized } from "./errors.ts";
 
 /** The least a caller must be to use a route. */
 export type Access = "public" | "agent" | UserRole;
@@ -17,10 +17,40 @@ export function allows(principal: Principal, access: Access): boolean {
   return RANK[principal.role] >= RANK[access];
 }
 
-/** Middleware refusing callers below `access`: 401 if anonymous, 403 otherwise. */
-export function requireAccess(access: Access): MiddlewareHandler<AppEnv> {
+/** Options for {@linkcode requireAccess}. */
+export interface AccessOptions {
+  /** Open to a user who has yet to change a one-time password. @default false */
+  beforePasswordChange?: boolean;
+}
+
+/**
+ * Middleware refusing callers below `access`: 401 if anonymous, 403 otherwise.
+ *
+ * A user whose password an admin set (the initial admin, a new user, a reset)
+ * gets 403 `password_change_required` on every route for people until they
+ * change it, except the few marked `beforePasswordChange`; otherwise whoever
+ * read the one-time password could keep using it. API tokens are credentials
+ * of their own, not tied to any user's password: such a user cannot create
+ * one, and tokens made earlier keep working until an admin revokes them.
+ */
+export function requireAccess(
+  access: Access,
+  options: AccessOptions = {},
+): MiddlewareHandler<AppEnv> {
   return async function requireAccess(c, next) {
     const principal = c.get("principal");
+    if (
+      principal.kind === "user" && principal.user.must_change_password &&
+      access !== "public" && access !== "agent" && !options.beforePasswordChange
+    ) {
+      throw new ApiError(
+        403,
+        "password_change_required",
+        "Change your one-time password first: POST /v1/auth/password with current_password " +
+          "and new_password (in the portal: Your account). Until then you may only do that, " +
+          "read GET /v1/auth/me and log out.",
+      );
+    }
     if (!allows(principal, access)) {
       if (principal.kind === "anonymous") throw unauthorized();
       throw forbidden(

@@ -19,6 +19,14 @@ import type { GatewayDeps } from "./context.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 
+/** A refusal to check another password yet; Retry-After says when, in whole seconds. */
+function tooManyAttempts(waitMs: number, what: string): ApiError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new ApiError(429, "too_many_attempts", `${what}: try again in ${seconds} s`, undefined, {
+    headers: { "Retry-After": String(seconds) },
+  });
+}
+
 /** Login, logout, the current caller and password change. */
 export function authApi(deps: GatewayDeps) {
   const users = new UserStore(deps.db);
@@ -35,32 +43,25 @@ export function authApi(deps: GatewayDeps) {
       responses: {
         200: jsonResponse(loginResponseSchema, "Logged in"),
         401: refused("Wrong username or password"),
-        429: refused("Too many failed logins; see Retry-After"),
+        429: refused(
+          "Too many attempts on this username or from this address; see Retry-After",
+        ),
       },
     }),
     async (c) => {
       const { username, password } = c.req.valid("json");
       const ip = c.get("clientIp") ?? "unknown";
-      const wait = deps.loginLimiter.retryAfterMs(username, ip);
-      if (wait > 0) {
-        const seconds = Math.ceil(wait / 1000);
-        throw new ApiError(
-          429,
-          "too_many_attempts",
-          `Too many failed logins: try again in ${seconds} s`,
-          undefined,
-          { headers: { "Retry-After": String(seconds) } },
-        );
-      }
+      // Charged before the slow check, so parallel guesses meet the limit too.
+      const attempt = deps.loginLimiter.admitLogin(username, ip);
+      if (!attempt.admitted) throw tooManyAttempts(attempt.retryAfterMs, "Too many login attempts");
       const user = users.byUsername(username);
       // Spend the same time on unknown users so response time does not reveal usernames.
       const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH) && !!user;
       if (!ok || !user) {
-        deps.loginLimiter.recordFailure(username, ip);
         deps.audit.record({ kind: "anonymous", name: username, ip }, "login.failed", null);
         throw new ApiError(401, "invalid_credentials", "Wrong username or password");
       }
-      deps.loginLimiter.recordSuccess(username);
+      attempt.succeeded();
       const secret = generateSecret("session");
       const now = deps.clock.now();
       const hash = hashSecret(secret);
@@ -112,7 +113,7 @@ export function authApi(deps: GatewayDeps) {
       tags: ["auth"],
       summary: "Who the caller is",
       responses: { 200: jsonResponse(principalSchema, "The caller") },
-    }),
+    }, { beforePasswordChange: true }),
     (c) => {
       const p = c.get("principal");
       if (p.kind === "user") {
@@ -138,17 +139,24 @@ export function authApi(deps: GatewayDeps) {
       tags: ["auth"],
       summary: "Change your own password (ends your other sessions)",
       request: { body: jsonBody(changePasswordSchema) },
-      responses: { 200: jsonResponse(okSchema, "Changed") },
-    }),
+      responses: {
+        200: jsonResponse(okSchema, "Changed"),
+        429: refused("Too many wrong current passwords; see Retry-After"),
+      },
+    }, { beforePasswordChange: true }),
     async (c) => {
       const p = c.get("principal");
       if (p.kind !== "user") throw badRequest("API tokens have no password; log in as a user");
       const body = c.req.valid("json");
+      // Whoever holds the session must not guess the password faster than at login.
+      const check = deps.loginLimiter.admitPasswordCheck(p.user.id);
+      if (!check.admitted) throw tooManyAttempts(check.retryAfterMs, "Too many password checks");
       if (!await verifyPassword(body.current_password, p.user.password_hash)) {
         throw new ApiError(400, "validation_failed", "Current password is wrong", [
           { path: "body.current_password", message: "does not match" },
         ]);
       }
+      check.succeeded();
       if (body.new_password === body.current_password) {
         throw new ApiError(
           400,

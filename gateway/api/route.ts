@@ -1,6 +1,6 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import { errorBodySchema } from "../../lib/schemas/common.ts";
-import { type Access, requireAccess } from "./access.ts";
+import { type Access, type AccessOptions, requireAccess } from "./access.ts";
 
 /**
  * A refusal in the API's error shape, for a route's `responses`:
@@ -33,7 +33,10 @@ function declaredRefusals(access: Access, config: RouteConfig): RouteConfig["res
   const hasBody = request?.body !== undefined;
   const changes = config.method !== "get";
   const forbidden = [
-    ...(access === "public" ? [] : ["the caller's role is not enough"]),
+    ...(access === "public" ? [] : [
+      "the caller's role is not enough",
+      "(code password_change_required) the caller must change a one-time password first",
+    ]),
     ...(changes
       ? ["the change came from another site (Origin), or with a session cookie but no X-CSRF-Token"]
       : []),
@@ -64,7 +67,11 @@ function declaredRefusals(access: Access, config: RouteConfig): RouteConfig["res
  * refusals its declaration implies are added (see {@linkcode declaredRefusals});
  * the route declares the others it can give (404, 409, 429 …) with {@linkcode refused}.
  */
-export function route<R extends RouteConfig>(access: Access, config: R) {
+export function route<R extends RouteConfig>(
+  access: Access,
+  config: R,
+  options: AccessOptions = {},
+) {
   const body = config.request?.body;
   const responses = { ...declaredRefusals(access, config), ...config.responses };
   const tooMany = responses[429];
@@ -75,7 +82,7 @@ export function route<R extends RouteConfig>(access: Access, config: R) {
     ...config,
     // Without `required`, zod-openapi skips body validation when Content-Type is wrong.
     ...(body ? { request: { ...config.request, body: { ...body, required: true } } } : {}),
-    middleware: requireAccess(access),
+    middleware: requireAccess(access, options),
     security: access === "public" ? [] : [{ bearer: [] }, { session: [] }],
     "x-halo-access": access,
     responses,

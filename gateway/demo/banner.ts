@@ -2,7 +2,8 @@
 export interface BannerInfo {
   /** The gateway's base URL, e.g. `http://127.0.0.1:8080`. */
   url: string;
-  admin: { username: string; password: string };
+  /** The admin login and the file the demo keeps its password in. */
+  admin: { username: string; password: string; file: string };
   apiToken: string;
   dataDir: string;
   logFile: string;
@@ -35,7 +36,7 @@ export function formatBanner(info: BannerInfo): string {
     "",
     `  Portal         ${info.url}/   (open it in a browser; log in as the admin below)`,
     `  Gateway API    ${info.url}/v1   (reference: ${info.url}/v1/docs)`,
-    `  Admin login    ${info.admin.username} / ${info.admin.password}   (one-time password; the portal asks for a new one)`,
+    `  Admin login    ${info.admin.username} / ${info.admin.password}   (set by the demo; kept in ${info.admin.file})`,
     `  API token      ${info.apiToken}   (admin role, for this run)`,
     `  Data           ${info.dataDir}   (gateway log: ${info.logFile})`,
     "",

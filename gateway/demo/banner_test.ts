@@ -19,7 +19,7 @@ Deno.test("curlExamples() inline the URL and the real token", () => {
 Deno.test("formatBanner() shows the portal, the URL, the admin login, the curl examples and how to stop", () => {
   const text = formatBanner({
     url: "http://127.0.0.1:8080",
-    admin: { username: "admin", password: "pw-123" },
+    admin: { username: "admin", password: "pw-123", file: "/repo/.halo-demo/admin-password" },
     apiToken: "halo_api_abc",
     dataDir: "/repo/.halo-demo",
     logFile: "/repo/.halo-demo/gateway.log",
@@ -31,7 +31,10 @@ Deno.test("formatBanner() shows the portal, the URL, the admin login, the curl e
   });
   assertStringIncludes(text, "Portal         http://127.0.0.1:8080/ ");
   assertStringIncludes(text, "http://127.0.0.1:8080/v1");
-  assertStringIncludes(text, "admin / pw-123");
+  assertStringIncludes(
+    text,
+    "admin / pw-123   (set by the demo; kept in /repo/.halo-demo/admin-password)",
+  );
   assertStringIncludes(text, "halo-leaf-04 drops off for 1 min every 4 min");
   assertStringIncludes(text, "telemetry every 10 s (3 days of history back-filled)");
   assertStringIncludes(text, "  curl -s http://127.0.0.1:8080/health\n");
@@ -41,7 +44,7 @@ Deno.test("formatBanner() shows the portal, the URL, the admin login, the curl e
 Deno.test("formatBanner() says when telemetry is off", () => {
   const text = formatBanner({
     url: "http://127.0.0.1:8080",
-    admin: { username: "admin", password: "pw-123" },
+    admin: { username: "admin", password: "pw-123", file: "/repo/.halo-demo/admin-password" },
     apiToken: "halo_api_abc",
     dataDir: "/repo/.halo-demo",
     logFile: "/repo/.halo-demo/gateway.log",

@@ -14,7 +14,7 @@ import { createLogger, parseLogLevel } from "../../lib/log.ts";
 import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
 import { SimNetwork } from "../../lib/sim/sim_network.ts";
 import { SimTelemetry } from "../../lib/sim/telemetry.ts";
-import { loginWithInitialAdmin } from "./admin_login.ts";
+import { loginAsAdmin } from "./admin_login.ts";
 import { backfillPrinter, formatBackfillDone, formatBanner } from "./banner.ts";
 import { DEMO_HELP, parseDemoArgs } from "./cli_args.ts";
 import { provisionDemoFlow } from "./demo_flow.ts";
@@ -75,7 +75,7 @@ async function main(args: string[]): Promise<number> {
   const sink = startDemoSink((line) => console.log(line));
   try {
     const admin = new GatewayClient({ baseUrl: gateway.url });
-    const login = await loginWithInitialAdmin(admin, dataDir);
+    const login = await loginAsAdmin(admin, dataDir);
     const setup = await provision(admin, DEMO_NETWORK, { log });
     // Before the back-fill, so the history's hot afternoons have raised alerts already.
     const flowId = await provisionDemoFlow(admin, sink.url);

@@ -4,6 +4,8 @@
  * chosen by the system.
  */
 
+import { GatewayClient } from "../../lib/api_client.ts";
+import { loginAsAdmin } from "../../gateway/demo/admin_login.ts";
 import { denoTaskCommand } from "./deno_task.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -11,7 +13,7 @@ const ENTRY = "gateway/main.ts";
 
 /** Where a gateway keeps its files. */
 export interface GatewayDirs {
-  /** `HALO_VAR`: the database and initial-admin. */
+  /** `HALO_VAR`: the database, initial-admin and the admin-password set by `loginAdmin`. */
   varDir: string;
   /** `HALO_ETC`: config.yaml. */
   etcDir: string;
@@ -154,6 +156,20 @@ export async function startGatewayProcess(dirs: GatewayDirs): Promise<GatewayPro
       await stop("SIGKILL");
     },
   };
+}
+
+/**
+ * A client logged in as the gateway's admin, and the admin's password. The
+ * one-time password allows nothing but changing it, so the first call changes
+ * it, as the demo does, and keeps the new one in `<varDir>/admin-password`.
+ */
+export async function loginAdmin(
+  baseUrl: string,
+  dirs: GatewayDirs,
+): Promise<{ client: GatewayClient; password: string }> {
+  const client = new GatewayClient({ baseUrl });
+  const { password } = await loginAsAdmin(client, dirs.varDir);
+  return { client, password };
 }
 
 /** Fresh HALO_VAR and HALO_ETC directories, removed on dispose. */

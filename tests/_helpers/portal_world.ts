@@ -12,13 +12,17 @@ import type { UserRole } from "../../lib/schemas/common.ts";
 import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
 import { SimNetwork } from "../../lib/sim/sim_network.ts";
 import { SimTelemetry } from "../../lib/sim/telemetry.ts";
-import { loginWithInitialAdmin } from "../../gateway/demo/admin_login.ts";
 import { provisionDemoFlow } from "../../gateway/demo/demo_flow.ts";
 import { provision } from "../../gateway/demo/provision.ts";
 import { reportOnce, runReporters } from "../../gateway/demo/reporting_loop.ts";
 import { backfillTelemetry } from "../../gateway/demo/telemetry_loop.ts";
 import { TelemetrySender } from "../../gateway/demo/telemetry_sender.ts";
-import { type GatewayProcess, startGatewayProcess, tempDirs } from "./gateway_process.ts";
+import {
+  type GatewayProcess,
+  loginAdmin,
+  startGatewayProcess,
+  tempDirs,
+} from "./gateway_process.ts";
 import { startWebhookSink, type WebhookSink } from "./webhook_sink.ts";
 
 /** How often the world's nodes report; with one missed report a node is offline. */
@@ -78,8 +82,8 @@ export async function startPortalWorld(): Promise<PortalWorld> {
     gateway = await startGatewayProcess(dirs);
     const baseUrl = gateway.baseUrl;
     const log = createLogger({ component: "portal-world", level: "warn" });
-    const admin = new GatewayClient({ baseUrl });
-    await loginWithInitialAdmin(admin, dirs.varDir);
+    // The one-time password is changed first: it allows nothing else.
+    const { client: admin } = await loginAdmin(baseUrl, dirs);
     await admin.request("PATCH", "/v1/settings", {
       body: { report_interval_s: REPORT_INTERVAL_S, offline_after_missed: 1 },
     });
