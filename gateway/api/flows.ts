@@ -59,14 +59,22 @@ export function flowsApi(deps: GatewayDeps) {
     }
   };
 
-  /** Refuses an invalid flow; `id` names the stored flow whose variables it keeps. */
-  const assertValid = (def: FlowDefinition, id?: number) => {
-    const problems = validateFlow(def, {
-      templates: (ref) => templates.resolve(ref),
-      ...(id !== undefined && def.variables === undefined
-        ? { storedVariables: variables.names(id) }
-        : {}),
-    });
+  /**
+   * The definition to store for a client's `body`, its masked secret fields
+   * kept from stored flow `id` (whose variables it also keeps); refused
+   * when invalid.
+   */
+  const toStore = (body: FlowDefinition, id?: number): FlowDefinition => {
+    const { def, problems: masked } = flows.withKeptSecrets(body, id);
+    const problems = [
+      ...masked,
+      ...validateFlow(def, {
+        templates: (ref) => templates.resolve(ref),
+        ...(id !== undefined && def.variables === undefined
+          ? { storedVariables: variables.names(id) }
+          : {}),
+      }),
+    ];
     if (problems.length > 0) {
       const details = problems.map((p) => ({ path: `body.${p.path}`, message: p.message }));
       throw new ApiError(
@@ -78,6 +86,7 @@ export function flowsApi(deps: GatewayDeps) {
         details.slice(0, 50),
       );
     }
+    return def;
   };
 
   app.openapi(
@@ -174,9 +183,9 @@ export function flowsApi(deps: GatewayDeps) {
       },
     }),
     (c) => {
-      const def = c.req.valid("json");
-      assertMayEdit(c, def);
-      assertValid(def);
+      const body = c.req.valid("json");
+      assertMayEdit(c, body);
+      const def = toStore(body);
       const actor = actorOf(c);
       const id = deps.events.atomically(() => {
         if (flows.nameTaken(def.name)) throw conflict(`A flow named "${def.name}" exists`);
@@ -197,7 +206,9 @@ export function flowsApi(deps: GatewayDeps) {
       method: "get",
       path: "/flows/{id}",
       tags: ["flows"],
-      summary: "A flow with its steps, edges and variables (secret headers are never shown)",
+      summary: "A flow with its steps, edges and variables (secret fields masked)",
+      description:
+        "Secret fields of step configs (writeOnly in GET /v1/flows/metadata) are masked: a webhook URL shows its scheme and host only (https://hooks.slack.com/…), a secret header value is empty. PUT the flow back unchanged and they keep their stored values.",
       request: { params: idParams },
       responses: {
         200: jsonResponse(storedFlowSchema, "The flow"),
@@ -219,7 +230,8 @@ export function flowsApi(deps: GatewayDeps) {
       tags: ["flows"],
       summary:
         "Replace a flow's definition; running executions finish on the version they started with",
-      description: "A secret header sent with an empty value keeps the value stored for that step.",
+      description:
+        "A secret field sent as GET answers it keeps the value stored for that step: a webhook URL as its masked form (https://hooks.slack.com/…), a secret header with an empty value. Any other value replaces it.",
       request: { params: idParams, body: jsonBody(flowDefinitionSchema) },
       responses: {
         200: jsonResponse(storedFlowSchema, "Saved"),
@@ -228,13 +240,13 @@ export function flowsApi(deps: GatewayDeps) {
     }),
     (c) => {
       const { id } = c.req.valid("param");
-      const def = c.req.valid("json");
+      const body = c.req.valid("json");
       const actor = actorOf(c);
       deps.events.atomically(() => {
         const before = flows.getWithSecrets(id);
         if (!before) throw notFound(`Flow ${id}`);
-        assertMayEdit(c, before, def);
-        assertValid(def, id);
+        assertMayEdit(c, before, body);
+        const def = toStore(body, id);
         if (flows.nameTaken(def.name, id)) throw conflict(`A flow named "${def.name}" exists`);
         flows.save(def, actor.name, deps.clock.now(), id);
         deps.audit.record(actor, "flow.update", `flow:${id}`, {
@@ -395,7 +407,8 @@ export function flowsApi(deps: GatewayDeps) {
       path: "/flows/{id}/versions/{version}",
       tags: ["flows"],
       summary: "A saved version of a flow, as an execution of that version ran it",
-      description: "Secret header values are masked, as in GET /v1/flows/{id}.",
+      description:
+        "Secret fields (webhook URLs, secret header values) are masked, as in GET /v1/flows/{id}.",
       request: { params: z.object({ id: intIdSchema, version: intIdSchema }) },
       responses: {
         200: jsonResponse(flowVersionSchema, "The version"),
