@@ -174,6 +174,25 @@ Deno.test("webhook URLs are secret fields", async (t) => {
     }
   });
 
+  await t.step("a step recorded with its URL by an older gateway shows none either", async () => {
+    const url = `${sink.url}${path("direct")}`;
+    h.deps.flows.executions.recordStep(executionId, {
+      stepId: "direct",
+      status: "failed",
+      outcome: "failure",
+      input: { config: { url, format: "slack", message: "{flow_name} fired" } },
+      output: { status: null, attempts: 1, url, error: `error sending request for url (${url})` },
+      startedAt: 0,
+      finishedAt: 0,
+    });
+    const shown = await h.request(`/v1/flows/${flowId}/executions/${executionId}`, {
+      token: viewer,
+    });
+    const text = await shown.text();
+    assert(!text.includes(TOKEN), `the old record shows a webhook URL: ${excerpt(text, TOKEN)}`);
+    assertMatch(text, new RegExp(`error sending request for url \\(${RegExp.escape(shownUrl)}\\)`));
+  });
+
   await t.step("a flow read and saved back unchanged keeps its URLs", async () => {
     const read = await call(h, admin, "GET", `/v1/flows/${flowId}`);
     const { id: _id, version: _v, builtin: _b, ...definition } = read.body;

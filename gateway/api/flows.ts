@@ -6,7 +6,13 @@ import {
   type FlowDefinition,
   flowDefinitionSchema,
   type FlowStep,
+  stepType,
 } from "../../lib/schemas/flows.ts";
+import {
+  combineRedactions,
+  redactValue,
+  secretRedactions,
+} from "../../lib/schemas/secret_fields.ts";
 import {
   executionSchema,
   flowSummarySchema,
@@ -14,6 +20,7 @@ import {
   metricPreviewSchema,
   storedFlowSchema,
 } from "../../lib/schemas/flows_api.ts";
+import type { ExecutionView } from "../flows/execution_store.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
 import { iso } from "../store/time.ts";
 import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
@@ -87,6 +94,20 @@ export function flowsApi(deps: GatewayDeps) {
       );
     }
     return def;
+  };
+
+  /**
+   * An execution as answered: the secret fields of the flow version it ran
+   * are redacted once more, so steps recorded before they were secret (by
+   * an older gateway) show none either.
+   */
+  const answered = (execution: ExecutionView): z.infer<typeof executionSchema> => {
+    const saved = flows.versionWithSecrets(execution.flow_id, execution.flow_version);
+    const redactions = combineRedactions(
+      (saved?.definition.steps ?? []).map(resolved)
+        .map((s) => secretRedactions(stepType(s.type)?.schema, s.config)),
+    );
+    return redactValue(execution, redactions) as z.infer<typeof executionSchema>;
   };
 
   app.openapi(
@@ -365,10 +386,7 @@ export function flowsApi(deps: GatewayDeps) {
         dryRun: true,
       });
       await done;
-      return c.json(
-        deps.flows.executions.get(id, executionId)! as z.infer<typeof executionSchema>,
-        200,
-      );
+      return c.json(answered(deps.flows.executions.get(id, executionId)!), 200);
     },
   );
 
@@ -445,7 +463,7 @@ export function flowsApi(deps: GatewayDeps) {
       const { id, exec_id } = c.req.valid("param");
       const execution = deps.flows.executions.get(id, exec_id);
       if (!execution) throw notFound(`Execution ${exec_id} of flow ${id}`);
-      return c.json(execution as z.infer<typeof executionSchema>, 200);
+      return c.json(answered(execution), 200);
     },
   );
 

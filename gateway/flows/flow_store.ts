@@ -161,6 +161,20 @@ export class FlowStore {
     id: number,
     version: number,
   ): { definition: FlowDefinition; created_at: number; created_by: string } | null {
+    const saved = this.versionWithSecrets(id, version);
+    if (!saved) return null;
+    const def = saved.definition;
+    return {
+      ...saved,
+      definition: { ...def, steps: def.steps.map((s) => ({ ...s, config: maskedConfig(s) })) },
+    };
+  }
+
+  /** {@linkcode version} with its secret fields (for redacting, never for answers). */
+  versionWithSecrets(
+    id: number,
+    version: number,
+  ): { definition: FlowDefinition; created_at: number; created_by: string } | null {
     const row = prepared(
       this.db,
       "SELECT definition, created_at, created_by FROM flow_versions WHERE flow_id = ? AND version = ?",
@@ -168,12 +182,8 @@ export class FlowStore {
       | { definition: string; created_at: number; created_by: string }
       | undefined;
     if (!row) return null;
-    const def = JSON.parse(row.definition) as FlowDefinition;
     return {
-      definition: {
-        ...def,
-        steps: def.steps.map((s) => ({ ...s, config: maskedConfig(s) })),
-      },
+      definition: JSON.parse(row.definition) as FlowDefinition,
       created_at: row.created_at,
       created_by: row.created_by,
     };

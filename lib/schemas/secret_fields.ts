@@ -140,8 +140,14 @@ export function keepSecrets(
 
 /** What to hide in the texts a step with `config` produces, longest first. */
 export function secretRedactions(schema: z.ZodType | undefined, config: unknown): Redaction[] {
-  const all = secretSlots(schema, config).flatMap((s) => KINDS[s.kind].redactions(s.value));
-  const unique = new Map(all.map((r) => [r.secret, r] as const));
+  return combineRedactions(
+    secretSlots(schema, config).map((s) => KINDS[s.kind].redactions(s.value)),
+  );
+}
+
+/** Several lists of redactions as one, longest first: a secret is hidden whole before its parts. */
+export function combineRedactions(lists: readonly (readonly Redaction[])[]): Redaction[] {
+  const unique = new Map(lists.flat().map((r) => [r.secret, r] as const));
   return [...unique.values()].sort((a, b) => b.secret.length - a.secret.length);
 }
 
