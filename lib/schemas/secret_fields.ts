@@ -145,9 +145,14 @@ export function secretRedactions(schema: z.ZodType | undefined, config: unknown)
   );
 }
 
-/** Several lists of redactions as one, longest first: a secret is hidden whole before its parts. */
+/**
+ * Several lists of redactions as one, longest first: a secret is hidden
+ * whole before its parts. One its own replacement shows (a URL with nothing
+ * after its host) is left out, so redacting twice changes nothing more.
+ */
 export function combineRedactions(lists: readonly (readonly Redaction[])[]): Redaction[] {
-  const unique = new Map(lists.flat().map((r) => [r.secret, r] as const));
+  const useful = lists.flat().filter((r) => !r.shown.includes(r.secret));
+  const unique = new Map(useful.map((r) => [r.secret, r] as const));
   return [...unique.values()].sort((a, b) => b.secret.length - a.secret.length);
 }
 

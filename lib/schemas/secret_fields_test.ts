@@ -107,6 +107,14 @@ Deno.test("secret fields", async (t) => {
     );
   });
 
+  await t.step("a URL with nothing after its host is masked once, however often redacted", () => {
+    const bare = { ...config, url: "http://127.0.0.1:8080" };
+    const redactions = secretRedactions(webhook, bare);
+    const once = redactText(`posted to ${bare.url} and ${bare.url}/`, redactions);
+    assertEquals(once, "posted to http://127.0.0.1:8080 and http://127.0.0.1:8080/");
+    assertEquals(redactText(maskUrl(bare.url), redactions), "http://127.0.0.1:8080/…");
+  });
+
   await t.step("a deep value is redacted without recursion, keeping its shape", () => {
     let deep: unknown = URL_;
     for (let i = 0; i < 100_000; i++) deep = i % 2 ? [deep] : { k: deep };
