@@ -16,7 +16,7 @@ import { isMaskedUrl, maskUrl, SECRET_MASK, SECRET_REDACTED } from "./secret_mas
 export type SecretKind = "url" | "header_values";
 
 /** The secret fields of every schema, by the field's own schema instance. */
-export const secretFields = z.registry<{ kind: SecretKind }>();
+const secretFields = z.registry<{ kind: SecretKind }>();
 
 /** Declares `schema` a secret field of `kind`; `description` says how it is answered. */
 export function secretField<T extends z.ZodType>(
@@ -174,7 +174,7 @@ export function redactValue(value: unknown, redactions: readonly Redaction[]): u
   while (stack.length) {
     const [v, holder, key] = stack.pop()!;
     if (v && typeof v === "object") {
-      const copy: Record<string, unknown> = Array.isArray(v) ? [] as never : {};
+      const copy = (Array.isArray(v) ? [] : {}) as Record<string, unknown>;
       holder[key] = copy;
       for (const [k, item] of Object.entries(v)) {
         copy[k] = undefined; // keeps the key order while the stack fills it in reverse
