@@ -89,7 +89,7 @@ Deno.test("webhook_out against a real HTTP server", async (t) => {
     const result = await send({ url: `${sink.url}/hooks/flaky`, body: "{}", retries: 3 });
     assertEquals(result, {
       outcome: "success",
-      output: { status: 200, body: "ok", attempts: 2, url: `${sink.url}/hooks/flaky` },
+      output: { status: 200, body: "ok", attempts: 2, url: `${sink.url}/…` },
     });
     const [first, second] = await sink.waitFor(2, { path: "/hooks/flaky" });
     assert(
@@ -161,7 +161,7 @@ Deno.test("webhook_out against a real HTTP server", async (t) => {
       status: null,
       body: "",
       attempts: 2,
-      url: `${sink.url}/hooks/hang`,
+      url: `${sink.url}/…`,
       error: "no answer within 1 s",
     });
     assertEquals(sink.requests.filter((r) => r.path === "/hooks/hang").length, 2);
@@ -245,7 +245,7 @@ Deno.test("webhook_out in a flow run over the gateway API", async (t) => {
         status: 200,
         body: "ok",
         attempts: 1,
-        url: `${sink.url}/hooks/ops`,
+        url: `${sink.url}/…`,
       });
       const shown = JSON.stringify(execution) +
         await (await h.request(`/v1/flows/${flow.id}`, { token: operator })).text();

@@ -124,6 +124,20 @@ const SITUATIONS: Record<string, (scene: Scene, op: Operation) => Promise<Shot[]
       expect: expectStatus(409),
     }];
   },
+  "GET /v1/flows/{id}": async ({ w, callers }) => {
+    const hook = {
+      id: "w",
+      type: "webhook_out",
+      config: { url: "http://127.0.0.1:9/hooks/T000/B000/secret", format: "slack", message: "hi" },
+    };
+    const { id } = await w.admin("POST", "/v1/flows", flowOf(`hooked ${w.seq()}`, MANUAL, hook));
+    return [{
+      what: "a flow whose webhook URL is answered masked",
+      caller: callers.viewer,
+      prepared: { params: { id: String(id) } },
+      expect: expectStatus(200),
+    }];
+  },
   "POST /v1/flows/{id}/trigger": async ({ w, callers }) => {
     const trigger = { id: "t", type: "schedule", config: { cron: "0 0 * * *" } };
     const { id } = await w.admin(

@@ -3,8 +3,9 @@
  * a flow with the mouse (drag from the palette, connect by the ports,
  * configure with the variable picker), saves it, sees a bad field named on
  * its step, triggers it and follows the trace; steps are added, connected
- * and deleted with the keyboard alone; a viewer gets the canvas read-only;
- * the Flows pages are axe-clean, fit a phone and log no problems.
+ * and deleted with the keyboard alone; a webhook URL shows its host only and
+ * stays stored through a save until replaced; a viewer gets the canvas
+ * read-only; the Flows pages are axe-clean, fit a phone and log no problems.
  */
 import type { Page } from "playwright-core";
 import { assert, assertEquals, assertMatch } from "../lib/testing/assert.ts";
@@ -199,6 +200,53 @@ Deno.test({
       assertEquals(saved.steps[2]!.config, { duration_s: 300 });
       assertNoProblems(watched, "the keyboard-built flow");
       await page.context().close();
+    });
+
+    await t.step("a webhook URL shows its host only and is kept until replaced", async () => {
+      const token = `T0${crypto.randomUUID().replaceAll("-", "")}`;
+      const hookPath = `/hooks/${token}`;
+      const { id } = await world.admin.request("POST", "/v1/flows", {
+        body: {
+          name: "Secret hook",
+          steps: [
+            { id: "go", type: "manual", config: {}, position: { x: 40, y: 40 } },
+            {
+              id: "hook",
+              type: "webhook_out",
+              config: { url: `${world.sink.url}${hookPath}`, format: "slack", message: "hi" },
+              position: { x: 320, y: 40 },
+            },
+          ],
+          edges: [{ from: "go", to: "hook" }],
+        },
+      }) as { id: number };
+      const sent = async (path: string, count: number) => {
+        await world.admin.request("POST", `/v1/flows/${id}/trigger`, { body: { payload: {} } });
+        await world.sink.waitFor(count, { path, timeoutMs: UI_TIMEOUT_MS });
+      };
+      const watched = await newPage(browser, { cookie: admin });
+      const { page } = watched;
+      await page.goto(`${world.baseUrl}/flows/${id}`);
+      assert(!(await page.content()).includes(token), "the page holds the URL's token");
+      await page.locator('[data-step="hook"] .step-box').click();
+      const url = page.getByRole("textbox", { name: "Url" });
+      assertEquals(await url.inputValue(), `${world.sink.url}/…`);
+      assertEquals(await url.isEditable(), false);
+      await assertAccessible(page, "the builder with a stored webhook URL");
+
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await page.getByTestId("builder-status").filter({ hasText: "Saved: version 2" }).waitFor();
+      await sent(hookPath, 1);
+
+      await page.getByRole("button", { name: "Replace" }).click();
+      await page.getByRole("textbox", { name: "Url" }).fill(`${world.sink.url}/hooks/moved`);
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await page.getByTestId("builder-status").filter({ hasText: "Saved: version 3" }).waitFor();
+      await sent("/hooks/moved", 1);
+      assertEquals(world.sink.requests.filter((r) => r.path === hookPath).length, 1);
+      assertNoProblems(watched, "the secret URL field");
+      await page.context().close();
+      await world.admin.request("DELETE", `/v1/flows/${id}`);
     });
 
     await t.step("a viewer sees the builder read-only", async () => {

@@ -6,7 +6,13 @@ import {
   type FlowDefinition,
   flowDefinitionSchema,
   type FlowStep,
+  stepType,
 } from "../../lib/schemas/flows.ts";
+import {
+  combineRedactions,
+  redactValue,
+  secretRedactions,
+} from "../../lib/schemas/secret_fields.ts";
 import {
   executionSchema,
   flowSummarySchema,
@@ -14,6 +20,7 @@ import {
   metricPreviewSchema,
   storedFlowSchema,
 } from "../../lib/schemas/flows_api.ts";
+import type { ExecutionView } from "../flows/execution_store.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
 import { iso } from "../store/time.ts";
 import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
@@ -59,14 +66,22 @@ export function flowsApi(deps: GatewayDeps) {
     }
   };
 
-  /** Refuses an invalid flow; `id` names the stored flow whose variables it keeps. */
-  const assertValid = (def: FlowDefinition, id?: number) => {
-    const problems = validateFlow(def, {
-      templates: (ref) => templates.resolve(ref),
-      ...(id !== undefined && def.variables === undefined
-        ? { storedVariables: variables.names(id) }
-        : {}),
-    });
+  /**
+   * The definition to store for a client's `body`, its masked secret fields
+   * kept from stored flow `id` (whose variables it also keeps); refused
+   * when invalid.
+   */
+  const toStore = (body: FlowDefinition, id?: number): FlowDefinition => {
+    const { def, problems: masked } = flows.withKeptSecrets(body, id);
+    const problems = [
+      ...masked,
+      ...validateFlow(def, {
+        templates: (ref) => templates.resolve(ref),
+        ...(id !== undefined && def.variables === undefined
+          ? { storedVariables: variables.names(id) }
+          : {}),
+      }),
+    ];
     if (problems.length > 0) {
       const details = problems.map((p) => ({ path: `body.${p.path}`, message: p.message }));
       throw new ApiError(
@@ -78,6 +93,21 @@ export function flowsApi(deps: GatewayDeps) {
         details.slice(0, 50),
       );
     }
+    return def;
+  };
+
+  /**
+   * An execution as answered: the secret fields of the flow version it ran
+   * are redacted once more, so steps recorded before they were secret (by
+   * an older gateway) show none either.
+   */
+  const answered = (execution: ExecutionView): z.infer<typeof executionSchema> => {
+    const saved = flows.versionWithSecrets(execution.flow_id, execution.flow_version);
+    const redactions = combineRedactions(
+      (saved?.definition.steps ?? []).map(resolved)
+        .map((s) => secretRedactions(stepType(s.type)?.schema, s.config)),
+    );
+    return redactValue(execution, redactions) as z.infer<typeof executionSchema>;
   };
 
   app.openapi(
@@ -174,9 +204,9 @@ export function flowsApi(deps: GatewayDeps) {
       },
     }),
     (c) => {
-      const def = c.req.valid("json");
-      assertMayEdit(c, def);
-      assertValid(def);
+      const body = c.req.valid("json");
+      assertMayEdit(c, body);
+      const def = toStore(body);
       const actor = actorOf(c);
       const id = deps.events.atomically(() => {
         if (flows.nameTaken(def.name)) throw conflict(`A flow named "${def.name}" exists`);
@@ -197,7 +227,9 @@ export function flowsApi(deps: GatewayDeps) {
       method: "get",
       path: "/flows/{id}",
       tags: ["flows"],
-      summary: "A flow with its steps, edges and variables (secret headers are never shown)",
+      summary: "A flow with its steps, edges and variables (secret fields masked)",
+      description:
+        "Secret fields of step configs (writeOnly in GET /v1/flows/metadata) are masked: a webhook URL shows its scheme and host only (https://hooks.slack.com/…), a secret header value is empty. PUT the flow back unchanged and they keep their stored values.",
       request: { params: idParams },
       responses: {
         200: jsonResponse(storedFlowSchema, "The flow"),
@@ -219,7 +251,8 @@ export function flowsApi(deps: GatewayDeps) {
       tags: ["flows"],
       summary:
         "Replace a flow's definition; running executions finish on the version they started with",
-      description: "A secret header sent with an empty value keeps the value stored for that step.",
+      description:
+        "A secret field sent as GET answers it keeps the value stored for that step: a webhook URL as its masked form (https://hooks.slack.com/…), a secret header with an empty value. Any other value replaces it.",
       request: { params: idParams, body: jsonBody(flowDefinitionSchema) },
       responses: {
         200: jsonResponse(storedFlowSchema, "Saved"),
@@ -229,13 +262,13 @@ export function flowsApi(deps: GatewayDeps) {
     }),
     (c) => {
       const { id } = c.req.valid("param");
-      const def = c.req.valid("json");
+      const body = c.req.valid("json");
       const actor = actorOf(c);
       deps.events.atomically(() => {
         const before = flows.getWithSecrets(id);
         if (!before) throw notFound(`Flow ${id}`);
-        assertMayEdit(c, before, def);
-        assertValid(def, id);
+        assertMayEdit(c, before, body);
+        const def = toStore(body, id);
         if (flows.nameTaken(def.name, id)) throw conflict(`A flow named "${def.name}" exists`);
         flows.save(def, actor.name, deps.clock.now(), id);
         deps.audit.record(actor, "flow.update", `flow:${id}`, {
@@ -359,10 +392,7 @@ export function flowsApi(deps: GatewayDeps) {
         dryRun: true,
       });
       await done;
-      return c.json(
-        deps.flows.executions.get(id, executionId)! as z.infer<typeof executionSchema>,
-        200,
-      );
+      return c.json(answered(deps.flows.executions.get(id, executionId)!), 200);
     },
   );
 
@@ -402,7 +432,8 @@ export function flowsApi(deps: GatewayDeps) {
       path: "/flows/{id}/versions/{version}",
       tags: ["flows"],
       summary: "A saved version of a flow, as an execution of that version ran it",
-      description: "Secret header values are masked, as in GET /v1/flows/{id}.",
+      description:
+        "Secret fields (webhook URLs, secret header values) are masked, as in GET /v1/flows/{id}.",
       request: { params: z.object({ id: intIdSchema, version: intIdSchema }) },
       responses: {
         200: jsonResponse(flowVersionSchema, "The version"),
@@ -439,7 +470,7 @@ export function flowsApi(deps: GatewayDeps) {
       const { id, exec_id } = c.req.valid("param");
       const execution = deps.flows.executions.get(id, exec_id);
       if (!execution) throw notFound(`Execution ${exec_id} of flow ${id}`);
-      return c.json(execution as z.infer<typeof executionSchema>, 200);
+      return c.json(answered(execution), 200);
     },
   );
 

@@ -19,7 +19,9 @@ const templateSchema = z.object({
   name: z.string(),
   description: z.string(),
   type: z.enum(TEMPLATE_ACTIONS),
-  config: z.record(z.string(), z.unknown()).describe("Secret header values are never shown"),
+  config: z.record(z.string(), z.unknown()).describe(
+    "Secret fields are masked as in GET /v1/flows/{id}: a webhook URL shows its scheme and host only, a secret header value is empty",
+  ),
   used_by: z.array(z.object({
     id: z.number().int(),
     name: z.string(),
@@ -41,13 +43,30 @@ export function actionTemplatesApi(deps: GatewayDeps) {
   const flows = new FlowStore(deps.db);
 
   /**
+   * The template to store for a client's `input`, its masked secret fields
+   * kept from template `id`; refused when one has no stored value to keep.
+   */
+  const toStore = (input: ActionTemplateInput, id?: number): ActionTemplateInput => {
+    const { config, problems } = templates.withKeptSecrets(input, id);
+    if (problems.length > 0) {
+      const details = problems.map((p) => ({ path: `body.config.${p.path}`, message: p.message }));
+      throw new ApiError(
+        400,
+        "validation_failed",
+        `Invalid request body: ${details[0]!.path}: ${details[0]!.message}`,
+        details,
+      );
+    }
+    return { ...input, config };
+  };
+
+  /**
    * Refuses a change to template `id` that would make a flow using it
    * invalid (its variables not provided there, another action type …).
    */
   const assertFlowsStayValid = (id: number, input: ActionTemplateInput) => {
-    const config = templates.withKeptSecrets(input, id);
     const lookup = (ref: number) =>
-      ref === id ? { type: input.type, config } : templates.resolve(ref);
+      ref === id ? { type: input.type, config: input.config } : templates.resolve(ref);
     const broken = templates.usedBy(id).flatMap((used) => {
       const flow = flows.getWithSecrets(used.id)!;
       const problems = validateFlow(flow, { templates: lookup });
@@ -92,7 +111,7 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       },
     }),
     (c) => {
-      const input = c.req.valid("json");
+      const input = toStore(c.req.valid("json"));
       const actor = actorOf(c);
       const id = deps.events.atomically(() => {
         if (templates.nameTaken(input.name)) {
@@ -114,7 +133,7 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       method: "get",
       path: "/flows/action-templates/{id}",
       tags: ["flows"],
-      summary: "An action template (secret headers are never shown)",
+      summary: "An action template (secret fields masked)",
       request: { params: idParams },
       responses: {
         200: jsonResponse(templateSchema, "The template"),
@@ -137,7 +156,7 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       summary:
         "Replace an action template; the flows using it run the new config from their next execution",
       description:
-        "Refused when a flow using the template would no longer be valid. A secret header sent with an empty value keeps the stored one.",
+        "Refused when a flow using the template would no longer be valid. A secret field sent as GET answers it keeps the stored value: a webhook URL as its masked form (https://hooks.slack.com/…), a secret header with an empty value.",
       request: { params: idParams, body: jsonBody(actionTemplateInputSchema) },
       responses: {
         200: jsonResponse(templateSchema, "Saved"),
@@ -155,8 +174,9 @@ export function actionTemplatesApi(deps: GatewayDeps) {
         if (templates.nameTaken(input.name, id)) {
           throw conflict(`An action template named "${input.name}" exists`);
         }
-        assertFlowsStayValid(id, input);
-        templates.save(input, deps.clock.now(), id);
+        const kept = toStore(input, id);
+        assertFlowsStayValid(id, kept);
+        templates.save(kept, deps.clock.now(), id);
         deps.audit.record(actor, "flow_template.update", `flow_template:${id}`, {
           name: input.name,
           type: input.type,

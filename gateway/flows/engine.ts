@@ -4,9 +4,16 @@
  * skipped and at least one taken edge leads to it; steps reachable only
  * through untaken edges are skipped. Independent branches run concurrently.
  * What each step does is given by {@linkcode StepRunner}s, so the traversal is
- * tested without side effects and the same code serves dry runs.
+ * tested without side effects and the same code serves dry runs. What it
+ * records holds no secret field of a step's config (see `secret_fields.ts`).
  */
-import type { FlowEdge, FlowStep } from "../../lib/schemas/flows.ts";
+import { type FlowEdge, type FlowStep, stepType } from "../../lib/schemas/flows.ts";
+import {
+  maskSecrets,
+  redactText,
+  redactValue,
+  secretRedactions,
+} from "../../lib/schemas/secret_fields.ts";
 
 /** How a step ended; edges carrying a branch label are taken on that outcome. */
 export type Outcome = "true" | "false" | "success" | "failure";
@@ -106,20 +113,33 @@ export function finishedStep(
   };
 }
 
-/** Runs one step with the runner of its type; a throw (or no runner) is a `failure` saying why. */
+/** What an execution records as a step's input: its config with secret fields masked. */
+export function stepInput(step: FlowStep, prevResult: unknown): Record<string, unknown> {
+  return {
+    config: maskSecrets(stepType(step.type)?.schema, step.config),
+    ...(step.template_id !== undefined ? { template_id: step.template_id } : {}),
+    prev_result: prevResult,
+  };
+}
+
+/**
+ * Runs one step with the runner of its type; a throw (or no runner) is a
+ * `failure` saying why. The secret fields of the step's config are redacted
+ * from its output, whatever the runner put there.
+ */
 export async function runStep(
   runners: Readonly<Record<string, StepRunner>>,
   input: StepInput,
 ): Promise<StepResult> {
+  const secrets = secretRedactions(stepType(input.step.type)?.schema, input.step.config);
   try {
     const runner = runners[input.step.type];
     if (!runner) throw new Error(`no runner for step type ${input.step.type}`);
-    return await runner(input);
+    const result = await runner(input);
+    return { ...result, output: redactValue(result.output, secrets) };
   } catch (error) {
-    return {
-      outcome: "failure",
-      output: { error: error instanceof Error ? error.message : String(error) },
-    };
+    const message = error instanceof Error ? error.message : String(error);
+    return { outcome: "failure", output: { error: redactText(message, secrets) } };
   }
 }
 
@@ -179,11 +199,7 @@ export async function executeFlow(
 
   const runAndRecord = async (step: FlowStep, prevResult: unknown) => {
     const startedAt = options.now();
-    const input = {
-      config: step.config,
-      ...(step.template_id !== undefined ? { template_id: step.template_id } : {}),
-      prev_result: prevResult,
-    };
+    const input = stepInput(step, prevResult);
     record({ stepId: step.id, status: "running", input, startedAt });
     const result = await runStep(options.runners, {
       step,

@@ -159,4 +159,32 @@ Deno.test("executeFlow()", async (t) => {
       "a:succeeded",
     ]);
   });
+
+  await t.step("records no secret field of a step's config, whatever its runner says", async () => {
+    const url = "https://hooks.slack.com/services/T0AAAAAAAA/B0BBBBBBBB/cccccccccccccccccccccccc";
+    const shown = "https://hooks.slack.com/…";
+    const leaky: StepRunner = ({ step }) => {
+      if (step.id === "boom") throw new Error(`cannot reach ${step.config.url}`);
+      return Promise.resolve({ outcome: "success", output: { sent_to: step.config.url } });
+    };
+    const webhook = { url, format: "slack", message: "hi", secret_headers: { Key: "k-12345678" } };
+    const { records } = await run(
+      [step("a", "webhook_out", webhook), step("boom", "webhook_out", webhook)],
+      [{ from: "t", to: "a" }, { from: "a", to: "boom" }],
+      { webhook_out: leaky },
+    );
+    const finished = new Map(
+      records.filter((r) => r.status !== "running").map((r) => [r.stepId, r]),
+    );
+    assertEquals(finished.get("a")!.input, {
+      config: { ...webhook, url: shown, secret_headers: { Key: "" } },
+      prev_result: { payload: 1 },
+    });
+    assertEquals(finished.get("a")!.output, { sent_to: shown });
+    assertEquals(finished.get("boom")!.input, {
+      config: { ...webhook, url: shown, secret_headers: { Key: "" } },
+      prev_result: { sent_to: shown },
+    });
+    assertEquals(finished.get("boom")!.output, { error: `cannot reach ${shown}` });
+  });
 });

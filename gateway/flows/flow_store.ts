@@ -1,5 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { type FlowDefinition, type FlowStep, stepType } from "../../lib/schemas/flows.ts";
+import { keepSecrets, maskSecrets } from "../../lib/schemas/secret_fields.ts";
+import type { FlowProblem } from "./validate_flow.ts";
 import { iso } from "../store/time.ts";
 import { prepared } from "../db/database.ts";
 
@@ -27,9 +29,6 @@ export interface FlowSummary {
   updated_at: string;
 }
 
-/** Secret header values are never answered; an empty value on save keeps the stored one. */
-export const SECRET_MASK = "";
-
 interface FlowRow {
   id: number;
   name: string;
@@ -50,22 +49,9 @@ export function runsCommands(step: Pick<FlowStep, "type" | "config">): boolean {
   return step.type === "for_each_node" && inner?.type === "command";
 }
 
-/** The secret headers of an action config, or of the action inside a for_each_node. */
-export function secretHeaders(config: Record<string, unknown>): Record<string, string> | undefined {
-  if (config.secret_headers && typeof config.secret_headers === "object") {
-    return config.secret_headers as Record<string, string>;
-  }
-  const inner = config.action as { config?: Record<string, unknown> } | undefined;
-  const headers = inner?.config?.secret_headers;
-  return headers && typeof headers === "object" ? headers as Record<string, string> : undefined;
-}
-
-/** A copy of an action config with secret header values masked. */
-export function maskSecrets(config: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(config);
-  const headers = secretHeaders(copy);
-  if (headers) { for (const k of Object.keys(headers)) headers[k] = SECRET_MASK; }
-  return copy;
+/** A step's config with its secret fields (webhook URLs, secret header values) masked. */
+export function maskedConfig(step: Pick<FlowStep, "type" | "config">): Record<string, unknown> {
+  return maskSecrets(stepType(step.type)?.schema, step.config);
 }
 
 /** Flows, their steps, edges, versions and variables. */
@@ -103,7 +89,7 @@ export class FlowStore {
     });
   }
 
-  /** The flow as stored, secret header values included (for the engine, never for answers). */
+  /** The flow as stored, secret fields included (for the engine, never for answers). */
   getWithSecrets(id: number): StoredFlow | null {
     const row = prepared(this.db, "SELECT * FROM flows WHERE id = ?").get(id) as
       | FlowRow
@@ -160,18 +146,32 @@ export class FlowStore {
     };
   }
 
-  /** The flow with secret header values masked, as the API answers it. */
+  /** The flow with its secret fields masked, as the API answers it. */
   get(id: number): StoredFlow | null {
     const flow = this.getWithSecrets(id);
     if (!flow) return null;
-    return { ...flow, steps: flow.steps.map((s) => ({ ...s, config: maskSecrets(s.config) })) };
+    return { ...flow, steps: flow.steps.map((s) => ({ ...s, config: maskedConfig(s) })) };
   }
 
   /**
-   * A saved version's definition as it was saved (secret header values
-   * masked), with who saved it and when; null when there is no such version.
+   * A saved version's definition as it was saved (secret fields masked),
+   * with who saved it and when; null when there is no such version.
    */
   version(
+    id: number,
+    version: number,
+  ): { definition: FlowDefinition; created_at: number; created_by: string } | null {
+    const saved = this.versionWithSecrets(id, version);
+    if (!saved) return null;
+    const def = saved.definition;
+    return {
+      ...saved,
+      definition: { ...def, steps: def.steps.map((s) => ({ ...s, config: maskedConfig(s) })) },
+    };
+  }
+
+  /** {@linkcode version} with its secret fields (for redacting, never for answers). */
+  versionWithSecrets(
     id: number,
     version: number,
   ): { definition: FlowDefinition; created_at: number; created_by: string } | null {
@@ -182,12 +182,8 @@ export class FlowStore {
       | { definition: string; created_at: number; created_by: string }
       | undefined;
     if (!row) return null;
-    const def = JSON.parse(row.definition) as FlowDefinition;
     return {
-      definition: {
-        ...def,
-        steps: def.steps.map((s) => ({ ...s, config: maskSecrets(s.config) })),
-      },
+      definition: JSON.parse(row.definition) as FlowDefinition,
       created_at: row.created_at,
       created_by: row.created_by,
     };
@@ -202,8 +198,41 @@ export class FlowStore {
   }
 
   /**
+   * `def` as it is to be stored: each secret field sent as it is answered
+   * keeps the value stored for the same step of flow `existingId`.
+   *
+   * @returns the definition, and the secret fields sent masked with no
+   * stored value to keep (refuse those).
+   */
+  withKeptSecrets(
+    def: FlowDefinition,
+    existingId?: number,
+  ): { def: FlowDefinition; problems: FlowProblem[] } {
+    const before = existingId === undefined ? null : this.getWithSecrets(existingId);
+    const stored = new Map(before?.steps.map((s) => [s.id, s]));
+    const problems: FlowProblem[] = [];
+    const steps = def.steps.map((s) => {
+      const old = stored.get(s.id);
+      const kept = keepSecrets(
+        stepType(s.type)?.schema,
+        s.config,
+        old?.type === s.type ? old.config : undefined,
+      );
+      for (const p of kept.problems) {
+        problems.push({
+          path: `steps.${s.id}.config.${p.path}`,
+          message: `step ${s.id} (${s.type}): ${p.message}`,
+        });
+      }
+      return { ...s, config: kept.config };
+    });
+    return { def: { ...def, steps }, problems };
+  }
+
+  /**
    * Writes a new flow, or a new version of an existing one (steps and edges
-   * replaced, variables too when the definition has them). Masked secret header values keep the stored ones.
+   * replaced, variables too when the definition has them), as given: a
+   * client's definition goes through {@linkcode withKeptSecrets} first.
    * Runs inside the caller's transaction.
    */
   save(def: FlowDefinition, actor: string, now: number, existingId?: number): number {
@@ -217,8 +246,9 @@ export class FlowStore {
       ).run(def.name, def.description, def.enabled ? 1 : 0, now, actor, now, actor);
       id = Number(lastInsertRowid);
     } else {
-      const previous = this.getWithSecrets(id)!;
-      def = keepSecrets(def, previous);
+      const previous = prepared(this.db, "SELECT version FROM flows WHERE id = ?").get(id) as {
+        version: number;
+      };
       version = previous.version + 1;
       prepared(
         this.db,
@@ -271,24 +301,4 @@ export class FlowStore {
   delete(id: number): boolean {
     return prepared(this.db, "DELETE FROM flows WHERE id = ?").run(id).changes > 0;
   }
-}
-
-/** Replaces masked secret header values with the ones already stored for the same step. */
-function keepSecrets(def: FlowDefinition, previous: StoredFlow): FlowDefinition {
-  const before = new Map(previous.steps.map((s) => [s.id, s]));
-  return {
-    ...def,
-    steps: def.steps.map((s) => {
-      const config = structuredClone(s.config);
-      const headers = secretHeaders(config);
-      const old = before.get(s.id);
-      const oldHeaders = old ? secretHeaders(old.config) : undefined;
-      if (headers) {
-        for (const [k, v] of Object.entries(headers)) {
-          if (v === SECRET_MASK && oldHeaders?.[k] !== undefined) headers[k] = oldHeaders[k]!;
-        }
-      }
-      return { ...s, config };
-    }),
-  };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { documentSecretFields } from "../../lib/schemas/secret_fields.ts";
 import {
   CONTEXT_VARIABLES,
   OPERATORS,
@@ -51,7 +52,11 @@ export function flowsMetadata(): FlowsMetadata {
       kind: t.kind,
       label: t.label,
       description: t.description,
-      config_schema: z.toJSONSchema(t.schema, { io: "input", unrepresentable: "any" }) as Record<
+      config_schema: z.toJSONSchema(t.schema, {
+        io: "input",
+        unrepresentable: "any",
+        override: documentSecretFields,
+      }) as Record<
         string,
         unknown
       >,

@@ -7,6 +7,7 @@ import {
   type ExecutionResult,
   finishedStep,
   runStep,
+  stepInput,
   type StepRecord,
   type StepRunner,
 } from "./engine.ts";
@@ -184,7 +185,7 @@ export class FlowService {
       const prevResult = recorded
         ? (JSON.parse(recorded) as { prev_result?: unknown }).prev_result
         : null;
-      const input = { config: step.config, prev_result: prevResult ?? null };
+      const input = stepInput(step, prevResult ?? null);
       const startedAt = clock.now();
       record({ stepId: step.id, status: "running", input, startedAt });
       const result = await runStep(this.options.runners, {

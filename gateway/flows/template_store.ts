@@ -1,7 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
-import type { ActionTemplateInput } from "../../lib/schemas/flows.ts";
+import { type ActionTemplateInput, stepType } from "../../lib/schemas/flows.ts";
+import { keepSecrets } from "../../lib/schemas/secret_fields.ts";
 import { iso } from "../store/time.ts";
-import { maskSecrets, SECRET_MASK, secretHeaders } from "./flow_store.ts";
+import { maskedConfig } from "./flow_store.ts";
 import { prepared } from "../db/database.ts";
 
 /** A stored action template. */
@@ -33,13 +34,13 @@ interface TemplateRow {
 export class ActionTemplateStore {
   constructor(private readonly db: DatabaseSync) {}
 
-  /** The template with secret header values, for validation and the engine; null if unknown. */
+  /** The template with its secret fields, for validation and the engine; null if unknown. */
   resolve(id: number): { type: string; config: Record<string, unknown> } | null {
     const row = this.#row(id);
     return row ? { type: row.type, config: this.#parse(row).config } : null;
   }
 
-  /** The template as the API answers it (secret header values masked); null if unknown. */
+  /** The template as the API answers it (secret fields masked); null if unknown. */
   get(id: number): ActionTemplate | null {
     const row = this.#row(id);
     return row ? this.#view(row) : null;
@@ -72,28 +73,31 @@ export class ActionTemplateStore {
   }
 
   /**
-   * The config to store for `input`: a secret header sent empty keeps the
-   * value stored for template `existingId`.
+   * The config to store for `input`: each secret field sent as it is
+   * answered keeps the value stored for template `existingId`.
+   *
+   * @returns the config, and the secret fields sent masked with no stored
+   * value to keep (paths within the config; refuse those).
    */
-  withKeptSecrets(input: ActionTemplateInput, existingId?: number): Record<string, unknown> {
-    const config = structuredClone(input.config);
+  withKeptSecrets(
+    input: ActionTemplateInput,
+    existingId?: number,
+  ): ReturnType<typeof keepSecrets> {
     const before = existingId !== undefined ? this.resolve(existingId) : null;
-    const headers = secretHeaders(config);
-    const old = before ? secretHeaders(before.config) : undefined;
-    if (headers) {
-      for (const [k, v] of Object.entries(headers)) {
-        if (v === SECRET_MASK && old?.[k] !== undefined) headers[k] = old[k]!;
-      }
-    }
-    return config;
+    return keepSecrets(
+      stepType(input.type)?.schema,
+      input.config,
+      before?.type === input.type ? before.config : undefined,
+    );
   }
 
-  /** Creates a template, or replaces template `existingId`; runs in the caller's transaction. */
+  /**
+   * Creates a template, or replaces template `existingId`, as given: a
+   * client's config goes through {@linkcode withKeptSecrets} first. Runs in
+   * the caller's transaction.
+   */
   save(input: ActionTemplateInput, now: number, existingId?: number): number {
-    const stored = JSON.stringify({
-      description: input.description,
-      config: this.withKeptSecrets(input, existingId),
-    });
+    const stored = JSON.stringify({ description: input.description, config: input.config });
     if (existingId === undefined) {
       const { lastInsertRowid } = prepared(
         this.db,
@@ -130,7 +134,7 @@ export class ActionTemplateStore {
       name: row.name,
       description,
       type: row.type,
-      config: maskSecrets(config),
+      config: maskedConfig({ type: row.type, config }),
       used_by: this.usedBy(row.id),
       created_at: iso(row.created_at),
       updated_at: iso(row.updated_at),

@@ -10,6 +10,7 @@ import { NODE_EVENT_TYPES } from "./events.ts";
 import { keyedRecord, nodeIdSchema, tagSchema } from "./common.ts";
 import { componentNameSchema } from "./neurons.ts";
 import { labelsSchema, metricNameSchema } from "./telemetry.ts";
+import { documentSecretFields, secretField } from "./secret_fields.ts";
 
 export const OPERATORS = [">", ">=", "<", "<=", "==", "!="] as const;
 export const operatorSchema = z.enum(OPERATORS);
@@ -142,14 +143,21 @@ const headerNameSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, {
 });
 
 export const webhookActionSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/, message: "an http:// or https:// URL" }),
+  url: secretField(
+    z.url({ protocol: /^https?$/, message: "an http:// or https:// URL" }),
+    "url",
+    "Write-only, as a Slack or Teams webhook URL is a credential: answered as its scheme and host only (https://hooks.slack.com/…); sent back unchanged it keeps the stored URL, any other URL replaces it",
+  ),
   format: z.enum(["slack", "teams", "json"]).default("json"),
   body: templateSchema.optional()
     .describe("JSON body template (json format); slack and teams build their payload from message"),
   message: templateSchema.optional().describe("Text of a Slack or Teams message"),
   headers: keyedRecord(headerNameSchema, z.string().max(1024)).default({}),
-  secret_headers: keyedRecord(headerNameSchema, z.string().max(4096)).default({})
-    .describe("Write-only: never shown in traces or API answers"),
+  secret_headers: secretField(
+    keyedRecord(headerNameSchema, z.string().max(4096)).default({}),
+    "header_values",
+    "Write-only: each value is answered empty and never shown in traces; a value sent empty keeps the one stored for that header",
+  ),
   timeout_s: z.number().int().min(1).max(60).default(10),
   retries: z.number().int().min(0).max(10).default(3)
     .describe("Retries on 5xx and network errors, with exponential backoff"),
@@ -378,6 +386,7 @@ function configJsonSchema(type: StepType): Record<string, unknown> {
   const { $schema: _, ...schema } = z.toJSONSchema(type.schema, {
     io: "input",
     unrepresentable: "any",
+    override: documentSecretFields,
   });
   return schema;
 }

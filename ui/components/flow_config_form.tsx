@@ -3,7 +3,8 @@
  * `GET /v1/flows/metadata`): one control per field, nested objects and
  * variants (a response check, a node selector, for_each_node's action) as
  * fieldsets, templates as textareas with a context-variable picker, secret
- * header values as password inputs. Errors from the API show on their field.
+ * header values as password inputs, a stored secret URL as its host with a
+ * button to replace it. Errors from the API show on their field.
  */
 import type { ComponentChildren, JSX } from "preact";
 import { useRef, useState } from "preact/hooks";
@@ -17,6 +18,7 @@ import {
   variantOf,
 } from "../lib/flow_form.ts";
 import type { JsonSchema } from "../lib/flow_types.ts";
+import { isMaskedUrl } from "../../lib/schemas/secret_mask.ts";
 
 /** Props of {@linkcode ConfigForm}. */
 export interface ConfigFormProps {
@@ -152,7 +154,7 @@ function SchemaField(
   const label = fieldLabel(key);
   const id = fieldId(ctx, path);
   const hintId = `${id}-hint`;
-  const control = controlOf(schema, key);
+  const control = controlOf(schema);
   const set = (next: unknown) => ctx.setAtPath(path, next);
   const invalid = ctx.props.errors.has(path.join(".")) || undefined;
   const hint = schema.description
@@ -289,6 +291,21 @@ function SchemaField(
           {hint}
           <Errors ctx={ctx} path={path} />
         </MapField>
+      );
+    case "secret-url":
+      return (
+        <SecretUrlField
+          id={id}
+          label={labelEl}
+          value={typeof value === "string" ? value : undefined}
+          required={required}
+          invalid={invalid}
+          described={described}
+          onChange={set}
+        >
+          {hint}
+          <Errors ctx={ctx} path={path} />
+        </SecretUrlField>
       );
     case "union":
       return <UnionField ctx={ctx} schema={schema} path={path} value={value} required={required} />;
@@ -514,6 +531,74 @@ function MapField(
       </button>
       {props.children}
     </fieldset>
+  );
+}
+
+/**
+ * A write-only URL (a Slack or Teams webhook). A stored one is shown as the
+ * API answers it, its host only, and saved back as it is the gateway keeps
+ * it; "Replace" takes a new URL, "Keep stored URL" goes back to the old one.
+ */
+function SecretUrlField(
+  props: {
+    id: string;
+    label: ComponentChildren;
+    value: string | undefined;
+    required: boolean;
+    invalid: boolean | undefined;
+    described: string | undefined;
+    onChange: (next: string | undefined) => void;
+    children: ComponentChildren;
+  },
+) {
+  const [stored] = useState(() => isMaskedUrl(props.value) ? props.value : null);
+  const replacing = stored === null || props.value !== stored;
+  return (
+    <div class="field">
+      {props.label}
+      <div class="secret-row">
+        {replacing
+          ? (
+            <input
+              id={props.id}
+              type="url"
+              autoComplete="off"
+              value={props.value ?? ""}
+              required={props.required}
+              placeholder="https://…"
+              aria-invalid={props.invalid}
+              aria-describedby={props.described}
+              onInput={(e) => props.onChange(e.currentTarget.value || undefined)}
+            />
+          )
+          : (
+            <input
+              id={props.id}
+              value={stored}
+              title={stored}
+              readOnly
+              aria-invalid={props.invalid}
+              aria-describedby={props.described}
+            />
+          )}
+        {replacing
+          ? stored !== null && (
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => props.onChange(stored)}
+            >
+              Keep stored URL
+            </button>
+          )
+          : (
+            <button type="button" class="secondary" onClick={() => props.onChange(undefined)}>
+              Replace
+            </button>
+          )}
+      </div>
+      {props.children}
+    </div>
   );
 }
 

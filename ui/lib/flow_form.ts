@@ -19,6 +19,7 @@ export type Control =
   | "enum-list"
   | "map"
   | "secret-map"
+  | "secret-url"
   | "object"
   | "variants"
   | "union"
@@ -26,16 +27,18 @@ export type Control =
 
 /**
  * Which control edits `schema`. Templates (text with `{variables}`) are the
- * long text fields or those described as templates; maps of write-only values
- * (secret headers) get password inputs.
+ * long text fields or those described as templates; write-only fields (the
+ * schema's secret fields) never show their stored value: maps of them
+ * (secret headers) get password inputs, a URL shows its host only.
  */
-export function controlOf(schema: JsonSchema, key = ""): Control {
+export function controlOf(schema: JsonSchema): Control {
   if (schema.const !== undefined) return "const";
   if (schema.oneOf && discriminator(schema.oneOf)) return "variants";
   if (schema.anyOf || schema.oneOf) return "union";
   if (schema.enum) return "enum";
   switch (schema.type) {
     case "string":
+      if (schema.writeOnly) return "secret-url";
       if (
         !schema.pattern && !schema.format &&
         ((schema.maxLength ?? 0) >= 8192 || /template/i.test(schema.description ?? ""))
@@ -52,9 +55,7 @@ export function controlOf(schema: JsonSchema, key = ""): Control {
     case "object":
       if (schema.properties) return "object";
       if (typeof schema.additionalProperties === "object") {
-        return key.includes("secret") || /write-only/i.test(schema.description ?? "")
-          ? "secret-map"
-          : "map";
+        return schema.writeOnly ? "secret-map" : "map";
       }
       return "unknown";
   }

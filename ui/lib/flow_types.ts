@@ -46,6 +46,8 @@ export interface JsonSchema {
   minLength?: number;
   pattern?: string;
   format?: string;
+  /** A secret field: answered masked, kept when sent back as answered. */
+  writeOnly?: boolean;
 }
 
 /** One step type of `GET /v1/flows/metadata`. */

@@ -1,21 +1,21 @@
 /**
  * The `webhook_out` action: POSTs a JSON, Slack or Microsoft Teams payload to
  * a URL, with a per-attempt timeout and retries with exponential backoff.
- * Secret header values are sent but never appear in the step's output or
- * errors — not even when the receiver echoes them back.
+ * The secret fields its schema declares (the URL, secret header values) are
+ * used but never appear in the step's output or errors — not even when the
+ * receiver echoes them back: the URL shows as its host only.
  */
 import type { Clock } from "../../../lib/clock.ts";
 import type { HttpClient } from "../../../lib/http_client.ts";
 import { webhookActionSchema } from "../../../lib/schemas/flows.ts";
+import { redactText, secretRedactions } from "../../../lib/schemas/secret_fields.ts";
+import { maskUrl } from "../../../lib/schemas/secret_mask.ts";
 import type { StepRunner } from "../engine.ts";
 import { renderTemplate } from "../template.ts";
 import type { SilenceCheck } from "./alert.ts";
 
 /** At most this much of a response body is kept in the step's output. */
 export const WEBHOOK_BODY_LIMIT = 4096;
-
-/** What secret header values are replaced with wherever they would show. */
-export const SECRET_REDACTED = "[secret]";
 
 /** Dependencies of {@linkcode webhookRunner}. */
 export interface WebhookRunnerDeps {
@@ -88,28 +88,6 @@ export function webhookPayload(
   });
 }
 
-/**
- * What to hide of secret header values: each whole value, and each of its
- * words of 8 or more characters — a receiver may echo the token of
- * `Bearer <token>` without the scheme. Longest first, so a value is hidden
- * whole before its parts.
- */
-function secretParts(values: readonly string[]): string[] {
-  const parts = new Set<string>();
-  for (const value of values) {
-    if (value.trim() !== "") parts.add(value);
-    for (const word of value.split(/\s+/)) if (word.length >= 8) parts.add(word);
-  }
-  return [...parts].sort((a, b) => b.length - a.length);
-}
-
-/** Replaces every secret value in `text`. */
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.replaceAll(secret, SECRET_REDACTED);
-  return out;
-}
-
 /** The first `limit` bytes of `text` in UTF-8, without cutting a character in half. */
 function truncateUtf8(text: string, limit: number): string {
   const bytes = new TextEncoder().encode(text);
@@ -159,7 +137,8 @@ const retryable = (a: Attempt) => "error" in a || a.status === 429 || a.status >
 /**
  * The `webhook_out` action.
  *
- * Output: `{status, body, attempts, url}` (body at most 4 KiB), or with
+ * Output: `{status, body, attempts, url}` (body at most 4 KiB, url as
+ * {@linkcode maskUrl} shows it), or with
  * `error` instead of an answer when the last attempt got none; outcome
  * `success` for a 2xx. 5xx, 429, network errors and timeouts are retried
  * up to `retries` times, waiting `retryBaseMs · 2ⁿ` before retry n, or as
@@ -194,7 +173,7 @@ export function webhookRunner(deps: WebhookRunnerDeps): StepRunner {
         }, which notifies for it`,
     };
     if (execution.dryRun) {
-      const wouldSend = { url: config.url, body };
+      const wouldSend = { url: maskUrl(config.url), body };
       return {
         outcome: "success",
         output: {
@@ -207,8 +186,11 @@ export function webhookRunner(deps: WebhookRunnerDeps): StepRunner {
     if (silenced) return { outcome: "success", output: { silenced: true } };
     if (suppressed) return { outcome: "success", output: suppressed };
 
-    const secrets = secretParts(Object.values(config.secret_headers));
-    const longestSecret = Math.max(0, ...secrets.map((s) => new TextEncoder().encode(s).length));
+    const secrets = secretRedactions(webhookActionSchema, config);
+    const longestSecret = Math.max(
+      0,
+      ...secrets.map((s) => new TextEncoder().encode(s.secret).length),
+    );
     const headers = new Headers({ "content-type": "application/json" });
     for (const [name, value] of Object.entries({ ...config.headers, ...config.secret_headers })) {
       try {
@@ -281,11 +263,11 @@ export function webhookRunner(deps: WebhookRunnerDeps): StepRunner {
       }
       await deps.clock.sleep(waitMs, signal);
     }
-    const url = config.url;
+    const url = maskUrl(config.url);
     if ("error" in last) {
       return {
         outcome: "failure",
-        output: { status: null, body: "", attempts, url, error: redact(last.error, secrets) },
+        output: { status: null, body: "", attempts, url, error: redactText(last.error, secrets) },
       };
     }
     const ok = last.status >= 200 && last.status < 300;
@@ -293,7 +275,7 @@ export function webhookRunner(deps: WebhookRunnerDeps): StepRunner {
       outcome: ok ? "success" : "failure",
       output: {
         status: last.status,
-        body: truncateUtf8(redact(last.body, secrets), WEBHOOK_BODY_LIMIT),
+        body: truncateUtf8(redactText(last.body, secrets), WEBHOOK_BODY_LIMIT),
         attempts,
         url,
         ...(gaveUp ? { error: gaveUp } : {}),

@@ -2,7 +2,8 @@ import { assert, assertEquals, assertRejects } from "../../../lib/testing/assert
 import { FakeClock } from "../../../lib/testing/fake_clock.ts";
 import type { HttpClient } from "../../../lib/http_client.ts";
 import type { StepInput, StepResult } from "../engine.ts";
-import { SECRET_REDACTED, WEBHOOK_BODY_LIMIT, webhookRunner } from "./webhook.ts";
+import { SECRET_REDACTED } from "../../../lib/schemas/secret_mask.ts";
+import { WEBHOOK_BODY_LIMIT, webhookRunner } from "./webhook.ts";
 
 const SECRET = "s3cr3t-token-value";
 
@@ -91,7 +92,10 @@ function setup(script: ((request: Request) => Promise<Response>)[], silenced = f
   };
 }
 
-const URL_ = "http://127.0.0.1:9/hooks/x";
+const URL_TOKEN = "T0B0url-token-value";
+const URL_ = `http://127.0.0.1:9/hooks/${URL_TOKEN}`;
+/** How the URL, a secret field, shows in the output. */
+const SHOWN_URL = "http://127.0.0.1:9/…";
 
 Deno.test("webhookRunner()", async (t) => {
   await t.step("a json body template stays valid JSON whatever the values hold", async () => {
@@ -150,7 +154,7 @@ Deno.test("webhookRunner()", async (t) => {
     const result = await s.run({ url: URL_, body: "{}" });
     assertEquals(result, {
       outcome: "success",
-      output: { status: 201, body: '{"id":1}', attempts: 1, url: URL_ },
+      output: { status: 201, body: '{"id":1}', attempts: 1, url: SHOWN_URL },
     });
   });
 
@@ -167,7 +171,7 @@ Deno.test("webhookRunner()", async (t) => {
     const result = await s.run({ url: URL_, body: "{}", retries: 2 });
     assertEquals(result, {
       outcome: "failure",
-      output: { status: 502, body: "bad gateway", attempts: 3, url: URL_ },
+      output: { status: 502, body: "bad gateway", attempts: 3, url: SHOWN_URL },
     });
     assertEquals(s.times(), [0, 1000, 3000]);
   });
@@ -198,7 +202,7 @@ Deno.test("webhookRunner()", async (t) => {
         status: null,
         body: "",
         attempts: 2,
-        url: URL_,
+        url: SHOWN_URL,
         error: "error sending request: connection refused",
       },
     });
@@ -220,7 +224,7 @@ Deno.test("webhookRunner()", async (t) => {
       status: null,
       body: "",
       attempts: 3,
-      url: URL_,
+      url: SHOWN_URL,
       error: "no answer within 1 s",
     });
     assertEquals(s.times(), [0, 2000, 5000]);
@@ -256,7 +260,7 @@ Deno.test("webhookRunner()", async (t) => {
     assertEquals(s.seen[0]!.headers["authorization"], `Bearer ${SECRET}`);
   });
 
-  await t.step("never puts a secret header value in its output or errors", async (t) => {
+  await t.step("never puts a secret header value or the URL in its output or errors", async (t) => {
     const config = {
       url: URL_,
       body: "{}",
@@ -272,6 +276,13 @@ Deno.test("webhookRunner()", async (t) => {
         [() => Promise.reject(new TypeError(`refused ${SECRET}`))],
         {},
       ],
+      [
+        "an error message quoting the URL",
+        [() => Promise.reject(new TypeError(`error sending request for url (${URL_}): refused`))],
+        {},
+      ],
+      ["a receiver echoing the URL's path", [status(404, `no hook at /hooks/${URL_TOKEN}`)], {}],
+      ["a receiver echoing the URL's token", [status(403, `token ${URL_TOKEN} revoked`)], {}],
       ["a dry run", [status(200)], {
         execution: { flowId: 7, flowName: "f", executionId: 1, dryRun: true },
       }],
@@ -282,7 +293,11 @@ Deno.test("webhookRunner()", async (t) => {
         const result = await s.run(config, overrides);
         const text = JSON.stringify(result);
         assert(!text.includes(SECRET), `secret in ${text}`);
-        if (name !== "a dry run") assert(text.includes(SECRET_REDACTED), text);
+        assert(!text.includes(URL_TOKEN), `the URL's token in ${text}`);
+        assert(text.includes(SHOWN_URL), `the URL's host is not shown in ${text}`);
+        if (name !== "a dry run") {
+          assert(text.includes(SECRET_REDACTED) || text.includes("/…"), text);
+        }
       });
     }
     await t.step("an invalid secret value", async () => {
@@ -297,10 +312,12 @@ Deno.test("webhookRunner()", async (t) => {
   });
 
   await t.step("a secret cut off at the 4 KiB limit is still hidden", async () => {
-    const s = setup([status(200, "x".repeat(WEBHOOK_BODY_LIMIT - 5) + SECRET)]);
-    const result = await s.run({ url: URL_, body: "{}", secret_headers: { "X-Key": SECRET } });
-    const body = (result.output as { body: string }).body;
-    assert(!body.includes(SECRET.slice(0, 5)), body.slice(-20));
+    for (const secret of [SECRET, URL_TOKEN]) {
+      const s = setup([status(200, "x".repeat(WEBHOOK_BODY_LIMIT - 5) + secret)]);
+      const result = await s.run({ url: URL_, body: "{}", secret_headers: { "X-Key": SECRET } });
+      const body = (result.output as { body: string }).body;
+      assert(!body.includes(secret.slice(0, 5)), body.slice(-20));
+    }
   });
 
   await t.step("sends nothing while the flow or node is silenced", async () => {
@@ -319,7 +336,7 @@ Deno.test("webhookRunner()", async (t) => {
     );
     assertEquals(result, {
       outcome: "success",
-      output: { would_send: { url: URL_, body: '{"text":"hi pump-house"}' } },
+      output: { would_send: { url: SHOWN_URL, body: '{"text":"hi pump-house"}' } },
     });
     assertEquals(s.seen.length, 0);
   });

@@ -15,12 +15,12 @@ const schemaOf = (type: string) => metadata.step_types.find((t) => t.type === ty
 const field = (type: string, key: string) => schemaOf(type).properties![key] as JsonSchema;
 
 Deno.test("controlOf() picks a control for every field of every step type", async (t) => {
-  await t.step("templates are textareas, secret headers password maps", () => {
-    assertEquals(controlOf(field("alert", "message"), "message"), "template");
-    assertEquals(controlOf(field("set_variable", "value"), "value"), "template");
-    assertEquals(controlOf(field("webhook_out", "secret_headers"), "secret_headers"), "secret-map");
-    assertEquals(controlOf(field("webhook_out", "headers"), "headers"), "map");
-    assertEquals(controlOf(field("webhook_out", "url"), "url"), "text");
+  await t.step("templates are textareas, secret fields never show their value", () => {
+    assertEquals(controlOf(field("alert", "message")), "template");
+    assertEquals(controlOf(field("set_variable", "value")), "template");
+    assertEquals(controlOf(field("webhook_out", "secret_headers")), "secret-map");
+    assertEquals(controlOf(field("webhook_out", "headers")), "map");
+    assertEquals(controlOf(field("webhook_out", "url")), "secret-url");
   });
   await t.step("enums, numbers, lists, unions and variants", () => {
     assertEquals(controlOf(field("alert", "severity")), "enum");
@@ -33,14 +33,14 @@ Deno.test("controlOf() picks a control for every field of every step type", asyn
     assertEquals(controlOf(field("for_each_node", "action")), "variants");
   });
   await t.step("no field of the metadata is left without a control", () => {
-    const visit = (schema: JsonSchema, key: string, where: string) => {
-      assertEquals(controlOf(schema, key) === "unknown", false, `${where} has no control`);
-      for (const [k, s] of Object.entries(schema.properties ?? {})) visit(s, k, `${where}.${k}`);
+    const visit = (schema: JsonSchema, where: string) => {
+      assertEquals(controlOf(schema) === "unknown", false, `${where} has no control`);
+      for (const [k, s] of Object.entries(schema.properties ?? {})) visit(s, `${where}.${k}`);
       for (const v of schema.oneOf ?? []) {
-        for (const [k, s] of Object.entries(v.properties ?? {})) visit(s, k, `${where}.${k}`);
+        for (const [k, s] of Object.entries(v.properties ?? {})) visit(s, `${where}.${k}`);
       }
     };
-    for (const t of metadata.step_types) visit(t.config_schema, "", t.type);
+    for (const t of metadata.step_types) visit(t.config_schema, t.type);
   });
 });
 
