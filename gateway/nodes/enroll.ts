@@ -98,7 +98,11 @@ export function enroll(deps: Deps, request: EnrollRequest, ip: string | null): E
 }
 
 /** Which node this enrollment is, and whether it may have it; reads only. */
-function planEnrollment(db: DatabaseSync, request: EnrollRequest, token: JoinToken) {
+function planEnrollment(
+  db: DatabaseSync,
+  request: EnrollRequest,
+  token: JoinToken,
+): Plan | Refusal {
   const found = findByIdentity(db, request);
   let target = found?.node ?? null;
   let proof: Proof | null = null;
@@ -129,7 +133,7 @@ function planEnrollment(db: DatabaseSync, request: EnrollRequest, token: JoinTok
     if (isLive(holder) && !movedCard) return refusal(holder, "known_identity", field);
     release.push({ nodeId: holder.id, field });
   }
-  return { target, proof, release } satisfies Plan;
+  return { target, proof, release };
 }
 
 const refusal = (

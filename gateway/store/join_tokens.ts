@@ -64,7 +64,7 @@ export class JoinTokenStore {
       createdBy: string;
       expiresAt: number;
       maxUses: number;
-      /** Makes it a single-use replacement token for this node. */
+      /** Makes it a replacement token for this node (the table allows it one use only). */
       replacesNode?: string;
     },
     now: number,
@@ -81,7 +81,7 @@ export class JoinTokenStore {
       input.createdBy,
       now,
       input.expiresAt,
-      input.replacesNode === undefined ? input.maxUses : 1,
+      input.maxUses,
       input.replacesNode ?? null,
     );
     return this.byId(Number(lastInsertRowid))!;
@@ -109,14 +109,12 @@ export class JoinTokenStore {
   }
 
   /** Revokes the node's live replacement tokens, so only the newest one can replace it. */
-  revokeReplacements(nodeId: string, now: number): number {
-    return Number(
-      prepared(
-        this.db,
-        `UPDATE join_tokens SET revoked_at = ?
-         WHERE replaces_node = ? AND revoked_at IS NULL AND uses < max_uses AND expires_at > ?`,
-      ).run(now, nodeId, now).changes,
-    );
+  revokeReplacements(nodeId: string, now: number): void {
+    prepared(
+      this.db,
+      `UPDATE join_tokens SET revoked_at = ?
+       WHERE replaces_node = ? AND revoked_at IS NULL AND uses < max_uses AND expires_at > ?`,
+    ).run(now, nodeId, now);
   }
 
   revoke(id: number, now: number): boolean {
