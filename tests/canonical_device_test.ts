@@ -37,8 +37,15 @@ Deno.test("a device stays one node as it moves between networks and addresses", 
   const viewer = await h.tokenFor("viewer");
   const join = await h.joinToken(10);
 
-  const enroll = (hardware: { serial?: string; machine_id?: string }, hostname = "field-7") =>
-    h.request("/v1/enroll", { method: "POST", json: { join_token: join, hardware, hostname } });
+  const enroll = (
+    hardware: { serial?: string; machine_id?: string },
+    hostname = "field-7",
+    credentials: { join_token?: string; agent_token?: string } = {},
+  ) =>
+    h.request("/v1/enroll", {
+      method: "POST",
+      json: { join_token: join, hardware, hostname, ...credentials },
+    });
   const nodeCount = () =>
     (h.deps.db.prepare("SELECT count(*) AS n FROM nodes").get() as { n: number }).n;
   const events = async (nodeId: string, type?: string) =>
@@ -125,8 +132,18 @@ Deno.test("a device stays one node as it moves between networks and addresses", 
   await t.step(
     "a re-flashed SD card (same serial, new machine-id) maps to the same node",
     async () => {
+      // The re-flash lost the agent token: the node rejoins with an admin's replacement token.
+      const replacement = await json<{ token: string }>(
+        await h.request(`/v1/nodes/${id}/replacement-token`, {
+          method: "POST",
+          token: admin,
+          json: {},
+        }),
+      );
       const again = await json<{ node_id: string; agent_token: string; reenrolled: boolean }>(
-        await enroll({ serial: SERIAL, machine_id: REFLASHED_MACHINE_ID }),
+        await enroll({ serial: SERIAL, machine_id: REFLASHED_MACHINE_ID }, "field-7", {
+          join_token: replacement.token,
+        }),
       );
       assertEquals(again.node_id, id);
       assertEquals(again.reenrolled, true);
@@ -153,7 +170,7 @@ Deno.test("a device stays one node as it moves between networks and addresses", 
 
   await t.step("the same machine-id without a serial still finds the node", async () => {
     const again = await json<{ node_id: string; agent_token: string }>(
-      await enroll({ machine_id: REFLASHED_MACHINE_ID }),
+      await enroll({ machine_id: REFLASHED_MACHINE_ID }, "field-7", { agent_token: agentToken }),
     );
     assertEquals(again.node_id, id);
     agentToken = again.agent_token;
@@ -228,13 +245,34 @@ Deno.test("a device stays one node as it moves between networks and addresses", 
   });
 });
 
-/** Enrolls one device and returns its node id. */
-async function enrollDevice(h: Harness, join: string, hardware: object, hostname: string) {
+/** Enrolls one device (an enrolled one proves itself with `agentToken`); returns its node id. */
+async function enrollDevice(
+  h: Harness,
+  join: string,
+  hardware: object,
+  hostname: string,
+  agentToken?: string,
+) {
+  return (await enrollWithToken(h, join, hardware, hostname, agentToken)).node_id;
+}
+
+async function enrollWithToken(
+  h: Harness,
+  join: string,
+  hardware: object,
+  hostname: string,
+  agentToken?: string,
+) {
   const res = await h.request("/v1/enroll", {
     method: "POST",
-    json: { join_token: join, hardware, hostname },
+    json: {
+      join_token: join,
+      hardware,
+      hostname,
+      ...(agentToken ? { agent_token: agentToken } : {}),
+    },
   });
-  return (await json<{ node_id: string }>(res)).node_id;
+  return await json<{ node_id: string; agent_token: string }>(res);
 }
 
 Deno.test("an SD card moved to another board becomes that board's node", async () => {
@@ -265,9 +303,15 @@ Deno.test("a device first known by machine-id keeps its node once it reports its
   await using h = await createHarness();
   const join = await h.joinToken(10);
   const machineId = "d".repeat(32);
-  const before = await enrollDevice(h, join, { machine_id: machineId }, "leaf");
-  const after = await enrollDevice(h, join, { serial: "C0000003", machine_id: machineId }, "leaf");
-  assertEquals(after, before);
+  const before = await enrollWithToken(h, join, { machine_id: machineId }, "leaf");
+  const after = await enrollDevice(
+    h,
+    join,
+    { serial: "C0000003", machine_id: machineId },
+    "leaf",
+    before.agent_token,
+  );
+  assertEquals(after, before.node_id);
   const row = h.deps.db.prepare("SELECT hw_serial, hw_machine_id FROM nodes").all();
   assertEquals(row.map((r) => ({ ...r })), [{ hw_serial: "C0000003", hw_machine_id: machineId }]);
 });

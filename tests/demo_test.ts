@@ -3,8 +3,8 @@
  * permissions, on a free port and a temp data directory. It must print a
  * banner whose curl examples work, keep six simulated nodes online with a
  * path to the gateway, back-fill three days of telemetry and keep it coming,
- * give the same nodes again on a second run, and stop cleanly on Ctrl-C with
- * the gateway gone.
+ * give the same nodes again on a second run (keeping their agent tokens), and
+ * stop cleanly on Ctrl-C with the gateway gone.
  */
 import { z } from "zod";
 import { GatewayClient } from "../lib/api_client.ts";
@@ -328,6 +328,17 @@ Deno.test("deno task demo runs six reporting nodes, prints working curl examples
           schema: z.object({ events: z.array(z.unknown()) }),
         });
         assertEquals(events.length, 0, "restarting the demo does not reboot the devices");
+        const enrolled = await api.request("GET", "/v1/events", {
+          query: { type: "enrolled,enroll_refused" },
+          schema: z.object({ events: z.array(z.object({ type: z.string() })) }),
+        });
+        assertEquals(
+          enrolled.events.map((e) => e.type),
+          Array(6).fill("enrolled"),
+          "the devices kept their agent tokens instead of enrolling again",
+        );
+        const tokens = await Deno.stat(`${dataDir}/agent-tokens.json`);
+        assertEquals(tokens.mode! & 0o777, 0o600, "the kept agent tokens are the owner's only");
         assert(!demo.banner.includes("Back-filling"), "the history is back-filled once");
         const { stale } = await waitForFreshTelemetry(api, startedAt);
         assertEquals(stale, [], "telemetry goes on with a new epoch");

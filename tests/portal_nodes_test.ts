@@ -2,8 +2,9 @@
  * Nodes, node detail and the Telemetry explorer in a real browser against a
  * real gateway with the demo network and its back-filled telemetry: the list
  * sorts and filters through links and its form, a node's chart draws stored
- * samples and zooms, the explorer overlays two series and exports them as
- * CSV; no console errors or CSP violations, axe-clean, at both widths.
+ * samples and zooms, an admin gets a node's replacement token shown once, the
+ * explorer overlays two series and exports them as CSV; no console errors or
+ * CSP violations, axe-clean, at both widths.
  */
 import { assert, assertEquals, assertMatch } from "../lib/testing/assert.ts";
 import { formatValue } from "../ui/lib/chart_data.ts";
@@ -124,6 +125,50 @@ Deno.test({
       assertNoProblems(watched, "the node detail");
       await page.context().close();
     });
+
+    await t.step(
+      "an admin creates a replacement token on the node's page, shown once",
+      async () => {
+        const viewer = await newPage(browser, { cookie });
+        await viewer.page.goto(`${world.baseUrl}/nodes/${leaf.nodeId}`);
+        await viewer.page.getByRole("heading", { name: leaf.name }).waitFor();
+        assertEquals(
+          await viewer.page.getByRole("button", { name: "Create replacement token" }).count(),
+          0,
+          "a viewer is not offered one",
+        );
+        await viewer.page.context().close();
+
+        const admin = { baseUrl: world.baseUrl, value: await world.cookieFor("admin") };
+        const watched = await newPage(browser, { cookie: admin });
+        const { page } = watched;
+        await page.goto(`${world.baseUrl}/nodes/${leaf.nodeId}`);
+        await page.getByLabel("Valid for").selectOption({ label: "1 hour" });
+        await page.getByRole("button", { name: "Create replacement token" }).click();
+        const secret = await page.getByTestId("secret-once").inputValue();
+        assertMatch(secret, /^halo_join_/);
+        await assertAccessible(page, "a replacement token shown once");
+        const { tokens } = await world.admin.request("GET", "/v1/enrollment/tokens") as {
+          tokens: {
+            prefix: string;
+            replaces_node: string | null;
+            max_uses: number;
+            uses: number;
+          }[];
+        };
+        const made = tokens.filter((tk) => tk.replaces_node === leaf.nodeId);
+        assertEquals(
+          made.map((tk) => [secret.startsWith(tk.prefix), tk.max_uses, tk.uses]),
+          [[true, 1, 0]],
+          "one single-use token for this node",
+        );
+        await page.reload({ waitUntil: "networkidle" });
+        assertEquals(await page.getByTestId("secret-once").count(), 0);
+        assert(!(await page.content()).includes(secret));
+        assertNoProblems(watched, "creating a replacement token");
+        await page.context().close();
+      },
+    );
 
     await t.step("the explorer overlays two nodes' series and exports them as CSV", async () => {
       const watched = await newPage(browser, { cookie });

@@ -24,6 +24,7 @@ Deno.test("system routes", async (t) => {
       "0002_telemetry.sql",
       "0003_flows.sql",
       "0004_flows_root_cause_ssh.sql",
+      "0005_replacement_tokens.sql",
     ]);
     assert(body.database.size_bytes > 0);
   });

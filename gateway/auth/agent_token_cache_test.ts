@@ -3,10 +3,19 @@ import { createHarness, type Harness } from "../testing/harness.ts";
 
 const HARDWARE = { serial: "CACHE0001" };
 
-async function enroll(h: Harness): Promise<{ node_id: string; agent_token: string }> {
+/** Enrolls the node; a node that is enrolled now proves itself with its current agent token. */
+async function enroll(
+  h: Harness,
+  agentToken?: string,
+): Promise<{ node_id: string; agent_token: string }> {
   const res = await h.request("/v1/enroll", {
     method: "POST",
-    json: { join_token: await h.joinToken(), hardware: HARDWARE, hostname: "cache-1" },
+    json: {
+      join_token: await h.joinToken(),
+      hardware: HARDWARE,
+      hostname: "cache-1",
+      ...(agentToken ? { agent_token: agentToken } : {}),
+    },
   });
   return await res.json();
 }
@@ -31,19 +40,21 @@ Deno.test("an agent token is refused at once after it stops being valid", async 
   await using h = await createHarness();
   const admin = await h.tokenFor("admin");
 
+  let latest = "";
   await t.step("a re-enrolment refuses the old token on its next request", async () => {
     const first = await enroll(h);
     // Accepted twice: the second answer comes from the remembered token.
     assertEquals(await send(h, first.agent_token, first.node_id, 1), 200);
     assertEquals(await send(h, first.agent_token, first.node_id, 2), 200);
-    const second = await enroll(h);
+    const second = await enroll(h, first.agent_token);
     assertEquals(second.node_id, first.node_id);
     assertEquals(await send(h, first.agent_token, first.node_id, 3), 401);
     assertEquals(await send(h, second.agent_token, second.node_id, 4), 200);
+    latest = second.agent_token;
   });
 
   await t.step("decommissioning the node refuses its token on its next request", async () => {
-    const current = await enroll(h);
+    const current = await enroll(h, latest);
     assertEquals(await send(h, current.agent_token, current.node_id, 5), 200);
     const res = await h.request(`/v1/nodes/${current.node_id}/decommission`, {
       method: "POST",

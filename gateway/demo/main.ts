@@ -1,7 +1,8 @@
 /**
  * halo-demo: the gateway with six simulated nodes on this machine. This file
  * only wires the parts together: launch_gateway (the real gateway as a child
- * process), admin_login and provision (set up over the real API),
+ * process), admin_login and provision (set up over the real API, the
+ * nodes' agent tokens kept in agent_tokens between runs),
  * reporting_loop (the simulated agents, from lib/sim), telemetry_loop (their
  * samples, back-filled on a fresh data directory), event_feed and banner.
  */
@@ -15,6 +16,7 @@ import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
 import { SimNetwork } from "../../lib/sim/sim_network.ts";
 import { SimTelemetry } from "../../lib/sim/telemetry.ts";
 import { loginAsAdmin } from "./admin_login.ts";
+import { readAgentTokens, writeAgentTokens } from "./agent_tokens.ts";
 import { backfillPrinter, formatBackfillDone, formatBanner } from "./banner.ts";
 import { DEMO_HELP, parseDemoArgs } from "./cli_args.ts";
 import { provisionDemoFlow } from "./demo_flow.ts";
@@ -76,7 +78,15 @@ async function main(args: string[]): Promise<number> {
   try {
     const admin = new GatewayClient({ baseUrl: gateway.url });
     const login = await loginAsAdmin(admin, dataDir);
-    const setup = await provision(admin, DEMO_NETWORK, { log });
+    // Simulated agents keep their tokens across runs, as real ones keep them in /etc/halo.
+    const setup = await provision(admin, DEMO_NETWORK, {
+      log,
+      agents: await readAgentTokens(dataDir),
+    });
+    await writeAgentTokens(
+      dataDir,
+      new Map(setup.devices.map((d) => [d.key, { nodeId: d.nodeId, agentToken: d.agentToken }])),
+    );
     // Before the back-fill, so the history's hot afternoons have raised alerts already.
     const flowId = await provisionDemoFlow(admin, sink.url);
     log.info("demo flow ready", { flow_id: flowId, webhook: sink.url });

@@ -4,9 +4,11 @@ import type { Logger } from "../../lib/log.ts";
 import { apiTokenSchema, createdTokenSchema } from "../../lib/schemas/auth.ts";
 import { createdJoinTokenSchema } from "../../lib/schemas/enrollment.ts";
 import { meshSchema } from "../../lib/schemas/meshes.ts";
+import { settingsSchema } from "../../lib/schemas/system.ts";
 import { nodeDetailSchema } from "../../lib/schemas/nodes.ts";
-import type { NetworkPlan } from "../../lib/sim/network_plan.ts";
+import type { NetworkPlan, SimDevicePlan } from "../../lib/sim/network_plan.ts";
 import type { SimBoot } from "../../lib/sim/sim_node.ts";
+import type { StoredAgent } from "./agent_tokens.ts";
 
 /** Name of the API token the demo creates (earlier ones with this name are revoked). */
 export const DEMO_TOKEN_NAME = "halo-demo";
@@ -19,7 +21,8 @@ export interface EnrolledDevice {
   /** The node's name on the gateway. */
   name: string;
   agentToken: string;
-  reenrolled: boolean;
+  /** How the device got its agent token this run. */
+  joined: Joined["how"];
   /** The boot the gateway last heard of, when this hardware reported before. */
   lastBoot?: SimBoot;
 }
@@ -39,6 +42,11 @@ export interface ProvisionOptions {
   log: Logger;
   /** How long the join token for the batch stays valid. @default 3600 */
   joinTokenTtlS?: number;
+  /**
+   * Agent tokens an earlier run kept, by device key: a device whose token the
+   * gateway still accepts keeps it instead of enrolling. @default none
+   */
+  agents?: ReadonlyMap<string, StoredAgent>;
 }
 
 /** The boot a node last reported: its boot id and when it started. */
@@ -57,12 +65,81 @@ async function createOrReuse<T>(create: () => Promise<T>, existing: () => Promis
   }
 }
 
+/** How a device got its agent token this run. */
+interface Joined extends StoredAgent {
+  how: "kept" | "enrolled" | "re-enrolled" | "replaced";
+}
+
+/** Whether the gateway accepts `agent`'s token: any route answers 401 to an unknown or revoked one. */
+async function accepted(agent: GatewayClient): Promise<boolean> {
+  try {
+    await agent.request("GET", "/health");
+    return true;
+  } catch (error) {
+    if (error instanceof GatewayApiError && error.status === 401) return false;
+    throw error;
+  }
+}
+
+/** The id of the node the gateway knows with this board serial. */
+async function nodeWithSerial(api: GatewayClient, serial: string): Promise<string> {
+  const { nodes } = await api.request("GET", "/v1/nodes", {
+    schema: z.object({ nodes: z.array(z.object({ id: z.string() })) }),
+  });
+  for (const { id } of nodes) {
+    const node = await api.request("GET", `/v1/nodes/${id}`, { schema: nodeDetailSchema });
+    if (node.hardware.serial === serial) return node.id;
+  }
+  throw new Error(`The gateway refused to enroll serial ${serial} but lists no node with it`);
+}
+
+/**
+ * Gives a device its agent token: the one it kept while the gateway accepts
+ * it, else by enrolling with the batch's join token. An enrolled node whose
+ * token was lost (the token file removed) is re-enrolled with a replacement
+ * token, which the demo approves as the admin.
+ */
+async function join(
+  api: GatewayClient,
+  device: SimDevicePlan,
+  stored: StoredAgent | undefined,
+  joinToken: () => Promise<string>,
+): Promise<Joined> {
+  if (stored && await accepted(api.withToken(stored.agentToken))) return { ...stored, how: "kept" };
+  const anonymous = api.withToken(undefined);
+  const request = {
+    hardware: device.hardware,
+    hostname: device.hostname,
+    role: device.role,
+    wg_public_key: device.wg_public_key,
+  };
+  try {
+    const e = await anonymous.enroll({ ...request, join_token: await joinToken() });
+    return {
+      nodeId: e.node_id,
+      agentToken: e.agent_token,
+      how: e.reenrolled ? "re-enrolled" : "enrolled",
+    };
+  } catch (error) {
+    if (!(error instanceof GatewayApiError && error.code === "node_already_enrolled")) throw error;
+  }
+  const nodeId = await nodeWithSerial(api, device.hardware.serial);
+  const replacement = await api.request("POST", `/v1/nodes/${nodeId}/replacement-token`, {
+    body: { expires_in_s: 3600 },
+    schema: createdJoinTokenSchema,
+  });
+  const e = await anonymous.enroll({ ...request, join_token: replacement.token });
+  return { nodeId: e.node_id, agentToken: e.agent_token, how: "replaced" };
+}
+
 /**
  * Sets the demo network up on the gateway through its API, as an admin
  * would: an API token, the mesh, a join token for the batch, then every
  * device enrolls with its own hardware identity, gets its tags and mesh, and
  * the neuron's components are placed on their devices. Safe to run again on
- * an earlier run's data: the same hardware gives the same nodes.
+ * an earlier run's data: the same hardware gives the same nodes, and devices
+ * keep the agent tokens given in `options.agents` while the gateway accepts
+ * them.
  *
  * @param admin a client logged in as an admin.
  */
@@ -98,45 +175,41 @@ export async function provision(
     },
   );
 
-  const join = await api.request("POST", "/v1/enrollment/tokens", {
-    body: {
-      name: "halo-demo-batch",
-      expires_in_s: options.joinTokenTtlS ?? 3600,
-      max_uses: plan.devices.length,
-    },
-    schema: createdJoinTokenSchema,
-  });
+  // Made only when a device has to enroll; devices enroll knowing only the gateway and this token.
+  let batch: Promise<string> | undefined;
+  const joinToken = () =>
+    batch ??= api.request("POST", "/v1/enrollment/tokens", {
+      body: {
+        name: "halo-demo-batch",
+        expires_in_s: options.joinTokenTtlS ?? 3600,
+        max_uses: plan.devices.length,
+      },
+      schema: createdJoinTokenSchema,
+    }).then((t) => t.token);
 
-  // Devices enroll on their own, knowing only the gateway's address and the join token.
-  const anonymous = api.withToken(undefined);
   const devices: EnrolledDevice[] = [];
-  let reportIntervalS = 10;
+  const { report_interval_s: reportIntervalS } = await api.request("GET", "/v1/settings", {
+    schema: settingsSchema,
+  });
   for (const device of plan.devices) {
-    const enrolled = await anonymous.enroll({
-      join_token: join.token,
-      hardware: device.hardware,
-      hostname: device.hostname,
-      role: device.role,
-      wg_public_key: device.wg_public_key,
-    });
-    reportIntervalS = enrolled.report_interval_s;
-    const node = await api.request("PATCH", `/v1/nodes/${enrolled.node_id}`, {
+    const joined = await join(api, device, options.agents?.get(device.key), joinToken);
+    const node = await api.request("PATCH", `/v1/nodes/${joined.nodeId}`, {
       body: { tags: device.tags, mesh_id: mesh.id },
       schema: nodeDetailSchema,
     });
     const lastBoot = bootOf(node);
     devices.push({
       key: device.key,
-      nodeId: enrolled.node_id,
-      name: enrolled.name,
-      agentToken: enrolled.agent_token,
-      reenrolled: enrolled.reenrolled,
+      nodeId: node.id,
+      name: node.name,
+      agentToken: joined.agentToken,
+      joined: joined.how,
       ...(lastBoot ? { lastBoot } : {}),
     });
-    log.info(enrolled.reenrolled ? "node re-enrolled" : "node enrolled", {
-      node: enrolled.name,
-      node_id: enrolled.node_id,
-      role: enrolled.role,
+    log.info(`node ${joined.how === "kept" ? "kept its agent token" : joined.how}`, {
+      node: node.name,
+      node_id: node.id,
+      role: node.role,
       device: device.description,
     });
   }

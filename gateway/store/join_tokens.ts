@@ -16,6 +16,7 @@ interface Row {
   max_uses: number;
   uses: number;
   revoked_at: number | null;
+  replaces_node: string | null;
 }
 
 const toToken = (r: Row): JoinToken => ({
@@ -28,12 +29,17 @@ const toToken = (r: Row): JoinToken => ({
   max_uses: r.max_uses,
   uses: r.uses,
   revoked_at: isoOrNull(r.revoked_at),
+  replaces_node: r.replaces_node,
 });
 
 /** Why a join token cannot be used now. */
 export type JoinTokenProblem = "unknown" | "revoked" | "expired" | "used_up";
 
-/** Join tokens: one can enroll a batch of nodes until it expires or is used up. */
+/**
+ * Join tokens: one can enroll a batch of nodes until it expires or is used up.
+ * A replacement token (`replaces_node`) is an admin's approval for one
+ * enrollment to take over that node's identity.
+ */
 export class JoinTokenStore {
   constructor(private readonly db: DatabaseSync) {}
 
@@ -58,13 +64,16 @@ export class JoinTokenStore {
       createdBy: string;
       expiresAt: number;
       maxUses: number;
+      /** Makes it a replacement token for this node (the table allows it one use only). */
+      replacesNode?: string;
     },
     now: number,
   ): JoinToken {
     const { lastInsertRowid } = prepared(
       this.db,
-      `INSERT INTO join_tokens (name, token_hash, prefix, created_by, created_at, expires_at, max_uses)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO join_tokens
+         (name, token_hash, prefix, created_by, created_at, expires_at, max_uses, replaces_node)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       input.name,
       input.hash,
@@ -73,12 +82,13 @@ export class JoinTokenStore {
       now,
       input.expiresAt,
       input.maxUses,
+      input.replacesNode ?? null,
     );
     return this.byId(Number(lastInsertRowid))!;
   }
 
-  /** Consumes one use of the token with this hash, or says why it cannot. */
-  use(
+  /** The token with this hash if it can enroll a node now, or why it cannot; uses none of it. */
+  check(
     hash: string,
     now: number,
   ): { token: JoinToken } | { problem: JoinTokenProblem; token?: JoinToken } {
@@ -90,8 +100,21 @@ export class JoinTokenStore {
     if (row.revoked_at !== null) return { problem: "revoked", token };
     if (row.expires_at <= now) return { problem: "expired", token };
     if (row.uses >= row.max_uses) return { problem: "used_up", token };
-    prepared(this.db, "UPDATE join_tokens SET uses = uses + 1 WHERE id = ?").run(row.id);
-    return { token: { ...token, uses: token.uses + 1 } };
+    return { token };
+  }
+
+  /** Counts one use of a token that {@linkcode JoinTokenStore.check} let through. */
+  spend(id: number): void {
+    prepared(this.db, "UPDATE join_tokens SET uses = uses + 1 WHERE id = ?").run(id);
+  }
+
+  /** Revokes the node's live replacement tokens, so only the newest one can replace it. */
+  revokeReplacements(nodeId: string, now: number): void {
+    prepared(
+      this.db,
+      `UPDATE join_tokens SET revoked_at = ?
+       WHERE replaces_node = ? AND revoked_at IS NULL AND uses < max_uses AND expires_at > ?`,
+    ).run(now, nodeId, now);
   }
 
   revoke(id: number, now: number): boolean {

@@ -13,16 +13,31 @@ export const hardwareIdentitySchema = z.strictObject({
 }).meta({ minProperties: 1 });
 export type HardwareIdentity = z.infer<typeof hardwareIdentitySchema>;
 
+/**
+ * Enrollment. A device the gateway knows (by board serial, machine-id or
+ * WireGuard key) that is enrolled and not decommissioned keeps its identity:
+ * a new enrollment gets it only with proof from the node itself, its current
+ * `agent_token`, or with an admin's approval, a replacement token for that
+ * node as `join_token` (`POST /v1/nodes/{id}/replacement-token`). Otherwise
+ * the answer is 409 `node_already_enrolled`. A WireGuard key is no proof: it
+ * is public. A decommissioned node re-enrolls with any join token.
+ */
 export const enrollRequestSchema = z.strictObject({
   join_token: z.string().regex(/^halo_join_[A-Za-z0-9_-]{32,}$/, {
     message: "expected a join token starting with halo_join_",
-  }),
+  }).describe("A join token, or a replacement token for the node this device replaces"),
   hardware: hardwareIdentitySchema,
   hostname: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/, {
     message: "expected a hostname",
   }),
   role: nodeRoleSchema.default("node"),
   wg_public_key: wgPublicKeySchema.optional(),
+  agent_token: z.string().regex(/^halo_agent_[A-Za-z0-9_-]{32,}$/, {
+    message: "expected the node's agent token, starting with halo_agent_",
+  }).optional().describe(
+    "The node's current agent token, proving a re-enrollment of an enrolled node comes from " +
+      "the node itself; looked at only when this hardware is an enrolled node",
+  ),
 });
 export type EnrollRequest = z.input<typeof enrollRequestSchema>;
 
@@ -52,6 +67,18 @@ export const joinTokenSchema = z.object({
   max_uses: z.number().int(),
   uses: z.number().int(),
   revoked_at: timestampSchema.nullable(),
+  replaces_node: nodeIdSchema.nullable().describe(
+    "For a replacement token: the node whose identity it may give to new hardware, once",
+  ),
+});
+
+/**
+ * An admin's approval to re-enroll one node on re-flashed or new hardware.
+ * The board may have been replaced, so the device may have another serial:
+ * the node takes the hardware identity the enrollment reports.
+ */
+export const createReplacementTokenSchema = z.strictObject({
+  expires_in_s: z.number().int().min(60).max(7 * 86400).default(86400),
 });
 
 export const createdJoinTokenSchema = joinTokenSchema.extend({

@@ -9,6 +9,8 @@ export const NODE_EVENT_TYPES = [
   "rebooted",
   "address_changed",
   "decommissioned",
+  // An enrollment claimed this enrolled node's identity without its proof or an admin's approval.
+  "enroll_refused",
 ] as const;
 export const nodeEventTypeSchema = z.enum(NODE_EVENT_TYPES);
 export type NodeEventType = z.infer<typeof nodeEventTypeSchema>;

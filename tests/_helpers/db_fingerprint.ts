@@ -5,6 +5,8 @@ import type { DatabaseSync } from "node:sqlite";
 export interface FingerprintOptions {
   /** Audit actions that are expected to be written even by a refused request (`login.failed`). */
   ignoreAuditActions?: string[];
+  /** Event types that are expected to be recorded even by a refused request (`enroll_refused`). */
+  ignoreEventTypes?: string[];
 }
 
 /**
@@ -28,9 +30,13 @@ export function fingerprint(
         name: string;
       }[]).map((c) => c.name).filter((c) => !(table === "api_tokens" && c === "last_used_at"));
     const list = columns.map((c) => `"${c}"`).join(", ");
-    const ignored = table === "audit_log" ? options.ignoreAuditActions ?? [] : [];
+    const [column, ignored] = table === "audit_log"
+      ? ["action", options.ignoreAuditActions ?? []]
+      : table === "events"
+      ? ["type", options.ignoreEventTypes ?? []]
+      : ["", []];
     const where = ignored.length
-      ? `WHERE action NOT IN (${ignored.map(() => "?").join(", ")})`
+      ? `WHERE ${column} NOT IN (${ignored.map(() => "?").join(", ")})`
       : "";
     const rows = db.prepare(`SELECT ${list} FROM "${table}" ${where} ORDER BY ${list}`).all(
       ...ignored,

@@ -376,6 +376,8 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
     const token = await w.admin("POST", "/v1/enrollment/tokens", { name: "doomed" });
     return { params: { id: String(token.id) } };
   },
+  "POST /v1/nodes/{id}/replacement-token": (w) =>
+    Promise.resolve({ params: { id: w.node.id }, body: { expires_in_s: 3600 } }),
   "POST /v1/enroll": (w) =>
     Promise.resolve({
       body: {

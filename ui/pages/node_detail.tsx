@@ -3,8 +3,9 @@ import { Layout } from "../components/layout.tsx";
 import { ScrollTable } from "../components/nodes_scroll_table.tsx";
 import { Island } from "../framework/island.tsx";
 import NodeChart, { type NodeChartProps } from "../islands/node_chart.tsx";
+import NodeReplacement from "../islands/node_replacement.tsx";
 import { ago, bytes, clockTime, duration, timestamp } from "../lib/format.ts";
-import type { PortalSession } from "../lib/session.ts";
+import { can, type PortalSession } from "../lib/session.ts";
 import type { HaloEvent, NodeDetail } from "../lib/types.ts";
 
 /** Props of {@linkcode NodeDetailPage}. */
@@ -286,6 +287,14 @@ export function NodeDetailPage({ session, node, events, chart, now }: NodeDetail
             </ul>
           )}
       </section>
+
+      {can(session, "admin") && node.decommissioned_at === null && (
+        <Island
+          name="node_replacement"
+          component={NodeReplacement}
+          props={{ nodeId: node.id, nodeName: node.name }}
+        />
+      )}
 
       <div class="grid">
         <section class="panel" aria-labelledby="recovery-h">

@@ -187,6 +187,25 @@ Deno.test("nodes pages", async (t) => {
     );
   });
 
+  await t.step("only an admin is offered a replacement token, for a live node", async () => {
+    await h.user("ada", "admin", "ada-password-1");
+    const adminLogin = await h.request("/v1/auth/login", {
+      method: "POST",
+      json: { username: "ada", password: "ada-password-1" },
+    });
+    const adminCookie = adminLogin.headers.get("set-cookie")!.split(";")[0]!;
+    const asAdmin = async (path: string) =>
+      islandData(await (await h.request(path, { headers: { cookie: adminCookie } })).text());
+    const offered = (await asAdmin(`/nodes/${leaves[0]!.node_id}`))
+      .find((i) => i.name === "node_replacement");
+    assertEquals(offered?.props, { nodeId: leaves[0]!.node_id, nodeName: "leaf-10" });
+    const viewerIslands = islandData(await (await page(`/nodes/${leaves[0]!.node_id}`)).text());
+    assertEquals(viewerIslands.map((i) => i.name), ["node_chart"]);
+    // A decommissioned node re-enrolls with any join token: nothing to approve.
+    const retired = await asAdmin(`/nodes/${leaves[2]!.node_id}`);
+    assertEquals(retired.map((i) => i.name), ["node_chart"]);
+  });
+
   await t.step("a node without telemetry says so", async () => {
     const html = await (await page(`/nodes/${gw.node_id}`)).text();
     assertMatch(html, /This node has stored no telemetry yet/);
