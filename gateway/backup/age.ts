@@ -23,16 +23,7 @@ class PassphraseRecipient implements Recipient {
 
   async wrapFileKey(fileKey: Uint8Array): Promise<Stanza[]> {
     const salt = randomBytes(16);
-    const key = await new Promise<Buffer>((resolve, reject) =>
-      scrypt(
-        this.passphrase,
-        Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]),
-        32,
-        // maxmem: node:crypto refuses more than 32 MiB unless allowed; scrypt needs 128·r·N.
-        { N: 2 ** this.logN, r: 8, p: 1, maxmem: 2 * 128 * 8 * 2 ** this.logN },
-        (error, derived) => error ? reject(error) : resolve(derived),
-      )
-    );
+    const key = await deriveKey(this.passphrase, salt, this.logN);
     // The file key is wrapped with ChaCha20-Poly1305 under a zero nonce, as the spec says.
     const cipher = createCipheriv("chacha20-poly1305", key, Buffer.alloc(12), {
       authTagLength: 16,
@@ -41,6 +32,26 @@ class PassphraseRecipient implements Recipient {
     const saltText = salt.toString("base64").replace(/=+$/, "");
     return [new Stanza(["scrypt", saltText, String(this.logN)], new Uint8Array(body))];
   }
+}
+
+let derivations: Promise<unknown> = Promise.resolve();
+
+/** age's scrypt key; one derivation at a time, as each holds 128·r·N bytes (256 MiB). */
+function deriveKey(passphrase: string, salt: Buffer, logN: number): Promise<Buffer> {
+  const derived = derivations.then(() =>
+    new Promise<Buffer>((resolve, reject) =>
+      scrypt(
+        passphrase,
+        Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]),
+        32,
+        // node:crypto refuses more than 32 MiB unless allowed.
+        { N: 2 ** logN, r: 8, p: 1, maxmem: 2 * 128 * 8 * 2 ** logN },
+        (error, key) => error ? reject(error) : resolve(key),
+      )
+    )
+  );
+  derivations = derived.catch(() => {});
+  return derived;
 }
 
 /** Options for {@linkcode encryptWithPassphrase}. */
