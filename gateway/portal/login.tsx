@@ -77,7 +77,7 @@ export function registerLogin(app: Hono<AppEnv>, ctx: PortalContext): void {
 }
 
 /** The browser's cookie, origin and proxy headers, so the API sees the same caller. */
-function forwarded(from: Headers, extra: Record<string, string>): Headers {
+export function forwarded(from: Headers, extra: Record<string, string>): Headers {
   const headers = new Headers(extra);
   for (const name of ["cookie", "origin", "host", "x-forwarded-for", "x-forwarded-proto"]) {
     const value = from.get(name);

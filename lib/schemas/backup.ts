@@ -12,7 +12,11 @@ export const backupRequestSchema = z.strictObject({
     })
     .max(1024, { message: "use at most 1024 characters" })
     // `age -d` and `gateway-api restore` read it as one typed line.
-    .regex(/^[^\p{Cc}]*$/u, { message: "must not contain control characters such as newlines" })
+    // Unicode's control characters (Cc), spelled out: a /u flag would not survive into the document.
+    // deno-lint-ignore no-control-regex -- refusing them is the point
+    .regex(/^[^\x00-\x1f\x7f-\x9f]*$/, {
+      message: "must not contain control characters such as newlines",
+    })
     .describe("Encrypts the archive (age, scrypt); needed again to decrypt or restore it"),
 });
 export type BackupRequest = z.infer<typeof backupRequestSchema>;
