@@ -60,23 +60,28 @@ export interface EncryptOptions {
   workFactor?: number;
 }
 
+/** A stream and its exact length in bytes. */
+export interface SizedStream {
+  stream: ReadableStream<Uint8Array>;
+  size: number;
+}
+
 /**
- * Encrypts `plain` (`plainSize` bytes long) as it is read.
+ * Encrypts `plain` as it is read.
  *
  * @returns the age file as a stream, and its exact length.
  */
 export async function encryptWithPassphrase(
-  plain: ReadableStream<Uint8Array>,
-  plainSize: number,
+  plain: SizedStream,
   passphrase: string,
   options: EncryptOptions = {},
-): Promise<{ stream: ReadableStream<Uint8Array>; size: number }> {
+): Promise<SizedStream> {
   const encrypter = new Encrypter();
   encrypter.addRecipient(
     new PassphraseRecipient(passphrase, options.workFactor ?? SCRYPT_WORK_FACTOR),
   );
-  const stream = await encrypter.encrypt(plain);
-  return { stream, size: stream.size(plainSize) };
+  const stream = await encrypter.encrypt(plain.stream);
+  return { stream, size: stream.size(plain.size) };
 }
 
 /**

@@ -9,6 +9,7 @@ const FAST = { workFactor: 10 };
 /** 200 KiB that differ from byte to byte, so a wrong chunk order would show. */
 const PLAIN = Uint8Array.from({ length: 200 * 1024 }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
 
+const plainStream = () => ({ stream: streamOf(PLAIN), size: PLAIN.length });
 const streamOf = (bytes: Uint8Array) => new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
 const bytesOf = async (stream: ReadableStream<Uint8Array>) =>
   new Uint8Array(
@@ -16,9 +17,7 @@ const bytesOf = async (stream: ReadableStream<Uint8Array>) =>
   );
 
 async function encrypted(workFactor = FAST.workFactor): Promise<Uint8Array> {
-  const { stream, size } = await encryptWithPassphrase(streamOf(PLAIN), PLAIN.length, PASSPHRASE, {
-    workFactor,
-  });
+  const { stream, size } = await encryptWithPassphrase(plainStream(), PASSPHRASE, { workFactor });
   const bytes = await bytesOf(stream);
   assertEquals(bytes.length, size, "the announced size is the real one");
   return bytes;
@@ -72,7 +71,7 @@ Deno.test("age passphrase encryption", async (t) => {
 Deno.test("deriving the key leaves the event loop free, so the gateway keeps answering", async () => {
   const order: string[] = [];
   setTimeout(() => order.push("timer"), 0);
-  const made = encryptWithPassphrase(streamOf(PLAIN), PLAIN.length, PASSPHRASE, {
+  const made = encryptWithPassphrase(plainStream(), PASSPHRASE, {
     workFactor: 14,
   }).then((result) => {
     order.push("key derived");
@@ -86,7 +85,7 @@ Deno.test("deriving the key leaves the event loop free, so the gateway keeps ans
 Deno.test("two backups at once derive their keys one after the other, not 512 MiB at once", async () => {
   const order: string[] = [];
   const encrypt = (workFactor: number) =>
-    encryptWithPassphrase(streamOf(PLAIN), PLAIN.length, PASSPHRASE, { workFactor }).then(
+    encryptWithPassphrase(plainStream(), PASSPHRASE, { workFactor }).then(
       async (made) => {
         order.push(`2^${workFactor}`);
         await made.stream.cancel();

@@ -5,7 +5,7 @@ import {
   backupManifestSchema,
 } from "../../lib/schemas/backup.ts";
 import { prepared } from "../db/database.ts";
-import { type EncryptOptions, encryptWithPassphrase } from "./age.ts";
+import { type EncryptOptions, encryptWithPassphrase, type SizedStream } from "./age.ts";
 import {
   DATABASE_PATH,
   entryName,
@@ -49,7 +49,7 @@ export async function createBackup(
   options: EncryptOptions = {},
 ): Promise<Backup> {
   const snapshot = await snapshotDatabase(source.db, source.tmpDir);
-  let tar: { stream: ReadableStream<Uint8Array>; size: number } | undefined;
+  let tar: SizedStream | undefined;
   try {
     const secrets = await readSecretFiles(source.varDir, source.secretFiles ?? SECRET_FILES);
     const files: PackedFile[] = [
@@ -81,7 +81,7 @@ export async function createBackup(
       ],
       new Date(source.now),
     );
-    const encrypted = await encryptWithPassphrase(tar.stream, tar.size, passphrase, options);
+    const encrypted = await encryptWithPassphrase(tar, passphrase, options);
     return { ...encrypted, manifest };
   } catch (error) {
     // Closes the snapshot, directly or through the archive that reads it.
@@ -96,10 +96,7 @@ export async function createBackup(
  * gateway's permissions.) The open handle keeps the data readable; the name
  * goes at once so nothing is left behind.
  */
-async function snapshotDatabase(
-  db: DatabaseSync,
-  tmpDir: string,
-): Promise<{ stream: ReadableStream<Uint8Array>; size: number }> {
+async function snapshotDatabase(db: DatabaseSync, tmpDir: string): Promise<SizedStream> {
   await Deno.mkdir(tmpDir, { recursive: true });
   const path = `${tmpDir}/backup-${crypto.randomUUID()}.db`;
   try {

@@ -76,7 +76,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
   const { varDir } = options;
   await Deno.mkdir(varDir, { recursive: true, mode: 0o750 });
   assertDatabaseFree(`${varDir}/${DATABASE_PATH}`);
-  const archive = await openArchive(options.file);
+  const archive = await openArchive(options.file, varDir);
   const staging = await Deno.makeTempDir({ dir: varDir, prefix: ".restore-" });
   try {
     const plain = await decryptWithPassphrase(archive.readable, options.passphrase);
@@ -102,14 +102,26 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
   }
 }
 
-async function openArchive(path: string): Promise<Deno.FsFile> {
+/** Opens the archive, pointing a plain database from before encrypted backups to its way back. */
+async function openArchive(path: string, varDir: string): Promise<Deno.FsFile> {
+  let file: Deno.FsFile;
   try {
-    return await Deno.open(path, { read: true });
+    file = await Deno.open(path, { read: true });
   } catch (error) {
     throw new BackupError(`Cannot read the backup ${path}: ${(error as Error).message}`, {
       cause: error,
     });
   }
+  const head = new Uint8Array(16);
+  const read = await file.read(head);
+  if (read === 16 && new TextDecoder().decode(head) === "SQLite format 3\0") {
+    file.close();
+    throw new BackupError(
+      `${path} is a plain database, a backup from before backups were encrypted: with the gateway stopped, put it in place yourself (install -m 0600 ${path} ${varDir}/${DATABASE_PATH}, after removing ${DATABASE_PATH}-wal and ${DATABASE_PATH}-shm there)`,
+    );
+  }
+  await file.seek(0, Deno.SeekMode.Start);
+  return file;
 }
 
 /**

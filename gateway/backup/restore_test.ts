@@ -175,6 +175,15 @@ Deno.test("restoreBackup()", async (t) => {
     await refused(`${tmp.path}/no-such.tar.age`, "Cannot read the backup");
   });
 
+  await t.step(
+    "a plain database from before encrypted backups is refused with directions",
+    async () => {
+      const old = `${tmp.path}/halo-backup-old.db`;
+      await Deno.copyFile(`${source}/halo.db`, old);
+      await refused(old, "is a plain database, a backup from before backups were encrypted");
+    },
+  );
+
   await t.step("a backup of a newer schema changes nothing and names the migration", async () => {
     const newer = `${tmp.path}/newer`;
     await gatewayVar(newer, "Future");
@@ -194,7 +203,7 @@ Deno.test("restoreBackup()", async (t) => {
     const tar = packArchive([
       { name: MANIFEST_ENTRY, mode: 0o644, size: manifest.length, body: manifest },
     ], new Date(NOW));
-    const age = await encryptWithPassphrase(tar.stream, tar.size, PASSPHRASE, { workFactor: 10 });
+    const age = await encryptWithPassphrase(tar, PASSPHRASE, { workFactor: 10 });
     await refused(
       await archive(new Uint8Array(await new Response(age.stream).arrayBuffer())),
       "newer gateway-api (archive format 2; this one reads 1)",
