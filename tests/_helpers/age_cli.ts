@@ -7,18 +7,25 @@ let ignoring: Promise<boolean> | undefined;
 
 /** Whether to skip tests that need `age`: only when it is missing and this is not CI. */
 export function ignoreWithoutAge(): Promise<boolean> {
-  ignoring ??= new Deno.Command("age", { args: ["--version"], stdout: "null", stderr: "null" })
-    .output()
-    .then((result) => result.success, () => false)
-    .then((available) => {
-      if (available || Deno.env.get("CI") === "true") return false;
-      console.warn(
-        "%cignoring age tests: age is not installed (apt-get install -y age)",
-        "color: yellow",
-      );
-      return true;
-    });
+  ignoring ??= ageInstalled().then((available) => {
+    if (available || Deno.env.get("CI") === "true") return false;
+    console.warn(
+      "%cignoring age tests: age is not installed (apt-get install -y age)",
+      "color: yellow",
+    );
+    return true;
+  });
   return ignoring;
+}
+
+async function ageInstalled(): Promise<boolean> {
+  try {
+    const probe = new Deno.Command("age", { args: ["--version"], stdout: "null", stderr: "null" });
+    return (await probe.output()).success;
+  } catch {
+    // Spawning a missing program throws NotFound.
+    return false;
+  }
 }
 
 /**
