@@ -5,6 +5,7 @@ import { listenAddressSchema } from "../lib/schemas/common.ts";
 export type GatewayCommand =
   | { command: "serve"; listen: string | undefined }
   | { command: "reset-admin" }
+  | { command: "restore"; file: string }
   | { command: "help" }
   | { command: "version" };
 
@@ -14,6 +15,8 @@ export const GATEWAY_HELP =
 Usage:
   gateway-api [--listen HOST:PORT]   serve the API (default 0.0.0.0:8080)
   gateway-api reset-admin            set a new one-time password for user admin
+  gateway-api restore FILE           restore a backup (halo-backup-….tar.age) into HALO_VAR;
+                                     stop the gateway first
   gateway-api --version | --help
 
 Options:
@@ -24,7 +27,11 @@ Environment:
   HALO_VAR   state directory (default /var/lib/halo; holds halo.db and initial-admin)
   HALO_RUN   runtime directory (default /run/halo)
   HALO_LOG   log level: debug, info, warn, error (default info)
+  HALO_BACKUP_PASSPHRASE   restore's passphrase; without it restore asks on the terminal
+                           or reads the first line of standard input
 `;
+
+const COMMANDS = ["reset-admin", "restore"];
 
 /** Parses `gateway-api`'s arguments; throws a `TypeError` saying what is wrong and what to do. */
 export function parseGatewayArgs(args: string[]): GatewayCommand {
@@ -46,18 +53,31 @@ export function parseGatewayArgs(args: string[]): GatewayCommand {
   const { values, positionals } = parsed;
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
-  if (
-    positionals.length > 1 || (positionals[0] !== undefined && positionals[0] !== "reset-admin")
-  ) {
+  const [command, ...rest] = positionals;
+  if (command !== undefined && !COMMANDS.includes(command)) {
     throw new TypeError(
-      `Unknown command "${
-        positionals.join(" ")
-      }": the only command is reset-admin.\nRun gateway-api --help for usage.`,
+      `Unknown command "${positionals.join(" ")}": the commands are ${
+        COMMANDS.join(" and ")
+      }.\nRun gateway-api --help for usage.`,
     );
   }
-  if (positionals[0] === "reset-admin") {
-    if (values.listen !== undefined) throw new TypeError("reset-admin takes no --listen");
+  if (command !== undefined && values.listen !== undefined) {
+    throw new TypeError(`${command} takes no --listen`);
+  }
+  if (command === "reset-admin") {
+    if (rest.length > 0) {
+      throw new TypeError(`reset-admin takes no arguments, got "${rest.join(" ")}"`);
+    }
     return { command: "reset-admin" };
+  }
+  if (command === "restore") {
+    if (rest.length !== 1 || rest[0] === "") {
+      throw new TypeError(
+        "restore takes one argument, the backup file: gateway-api restore halo-backup-….tar.age " +
+          "(the passphrase comes from the terminal, standard input or HALO_BACKUP_PASSPHRASE)",
+      );
+    }
+    return { command: "restore", file: rest[0]! };
   }
   if (values.listen !== undefined) {
     const ok = listenAddressSchema.safeParse(values.listen);

@@ -14,6 +14,28 @@ Deno.test("parseGatewayArgs()", async (t) => {
     assertEquals(parseGatewayArgs(["-V"]).command, "version");
     assertEquals(parseGatewayArgs(["reset-admin"]).command, "reset-admin");
   });
+  await t.step("restore takes the backup file, and never a passphrase", () => {
+    assertEquals(parseGatewayArgs(["restore", "halo-backup.tar.age"]), {
+      command: "restore",
+      file: "halo-backup.tar.age",
+    });
+    assertThrows(() => parseGatewayArgs(["restore"]), TypeError, "restore takes one argument");
+    assertThrows(
+      () => parseGatewayArgs(["restore", "a.tar.age", "my passphrase"]),
+      TypeError,
+      "the passphrase comes from the terminal, standard input or HALO_BACKUP_PASSPHRASE",
+    );
+    assertThrows(
+      () => parseGatewayArgs(["restore", "a.tar.age", "--passphrase", "x"]),
+      TypeError,
+      "--passphrase",
+    );
+    assertThrows(
+      () => parseGatewayArgs(["restore", "a.tar.age", "--listen", "0.0.0.0:1"]),
+      TypeError,
+      "restore takes no --listen",
+    );
+  });
   await t.step("refuses bad input with a message saying what to do", () => {
     assertThrows(
       () => parseGatewayArgs(["--listen", "8080"]),

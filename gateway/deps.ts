@@ -141,6 +141,7 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
   return {
     db,
     dbPath: options.dbPath,
+    varDir: options.varDir,
     tmpDir: `${options.varDir}/tmp`,
     clock,
     log: options.log,

@@ -9,6 +9,10 @@ import { denoFileSystem } from "../lib/fs.ts";
 import { createLogger, type LogLevel, parseLogLevel } from "../lib/log.ts";
 import { resolvePaths } from "../lib/paths.ts";
 import { GATEWAY_HELP, parseGatewayArgs } from "./cli_args.ts";
+import { BackupError } from "./backup/errors.ts";
+import { readPassphrase } from "./backup/passphrase.ts";
+import { restoreBackup } from "./backup/restore.ts";
+import { restoreReport } from "./backup/restore_report.ts";
 import { setOneTimeAdmin } from "./bootstrap/initial_admin.ts";
 import { MigrationError } from "./db/migrate.ts";
 import { openGatewayDatabase, startGateway } from "./start.ts";
@@ -19,6 +23,11 @@ async function main(args: string[]): Promise<number> {
   if (cmd.command === "version") return (console.log(versionLine("gateway-api")), 0);
 
   const paths = resolvePaths();
+  if (cmd.command === "restore") {
+    const passphrase = await readPassphrase();
+    const report = await restoreBackup({ file: cmd.file, varDir: paths.varLib, passphrase });
+    return (console.log(restoreReport(report, paths.varLib)), 0);
+  }
   const config = await loadNodeConfig(`${paths.etc}/config.yaml`, { role: "gateway" });
   const envLevel = Deno.env.get("HALO_LOG");
   const level: LogLevel = envLevel ? parseLogLevel(envLevel) : config.log_level ?? "info";
@@ -59,7 +68,7 @@ if (import.meta.main) {
   } catch (error) {
     // Expected failures print one clear line; anything else keeps its stack for the journal.
     const known = error instanceof TypeError || error instanceof ConfigError ||
-      error instanceof MigrationError;
+      error instanceof MigrationError || error instanceof BackupError;
     console.error(
       `gateway-api: error: ${known ? (error as Error).message : (error as Error).stack}`,
     );

@@ -76,12 +76,11 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
       "POST /v1/silences": "operator",
       "DELETE /v1/silences/{id}": "operator",
       "POST /v1/auth/password": "viewer",
-      // Admin-only reads: people, secrets' metadata, the audit trail and the whole database.
+      // Admin-only reads: people, secrets' metadata, the audit trail; the old backup URL (405).
       "GET /v1/users": "admin",
       "GET /v1/tokens": "admin",
       "GET /v1/enrollment/tokens": "admin",
       "GET /v1/audit": "admin",
-      "GET /v1/system/backup": "admin",
     };
     const wrong = operations.filter((op) =>
       op.access !== (exceptions[op.key] ?? (op.method === "GET" ? "viewer" : "admin"))
@@ -194,9 +193,7 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
       "scrypt$", // password hashes
     ];
     const leaks: string[] = [];
-    const reads = operations.filter((op) =>
-      op.method === "GET" && !["/v1/events/stream", "/v1/system/backup"].includes(op.path)
-    );
+    const reads = operations.filter((op) => op.method === "GET" && op.path !== "/v1/events/stream");
     for (const op of reads) {
       const prepared = await VALID_REQUESTS[op.key]!(w, callers[0]!);
       for (const role of ["viewer", "admin"] as const) {

@@ -1,7 +1,8 @@
 /**
  * System test of the real gateway process: first run, enrollment and reports
  * over real HTTP, events (stored and live), topology, SIGKILL and restart,
- * backup and restore, clean shutdown, and the command line.
+ * backup and restore (tests/backup_restore_test.ts tells the rest of that story),
+ * clean shutdown, and the command line.
  */
 import { GatewayApiError, GatewayClient } from "../lib/api_client.ts";
 import type { NodeReportInput } from "../lib/schemas/report.ts";
@@ -349,19 +350,24 @@ Deno.test("the gateway process keeps what it acknowledged across SIGKILL, restar
   await t.step(
     "a backup restored into a new data dir starts a gateway with the same data",
     async () => {
+      const passphrase = "system test backup passphrase";
       const res = await fetch(`${gw.baseUrl}/v1/system/backup`, {
-        headers: { authorization: `Bearer ${apiToken}` },
+        method: "POST",
+        headers: { authorization: `Bearer ${apiToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ passphrase }),
         signal: AbortSignal.timeout(GUARD_MS),
       });
       const bytes = new Uint8Array(await res.arrayBuffer());
       assertEquals(res.status, 200, new TextDecoder().decode(bytes.slice(0, 300)));
-      assertEquals(res.headers.get("content-type"), "application/vnd.sqlite3");
-      assertEquals(Number(res.headers.get("content-length")), bytes.length);
-      assertEquals(new TextDecoder().decode(bytes.slice(0, 16)), "SQLite format 3\0");
       const expected = await snapshot(session, Object.values(nodes).map((n) => n.id));
 
       await using restoredDirs = await tempDirs();
-      await Deno.writeFile(`${restoredDirs.varDir}/halo.db`, bytes, { mode: 0o600 });
+      const file = `${restoredDirs.etcDir}/halo-backup.tar.age`;
+      await Deno.writeFile(file, bytes);
+      const restoring = await runGatewayCommand(["restore", file], restoredDirs, {
+        stdin: `${passphrase}\n`,
+      });
+      assertEquals(restoring.code, 0, restoring.stderr);
       await using restored = await start(restoredDirs);
       // The restored database has an admin, so no new one-time password is made.
       assert(!await exists(`${restoredDirs.varDir}/initial-admin`), "a new initial-admin appeared");

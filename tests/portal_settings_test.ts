@@ -266,7 +266,7 @@ Deno.test({
         "14 days",
       );
       await visit(page, `${world.baseUrl}/system`);
-      assertEquals(await page.getByTestId("backup-link").count(), 0);
+      assertEquals(await page.getByTestId("backup-form").count(), 0);
       assertNoProblems(watched, "the viewer's pages");
       await page.context().close();
     });
@@ -276,16 +276,17 @@ Deno.test({
       const { page } = watched;
       await visit(page, `${world.baseUrl}/system`);
       await page.getByRole("cell", { name: "0001_init.sql" }).waitFor();
+      await page.getByLabel("Backup passphrase").fill("correct horse battery staple");
       const [download] = await Promise.all([
         page.waitForEvent("download"),
-        page.getByTestId("backup-link").click(),
+        page.getByRole("button", { name: "Download an encrypted backup" }).click(),
       ]);
-      assertMatch(download.suggestedFilename(), /^halo-backup-.*\.db$/);
+      assertMatch(download.suggestedFilename(), /^halo-backup-.*\.tar\.age$/);
       const path = await download.path();
-      const header = new Uint8Array(16);
+      const header = new Uint8Array(22);
       using file = await Deno.open(path, { read: true });
       await file.read(header);
-      assertEquals(new TextDecoder().decode(header), "SQLite format 3\0");
+      assertEquals(new TextDecoder().decode(header), "age-encryption.org/v1\n");
       assertNoProblems(watched, "downloading a backup");
       await page.context().close();
     });

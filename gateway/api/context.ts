@@ -26,6 +26,8 @@ export interface ClockStatus {
 export interface GatewayDeps {
   db: DatabaseSync;
   dbPath: string;
+  /** `$HALO_VAR`: the database and the secret files a backup carries. */
+  varDir: string;
   /** Directory for temporary files such as backups (same file system as the database). */
   tmpDir: string;
   clock: Clock;

@@ -1,5 +1,6 @@
-import { backup } from "node:sqlite";
 import { z } from "zod";
+import { BACKUP_PASSPHRASE_MIN, backupRequestSchema } from "../../lib/schemas/backup.ts";
+import { errorBodySchema } from "../../lib/schemas/common.ts";
 import {
   healthSchema,
   settingsSchema,
@@ -13,6 +14,7 @@ import type { GatewayDeps } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
+import { createBackup } from "../backup/create.ts";
 
 /** `/health`, system information, settings and backup. */
 export function systemApi(deps: GatewayDeps) {
@@ -147,34 +149,46 @@ export function systemV1Api(deps: GatewayDeps) {
 
   app.openapi(
     route("admin", {
-      method: "get",
+      method: "post",
       path: "/system/backup",
       tags: ["system"],
-      summary: "A consistent snapshot of the database (SQLite file) to restore onto a new SD card",
+      summary:
+        "An encrypted backup: the database snapshot and the secret files, to restore onto new hardware",
+      description:
+        "A tar archive (`halo-backup/manifest.json`, `halo-backup/var/halo.db` and each secret " +
+        "file of `$HALO_VAR`) encrypted with the passphrase in the age format " +
+        "(age-encryption.org/v1, scrypt). Decrypt with `age -d`; restore with " +
+        "`gateway-api restore FILE` while the gateway is stopped.",
+      request: { body: jsonBody(backupRequestSchema) },
       responses: {
         200: {
-          description: "The database file",
-          content: { "application/vnd.sqlite3": { schema: z.string() } },
+          description: "The age-encrypted archive, `halo-backup-<time>.tar.age`",
+          content: {
+            "application/octet-stream": { schema: z.string().meta({ format: "binary" }) },
+          },
         },
       },
     }),
     async (c) => {
-      await Deno.mkdir(deps.tmpDir, { recursive: true });
-      const path = `${deps.tmpDir}/backup-${crypto.randomUUID()}.db`;
-      // SQLite's online backup: a consistent copy while writes go on. (VACUUM INTO
-      // would need ATTACH, which node:sqlite refuses under the gateway's permissions.)
-      await backup(deps.db, path);
-      const file = await Deno.open(path, { read: true });
-      const size = (await file.stat()).size;
-      // The open handle keeps the data readable; the name goes at once so nothing is left behind.
-      await Deno.remove(path);
-      deps.audit.record(actorOf(c), "system.backup", null, { size_bytes: size });
-      const stamp = iso(deps.clock.now()).replaceAll(":", "").replace(/\.\d+Z$/, "Z");
-      return new Response(file.readable, {
+      const { passphrase } = c.req.valid("json");
+      const now = deps.clock.now();
+      const made = await createBackup({
+        db: deps.db,
+        varDir: deps.varDir,
+        tmpDir: deps.tmpDir,
+        now,
+        gateway: { version: deps.build.version, commit: deps.build.commit },
+      }, passphrase);
+      deps.audit.record(actorOf(c), "system.backup", null, {
+        size_bytes: made.size,
+        files: made.manifest.files.map((f) => f.path),
+      });
+      const stamp = iso(now).replaceAll(":", "").replace(/\.\d+Z$/, "Z");
+      return new Response(made.stream, {
         headers: {
-          "content-type": "application/vnd.sqlite3",
-          "content-length": String(size),
-          "content-disposition": `attachment; filename="halo-backup-${stamp}.db"`,
+          "content-type": "application/octet-stream",
+          "content-length": String(made.size),
+          "content-disposition": `attachment; filename="halo-backup-${stamp}.tar.age"`,
           "cache-control": "no-store",
         },
       });

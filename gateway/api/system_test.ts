@@ -1,6 +1,14 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertMatch } from "../../lib/testing/assert.ts";
 import { createHarness } from "../testing/harness.ts";
+import { restoreBackup } from "../backup/restore.ts";
+
+const PASSPHRASE = "correct horse battery staple";
+
+async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "halo-restore-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
 
 Deno.test("system routes", async (t) => {
   await using h = await createHarness();
@@ -50,23 +58,77 @@ Deno.test("system routes", async (t) => {
   });
 
   await t.step(
-    "GET /v1/system/backup streams a database that opens and holds the data",
+    "POST /v1/system/backup answers an age file that restores the database and secret files",
     async () => {
-      const res = await h.request("/v1/system/backup", { token: await h.tokenFor("admin") });
+      await Deno.mkdir(`${h.dir}/ssh`, { mode: 0o700 });
+      await Deno.writeTextFile(`${h.dir}/ssh/id_ed25519`, "PRIVATE KEY\n", { mode: 0o600 });
+      const res = await h.request("/v1/system/backup", {
+        method: "POST",
+        token: await h.tokenFor("admin"),
+        json: { passphrase: PASSPHRASE },
+      });
       assertEquals(res.status, 200);
+      assertEquals(res.headers.get("content-type"), "application/octet-stream");
       assertMatch(
         res.headers.get("content-disposition")!,
-        /^attachment; filename="halo-backup-.*\.db"$/,
+        /^attachment; filename="halo-backup-\d{4}-\d\d-\d\dT\d{6}Z\.tar\.age"$/,
       );
-      const path = `${h.dir}/restored.db`;
-      await Deno.writeFile(path, new Uint8Array(await res.arrayBuffer()));
-      const copy = new DatabaseSync(path);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      assertEquals(Number(res.headers.get("content-length")), bytes.length);
+      assertEquals(new TextDecoder().decode(bytes.slice(0, 22)), "age-encryption.org/v1\n");
+      // The snapshot's temporary file is gone once the answer is made.
+      assertEquals([...Deno.readDirSync(`${h.dir}/tmp`)].length, 0);
+      const audit = await (await h.request("/v1/audit", { token: await h.tokenFor("admin") }))
+        .json();
+      assertEquals(audit.entries[0].action, "system.backup");
+      assertEquals(audit.entries[0].details.files, ["halo.db", "ssh/id_ed25519"]);
+
+      await using target = await tempDir();
+      await Deno.writeFile(`${target.path}/backup.tar.age`, bytes);
+      await restoreBackup({
+        file: `${target.path}/backup.tar.age`,
+        varDir: `${target.path}/var`,
+        passphrase: PASSPHRASE,
+      });
+      const copy = new DatabaseSync(`${target.path}/var/halo.db`);
       const row = copy.prepare("SELECT value FROM settings WHERE key = 'network_name'").get() as {
         value: string;
       };
       assertEquals(JSON.parse(row.value), "Ridge");
       copy.close();
-      assertEquals([...Deno.readDirSync(`${h.dir}/tmp`)].length, 0);
+      assertEquals(
+        await Deno.readTextFile(`${target.path}/var/ssh/id_ed25519`),
+        "PRIVATE KEY\n",
+      );
+    },
+  );
+
+  await t.step("POST /v1/system/backup refuses a short passphrase, naming the field", async () => {
+    const res = await h.request("/v1/system/backup", {
+      method: "POST",
+      token: await h.tokenFor("admin"),
+      json: { passphrase: "too short" },
+    });
+    assertEquals(res.status, 400);
+    const body = await res.json();
+    assertEquals(body.error.details[0].path, "body.passphrase");
+    assertMatch(body.error.details[0].message, /at least 12 characters/);
+    const typed = await h.request("/v1/system/backup", {
+      method: "POST",
+      token: await h.tokenFor("admin"),
+      json: { passphrase: "long enough\nbut two lines" },
+    });
+    assertEquals(typed.status, 400);
+    assertMatch((await typed.json()).error.message, /body\.passphrase: must not contain control/);
+  });
+
+  await t.step(
+    "GET /v1/system/backup, the old plaintext download, answers 405 naming POST",
+    async () => {
+      const res = await h.request("/v1/system/backup", { token: await h.tokenFor("admin") });
+      assertEquals(res.status, 405);
+      assertEquals(res.headers.get("allow"), "POST");
+      assertMatch((await res.json()).error.message, /does not take GET: use POST/);
     },
   );
 

@@ -4,6 +4,31 @@
  * user's `~/.ssh`. The key is generated with `ssh-keygen` on first use.
  */
 import { type CommandRunner, denoCommandRunner } from "../../lib/command.ts";
+import type { SecretFile } from "../backup/secret_file.ts";
+
+const KEY_FILE = "ssh/id_ed25519";
+
+/**
+ * The identity's files a backup carries: nodes authorize this key, so a
+ * restored gateway must keep it. known_hosts is not among them: it is
+ * rewritten from the SSH targets in the database before each run.
+ */
+export const SSH_IDENTITY_FILES: readonly SecretFile[] = [
+  {
+    name: "SSH private key of flow commands",
+    path: KEY_FILE,
+    mode: 0o600,
+    dirMode: 0o700,
+    owner: "gateway-api's user",
+  },
+  {
+    name: "SSH public key of flow commands",
+    path: `${KEY_FILE}.pub`,
+    mode: 0o644,
+    dirMode: 0o700,
+    owner: "gateway-api's user",
+  },
+];
 
 /** The key, known hosts and login user of `ssh` for Flows commands. */
 export interface SshIdentity {
@@ -45,7 +70,7 @@ export class ManagedSshIdentity {
 
   constructor(options: ManagedSshIdentityOptions) {
     this.dir = `${options.varDir}/ssh`;
-    this.keyPath = `${this.dir}/id_ed25519`;
+    this.keyPath = `${options.varDir}/${KEY_FILE}`;
     this.knownHostsPath = `${this.dir}/known_hosts`;
     this.#runner = options.runner ?? denoCommandRunner;
     this.#user = options.user ?? "root";

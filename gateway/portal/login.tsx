@@ -86,10 +86,10 @@ export function registerLogin(app: Hono<AppEnv>, ctx: PortalContext): void {
 }
 
 /** The browser's origin and proxy headers, which the API judges the caller's address and site by. */
-const PROXY_HEADERS = ["origin", "host", "x-forwarded-for", "x-forwarded-proto"];
+export const PROXY_HEADERS = ["origin", "host", "x-forwarded-for", "x-forwarded-proto"];
 
 /** `extra` and the browser's headers `names`, so the API sees the same caller. */
-function forwarded(from: Headers, extra: Record<string, string>, names: string[]): Headers {
+export function forwarded(from: Headers, extra: Record<string, string>, names: string[]): Headers {
   const headers = new Headers(extra);
   for (const name of names) {
     const value = from.get(name);

@@ -519,11 +519,13 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
   "GET /v1/system": () => Promise.resolve({}),
   "GET /v1/settings": () => Promise.resolve({}),
   "PATCH /v1/settings": () => Promise.resolve({ body: { network_name: "HALO north field" } }),
-  "GET /v1/system/backup": () => Promise.resolve({}),
+  "POST /v1/system/backup": () =>
+    Promise.resolve({ body: { passphrase: "fixture backup passphrase" } }),
+  // Gone: it answers 405 pointing to POST.
 };
 
 /** Content types whose bodies are streams a test must cancel rather than read. */
-export const STREAMING_TYPES = ["text/event-stream", "application/vnd.sqlite3"];
+export const STREAMING_TYPES = ["text/event-stream", "application/octet-stream"];
 
 /** Reads a JSON answer, or cancels a streaming one so nothing is left running. */
 export async function drain(res: Response): Promise<unknown> {

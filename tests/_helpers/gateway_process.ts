@@ -41,17 +41,35 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs `gateway/main.ts args…` to completion (for `--help`, `--version` and failures). */
-export async function runGatewayCommand(args: string[], dirs: GatewayDirs): Promise<CommandResult> {
+/** Options for {@linkcode runGatewayCommand}. */
+export interface RunOptions {
+  /** Sent on standard input, which is then closed. @default nothing */
+  stdin?: string;
+  /** More environment variables. */
+  env?: Record<string, string>;
+}
+
+/** Runs `gateway/main.ts args…` to completion (`--help`, `restore`, failures…). */
+export async function runGatewayCommand(
+  args: string[],
+  dirs: GatewayDirs,
+  options: RunOptions = {},
+): Promise<CommandResult> {
   const task = await denoTaskCommand("gateway", ENTRY);
-  const output = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: [...task.args, ...args],
     cwd: ROOT,
-    env: gatewayEnv(dirs, task.env),
-    stdin: "null",
+    env: { ...gatewayEnv(dirs, task.env), ...options.env },
+    stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const output = await child.output();
   const decoder = new TextDecoder();
   return {
     code: output.code,

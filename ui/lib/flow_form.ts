@@ -33,12 +33,13 @@ export type Control =
  */
 export function controlOf(schema: JsonSchema): Control {
   if (schema.const !== undefined) return "const";
+  // A secret URL's schema also admits its masked form (anyOf), but it is edited as one URL.
+  if (schema.type === "string" && schema.writeOnly) return "secret-url";
   if (schema.oneOf && discriminator(schema.oneOf)) return "variants";
   if (schema.anyOf || schema.oneOf) return "union";
   if (schema.enum) return "enum";
   switch (schema.type) {
     case "string":
-      if (schema.writeOnly) return "secret-url";
       if (
         !schema.pattern && !schema.format &&
         ((schema.maxLength ?? 0) >= 8192 || /template/i.test(schema.description ?? ""))

@@ -1,3 +1,4 @@
+import { BACKUP_PASSPHRASE_MIN } from "../../lib/schemas/backup.ts";
 import { Layout } from "../components/layout.tsx";
 import { bytes, duration, timestamp } from "../lib/format.ts";
 import { can, type PortalSession } from "../lib/session.ts";
@@ -10,6 +11,8 @@ export interface SystemPageProps {
   system: SystemInfo;
   /** `/health`, or why it could not be read. */
   health: Health | { error: string };
+  /** Why the last backup was refused. */
+  backupError?: string;
 }
 
 function yesNo(value: boolean | null, yes: string, no: string, unknown = "unknown") {
@@ -18,19 +21,10 @@ function yesNo(value: boolean | null, yes: string, no: string, unknown = "unknow
 }
 
 /** `/system`: what runs, its database, clock and telemetry store; a backup for admins. */
-export function SystemPage({ session, system, health }: SystemPageProps) {
+export function SystemPage({ session, system, health, backupError }: SystemPageProps) {
   const h = "error" in health ? null : health;
   return (
-    <Layout
-      session={session}
-      active="system"
-      title="System"
-      actions={can(session, "admin") && (
-        <a class="button" href="/v1/system/backup" download data-testid="backup-link">
-          Download a backup
-        </a>
-      )}
-    >
+    <Layout session={session} active="system" title="System">
       {"error" in health && (
         <p class="notice bad" role="alert">Gateway health could not be read: {health.error}</p>
       )}
@@ -78,12 +72,7 @@ export function SystemPage({ session, system, health }: SystemPageProps) {
             <dd>{system.migrations.length} applied</dd>
           </dl>
           {can(session, "admin")
-            ? (
-              <p class="muted">
-                A backup is a consistent SQLite snapshot taken while the gateway runs; restore it
-                onto a new SD card as the gateway's database.
-              </p>
-            )
+            ? <BackupForm session={session} error={backupError} />
             : <p class="muted">Admins can download a backup of the database here.</p>}
         </section>
 
@@ -158,5 +147,34 @@ export function SystemPage({ session, system, health }: SystemPageProps) {
           )}
       </section>
     </Layout>
+  );
+}
+
+/** Downloads the encrypted backup: a plain form, so the browser saves the stream itself. */
+function BackupForm({ session, error }: { session: PortalSession; error: string | undefined }) {
+  return (
+    <form class="stack" method="post" action="/system/backup" data-testid="backup-form">
+      <p class="muted" id="backup-help">
+        A backup holds the database and the gateway's secret files (its SSH key), encrypted with a
+        passphrase of at least {BACKUP_PASSPHRASE_MIN}{" "}
+        characters. Keep the passphrase apart from the file: it is needed to decrypt it (<code>
+          age -d
+        </code>) or restore it onto new hardware (<code>gateway-api restore</code>).
+      </p>
+      {error && <p class="notice bad" role="alert">{error}</p>}
+      <input type="hidden" name="_csrf" value={session.csrfToken} />
+      <label>
+        Backup passphrase
+        <input
+          name="passphrase"
+          type="password"
+          autocomplete="new-password"
+          required
+          minLength={BACKUP_PASSPHRASE_MIN}
+          aria-describedby="backup-help"
+        />
+      </label>
+      <button type="submit">Download an encrypted backup</button>
+    </form>
   );
 }

@@ -34,17 +34,54 @@ Deno.test("system page", async (t) => {
     }
   });
 
-  await t.step("only admins get the backup link, and it downloads the database", async () => {
-    const viewerHtml = await (await h.request("/system", { headers: { cookie: viewer } })).text();
-    assert(!viewerHtml.includes("/v1/system/backup"), "a viewer has no backup link");
-    const adminHtml = await (await h.request("/system", { headers: { cookie: admin } })).text();
-    assertMatch(adminHtml, /<a class="button" href="\/v1\/system\/backup" download/);
-    const backup = await h.request("/v1/system/backup", { headers: { cookie: admin } });
-    assertEquals(backup.status, 200);
-    assertMatch(backup.headers.get("content-disposition")!, /^attachment; filename="halo-backup-/);
-    await backup.body?.cancel();
+  await t.step(
+    "only admins get the backup form, and it downloads the encrypted archive",
+    async () => {
+      const viewerHtml = await (await h.request("/system", { headers: { cookie: viewer } })).text();
+      assert(!viewerHtml.includes('action="/system/backup"'), "a viewer has no backup form");
+      const adminHtml = await (await h.request("/system", { headers: { cookie: admin } })).text();
+      assertMatch(adminHtml, /<form class="stack" method="post" action="\/system\/backup"/);
+      assertMatch(
+        adminHtml,
+        /<input name="passphrase" type="password" autocomplete="new-password" required minLength="12"/i,
+      );
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(adminHtml)![1]!;
+      const backup = await postForm(h, admin, {
+        _csrf: csrf,
+        passphrase: "correct horse battery staple",
+      });
+      assertEquals(backup.status, 200);
+      assertMatch(
+        backup.headers.get("content-disposition")!,
+        /^attachment; filename="halo-backup-.*\.tar\.age"$/,
+      );
+      const head = new TextDecoder().decode((await backup.bytes()).slice(0, 22));
+      assertEquals(head, "age-encryption.org/v1\n");
+    },
+  );
+
+  await t.step("a short passphrase shows the page again with what is wrong", async () => {
+    const html = await (await h.request("/system", { headers: { cookie: admin } })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    const res = await postForm(h, admin, { _csrf: csrf, passphrase: "short" });
+    assertEquals(res.status, 400);
+    assertMatch(await res.text(), /role="alert">Passphrase: use at least 12 characters/);
+    const forged = await postForm(h, admin, {
+      _csrf: "forged",
+      passphrase: "long enough passphrase",
+    });
+    assertEquals(forged.status, 403);
+    await forged.body?.cancel();
   });
 });
+
+function postForm(h: Harness, cookie: string, fields: Record<string, string>) {
+  return h.request("/system/backup", {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
 
 Deno.test("account page", async (t) => {
   await using h = await createHarness();
