@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { streamSSE } from "hono/streaming";
 import { eventSchema, listEventsQuerySchema } from "../../lib/schemas/events.ts";
-import { nodeIdSchema } from "../../lib/schemas/common.ts";
+import { decimalInteger, nodeIdSchema } from "../../lib/schemas/common.ts";
 import type { HaloEvent } from "../../lib/schemas/events.ts";
 import { stillAuthenticated } from "../auth/authenticate.ts";
 import { type EventFilter, matchesFilter } from "../events/event_hub.ts";
@@ -18,7 +18,7 @@ const RECHECK_MS = 5_000;
 const streamQuerySchema = z.object({
   node: nodeIdSchema.optional(),
   type: listEventsQuerySchema.shape.type,
-  last_event_id: z.coerce.number().int().min(0).optional()
+  last_event_id: decimalInteger(z.number().int().min(0)).optional()
     .describe("Resume after this id; the Last-Event-ID header does the same"),
 });
 

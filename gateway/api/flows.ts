@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { intIdSchema, nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
+import { decimalInteger, intIdSchema, nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
 import { metricNameSchema } from "../../lib/schemas/telemetry.ts";
 import {
   type FlowDefinition,
@@ -101,7 +101,7 @@ export function flowsApi(deps: GatewayDeps) {
         query: z.object({
           metric: metricNameSchema,
           node: nodeIdSchema.optional(),
-          hours: z.coerce.number().int().min(1).max(24 * 7).default(24).describe(
+          hours: decimalInteger(z.number().int().min(1).max(24 * 7)).default(24).describe(
             "How far back the range looks",
           ),
         }),
@@ -369,8 +369,8 @@ export function flowsApi(deps: GatewayDeps) {
       request: {
         params: idParams,
         query: z.object({
-          limit: z.coerce.number().int().min(1).max(500).default(50),
-          before_id: z.coerce.number().int().positive().optional(),
+          limit: decimalInteger(z.number().int().min(1).max(500)).default(50),
+          before_id: decimalInteger(z.number().int().positive()).optional(),
         }),
       },
       responses: {
