@@ -13,6 +13,8 @@ import {
   flowVersionSchema,
   metricPreviewSchema,
   storedFlowSchema,
+  testFlowSchema,
+  triggerFlowSchema,
 } from "../../lib/schemas/flows_api.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
 import { iso } from "../store/time.ts";
@@ -31,9 +33,6 @@ import { jsonBody, jsonResponse, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
 
 const idParams = z.object({ id: intIdSchema });
-
-const payloadSchema = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.unknown())
-  .refine((p) => JSON.stringify(p).length <= 16_384, { message: "at most 16 KiB of payload" });
 
 /** HALO Flows routes. */
 export function flowsApi(deps: GatewayDeps) {
@@ -282,7 +281,7 @@ export function flowsApi(deps: GatewayDeps) {
       summary: "Run a flow with a manual trigger now; its payload's fields are {payload.NAME}",
       request: {
         params: idParams,
-        body: jsonBody(z.strictObject({ payload: payloadSchema.default({}) })),
+        body: jsonBody(triggerFlowSchema),
       },
       responses: {
         202: jsonResponse(z.object({ execution_id: z.number().int() }), "Started"),
@@ -337,10 +336,7 @@ export function flowsApi(deps: GatewayDeps) {
         "Dry run with a sample context: conditions are evaluated, actions only say what they would do",
       request: {
         params: idParams,
-        body: jsonBody(z.strictObject({
-          context: z.record(z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/), z.unknown()).default({})
-            .describe("Sample context variables, e.g. node_id, metric, value"),
-        })),
+        body: jsonBody(testFlowSchema),
       },
       responses: { 200: jsonResponse(executionSchema, "The path taken, step by step") },
     }),
