@@ -100,6 +100,10 @@ Deno.test("telemetry fast path", async (t) => {
       text: `{"node_id":"<node>","epoch":"e1","epoch":"e2","batch_seq":12,` +
         `"samples":[{"metric":"soc.temp","ts":${now - 1000},"value":1}]}`,
     }],
+    ["a sample field given twice (400)", { batch_seq: 19, samples: [] }, {
+      text: `{"node_id":"<node>","epoch":"e1","batch_seq":19,"samples":[` +
+        `{"metric":"soc.temp","ts":${now - 1000},"value":1,"value":2}]}`,
+    }],
     ["a label name given twice (400)", {
       batch_seq: 13,
       samples: [sample(1, { labels: { site: "north" } })],

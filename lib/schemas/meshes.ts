@@ -6,8 +6,8 @@ export const meshSsidSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$
   message: "use 1-32 letters, digits, '_' or '-', e.g. ETHRX0001-8A",
 });
 
-/** SAE passphrase; write-only. */
-export const meshPskSchema = z.string().min(8, { message: "use 8-63 characters" }).max(63, {
+/** SAE passphrase; write-only. One line: Wi-Fi tools keep passphrases in line-based files. */
+export const meshPskSchema = singleLineText().min(8, { message: "use 8-63 characters" }).max(63, {
   message: "use 8-63 characters",
 });
 
