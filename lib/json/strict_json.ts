@@ -140,6 +140,12 @@ export function invalidUtf8At(bytes: Uint8Array): number {
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c;
 const OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
 
+/** The characters the scan acts on outside strings; any other is stepped over after one test. */
+const STRUCTURAL = new Uint8Array(128);
+for (const c of [QUOTE, COMMA, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET]) {
+  STRUCTURAL[c] = 1;
+}
+
 /** One open array or object; reused per depth so a long array of objects allocates nothing. */
 interface Frame {
   array: boolean;
@@ -214,7 +220,10 @@ function scan(text: string, maxDepth: number): { path: JsonPath; inKey: boolean 
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+    if (c >= 128 || STRUCTURAL[c] === 0) {
+      // Numbers, literals, colons and whitespace.
+      i++;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (depth >= maxDepth) {
         throw new JsonInputError(
           pathOf(text, frames, depth, true),
@@ -260,8 +269,6 @@ function scan(text: string, maxDepth: number): { path: JsonPath; inKey: boolean 
         frame.expectKey = false;
       }
       i = end + 1;
-    } else {
-      i++;
     }
   }
   const top = depth > 0 ? frames[depth - 1]! : undefined;
