@@ -11,7 +11,8 @@
  *   nesting past {@linkcode MAX_JSON_DEPTH} (see `lib/json/strict_json.ts`);
  *   the routes' validators then read exactly the checked text.
  * - A form body is refused unless it is UTF-8 throughout, percent-escapes
- *   included (HALO takes no file uploads, so a multipart body is text too).
+ *   included (HALO takes no file uploads, so a multipart body is text too),
+ *   and a URL-encoded one for a field given twice (`name[]` excepted).
  *
  * Each refusal is a 400 `validation_failed` naming the field; JSON that is
  * no JSON keeps the answer Hono's validator gave it (400 "Malformed JSON").
@@ -167,6 +168,8 @@ async function readUrlEncoded(req: HonoRequest): Promise<void> {
     if (name === null) throw refused("body", `a field name ${NOT_UTF8}`);
     const value = decodeComponent((at < 0 ? "" : pair.slice(at + 1)).replaceAll("+", " "));
     if (value === null) throw refused(`body.${name}`, NOT_UTF8);
+    // As with JSON keys: Hono would keep the last of two values, a reviewer may read the first.
+    if (form.has(name) && !name.endsWith("[]")) throw refused(`body.${name}`, "given twice");
     form.append(name, value);
   }
   // The bytes first: Hono derives any other reading of the body from the first cached one.

@@ -129,6 +129,10 @@ Deno.test("strict input", async (t) => {
         (await refusal(await form(withBytes("username=adminBAD&password=x", [0xc3])))).paths,
         ["body"],
       );
+      assertEquals(
+        (await refusal(await form("username=viewer&password=x&username=admin"))).paths,
+        ["body.username"],
+      );
       const ok = await form("username=nobody&password=wrong");
       assertEquals(ok.status, 401);
       await ok.body?.cancel();

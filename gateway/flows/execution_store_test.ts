@@ -1,6 +1,5 @@
 import { assertEquals } from "../../lib/testing/assert.ts";
-import { ExecutionStore } from "./execution_store.ts";
-const MAX_RECORD_DEPTH = 128, TOO_DEEP = "";
+import { ExecutionStore, MAX_RECORD_DEPTH, TOO_DEEP } from "./execution_store.ts";
 import { openTestDatabase } from "./triggers/_test_database.ts";
 
 /** An array nested `depth` deep around `leaf`. */
