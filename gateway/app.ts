@@ -26,6 +26,7 @@ import { authenticate } from "./auth/authenticate.ts";
 import { portalApp } from "./portal/mod.ts";
 import { PortalNotBuiltError } from "./portal/assets.ts";
 import { csrfProtection } from "./auth/csrf.ts";
+import { strictInput } from "./api/strict_input.ts";
 
 /** Largest request body the API accepts. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -54,6 +55,8 @@ export function createApp(deps: GatewayDeps) {
     await next();
     if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
   });
+  // After the body limit, which bounds what it reads; before every route, portal pages too.
+  app.use("*", strictInput());
 
   app.route("/", systemApi(deps));
   for (

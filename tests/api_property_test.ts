@@ -20,6 +20,7 @@ import {
   World,
 } from "./_helpers/fixtures.ts";
 import { fillPath, type JsonSchema, loadOperations, type Operation } from "./_helpers/openapi.ts";
+import { MAX_JSON_DEPTH } from "../lib/json/strict_json.ts";
 
 /**
  * Runs per route: enough to hit every kind of sample several times, few enough for the
@@ -106,6 +107,8 @@ const EDGE_STRINGS = [
   "",
   " ",
   "\u0000",
+  "one\r\nX-Injected: two",
+  "\u0085",
   "\ud800",
   "\u202e\u0041dmin",
   "Ω≈ç√∫˜µ≤≥÷😀",
@@ -180,6 +183,23 @@ function wrongValue(schema: JsonSchema): fc.Arbitrary<Json> {
   );
 }
 
+/** The JSON text of `valid` with the value at `path` replaced by raw text or bytes. */
+function spliced(valid: unknown, path: Path, raw: string | Uint8Array): Uint8Array<ArrayBuffer> {
+  const [before, after] = JSON.stringify(setIn(valid, path, SPLICE)).split(`"${SPLICE}"`) as [
+    string,
+    string,
+  ];
+  const middle = typeof raw === "string" ? encoder.encode(raw) : raw;
+  return new Uint8Array([...encoder.encode(before), ...middle, ...encoder.encode(after)]);
+}
+
+/** `object`'s JSON text with `key` given twice, first spelled with an escape and valued null. */
+function withRepeatedKey(object: Record<string, unknown>, key: string): string {
+  const escaped = `\\u${key.charCodeAt(0).toString(16).padStart(4, "0")}${key.slice(1)}`;
+  const text = JSON.stringify(key in object ? object : { [key]: null, ...object });
+  return `{"${escaped}":null,${text.slice(1)}`;
+}
+
 /** Every kind of bad body, built around a valid one for the route. */
 function samples(valid: unknown, schema: JsonSchema | undefined): fc.Arbitrary<Sample> {
   const fields = fieldsOf(schema, valid);
@@ -187,14 +207,8 @@ function samples(valid: unknown, schema: JsonSchema | undefined): fc.Arbitrary<S
   const field: fc.Arbitrary<{ path: Path; schema: JsonSchema }> = fields.length
     ? fc.constantFrom(...fields)
     : fc.constant({ path: [], schema: {} });
-  const splice = (path: Path, raw: string | Uint8Array): Uint8Array<ArrayBuffer> => {
-    const [before, after] = JSON.stringify(setIn(valid, path, SPLICE)).split(`"${SPLICE}"`) as [
-      string,
-      string,
-    ];
-    const middle = typeof raw === "string" ? encoder.encode(raw) : raw;
-    return new Uint8Array([...encoder.encode(before), ...middle, ...encoder.encode(after)]);
-  };
+  const splice = (path: Path, raw: string | Uint8Array) => spliced(valid, path, raw);
+  const keyed = fields.filter((f) => typeof f.path.at(-1) === "string");
 
   return fc.oneof(
     fc.jsonValue({ maxDepth: 4 }).map((v) => sample("random JSON", JSON.stringify(v))),
@@ -250,6 +264,23 @@ function samples(valid: unknown, schema: JsonSchema | undefined): fc.Arbitrary<S
         `${f.path.join(".")} has invalid UTF-8`,
         splice(f.path, new Uint8Array([0x22, ...bytes, 0x22])),
       )
+    ),
+    ...(keyed.length ? [fc.constantFrom(...keyed)] : []).map((k) =>
+      k.map((f) => {
+        const key = f.path.at(-1) as string;
+        const parentPath = f.path.slice(0, -1);
+        const parent = parentPath.reduce<unknown>(
+          (at, k) => (at as Record<string | number, unknown> | undefined)?.[k],
+          valid,
+        );
+        const object = parent !== null && typeof parent === "object" && !Array.isArray(parent)
+          ? parent as Record<string, unknown>
+          : {};
+        return sample(
+          `${f.path.join(".")} given twice`,
+          spliced(valid, parentPath, withRepeatedKey(object, key)),
+        );
+      })
     ),
     fc.uint8Array({ maxLength: 2048 }).map((bytes) => sample("garbage bytes", bytes)),
     fc.nat({ max: Math.max(0, validText.length - 1) }).map((n) =>
@@ -345,6 +376,181 @@ Deno.test("random and malformed bodies never cause a 5xx or a partial write", as
         );
       },
     );
+  }
+});
+
+/**
+ * String fields of the valid bodies that may hold line breaks; every other
+ * string field of every body is one line (lib/schemas/common.ts).
+ */
+const MAY_SPAN_LINES: Record<string, string[]> = {
+  // Checked against a stored hash: any text, so no password set before the rule is locked out.
+  "POST /v1/auth/login": ["password"],
+  "POST /v1/auth/password": ["current_password"],
+  // Templates: alert messages, webhook bodies, commands.
+  "POST /v1/flows": ["steps.1.config.message"],
+  "PUT /v1/flows/{id}": ["steps.1.config.message"],
+  "POST /v1/flows/action-templates": ["config.message"],
+  "PUT /v1/flows/action-templates/{id}": ["config.message"],
+  // A variable's value is data, as a trigger's payload is.
+  "PUT /v1/flows/{id}/variables/{name}": ["value"],
+};
+
+/** The path of every string in `value`. */
+function stringLeaves(value: unknown, path: Path = []): Path[] {
+  if (typeof value === "string") return [path];
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    stringLeaves(v, [...path, Array.isArray(value) ? Number(k) : k])
+  );
+}
+
+const at = (value: unknown, path: Path): unknown =>
+  path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], value);
+
+/** Sends requests for one operation as the fixtures make them valid, with bodies or params changed. */
+function requester(op: Operation, h: Harness, w: World, caller: Caller) {
+  const ignoreAuditActions = op.key === "POST /v1/auth/login" ? ["login.failed"] : [];
+  return async (
+    edit: { body?: BodyInit; params?: Record<string, string>; path?: (p: string) => string },
+  ) => {
+    const prepared = await VALID_REQUESTS[op.key]!(w, caller);
+    const headers = await caller.headers(prepared.agentToken);
+    const body = edit.body ??
+      (prepared.body === undefined ? undefined : JSON.stringify(prepared.body));
+    if (body !== undefined) headers.set("content-type", "application/json");
+    const path = fillPath(op.path, { ...prepared.params, ...edit.params }, prepared.query);
+    const before = fingerprint(h.deps.db, { ignoreAuditActions });
+    const res = await h.request(edit.path?.(path) ?? path, {
+      method: op.method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
+    const answer = await drain(res) as
+      | { error?: { details?: { path: string; message: string }[] } }
+      | null;
+    prepared.after?.(res.status);
+    return {
+      status: res.status,
+      details: answer?.error?.details ?? [],
+      paths: answer?.error?.details?.map((d) => d.path) ?? [],
+      text: JSON.stringify(answer).slice(0, 400),
+      wrote: JSON.stringify(fingerprint(h.deps.db, { ignoreAuditActions })) !==
+        JSON.stringify(before),
+    };
+  };
+}
+
+/** Asserts a 400 naming `path` that wrote nothing. */
+function assertRefused(
+  answer: Awaited<ReturnType<ReturnType<typeof requester>>>,
+  path: string,
+  what: string,
+) {
+  assertEquals(answer.status, 400, `${what}: ${answer.text}`);
+  assert(answer.paths.includes(path), `${what}: expected ${path} named in ${answer.text}`);
+  assert(!answer.wrote, `${what}: wrote to the database`);
+}
+
+Deno.test("every body is refused, naming the field and writing nothing, for a key given twice, bytes that are not UTF-8, nesting 5,000 deep, and a line break in a one-line field", async (t) => {
+  await using h = await createHarness();
+  const w = await World.create(h);
+  const operations = (await loadOperations((path) => h.request(path)))
+    .filter((op) => op.body?.["application/json"]);
+  assert(operations.length >= 15, `only ${operations.length} body routes in the document`);
+  const deep = "[".repeat(5_000) + "]".repeat(5_000);
+
+  for (const op of operations) {
+    await t.step(op.key, async () => {
+      const caller = await callerFor(op, h, w);
+      const send = requester(op, h, w, caller);
+      const valid = (await VALID_REQUESTS[op.key]!(w, caller)).body as Record<string, unknown>;
+      const properties = Object.keys(op.body!["application/json"]!.properties ?? {});
+      const key = Object.keys(valid)[0] ?? properties[0]!;
+      const leaves = stringLeaves(valid);
+      const leaf = leaves[0] ?? [key];
+
+      assertRefused(await send({ body: withRepeatedKey(valid, key) }), `body.${key}`, "key twice");
+      const nested = leaves.find((p) => p.length > 1 && typeof p.at(-1) === "string");
+      if (nested) {
+        const parent = at(valid, nested.slice(0, -1)) as Record<string, unknown>;
+        const body = spliced(
+          valid,
+          nested.slice(0, -1),
+          withRepeatedKey(parent, `${nested.at(-1)}`),
+        );
+        assertRefused(await send({ body }), `body.${nested.join(".")}`, "inner key twice");
+      }
+      assertRefused(
+        await send({ body: spliced(valid, leaf, new Uint8Array([0x22, 0x61, 0xff, 0x62, 0x22])) }),
+        `body.${leaf.join(".")}`,
+        "bytes that are not UTF-8",
+      );
+      assertRefused(
+        await send({ body: spliced(valid, [key], deep) }),
+        `body.${key}${".0".repeat(MAX_JSON_DEPTH - 1)}`,
+        "nested 5,000 deep",
+      );
+      for (const path of leaves) {
+        const text = at(valid, path) as string;
+        const middle = Math.floor(text.length / 2);
+        const injected = text.slice(0, middle) + "\r\nX-Injected: 1" + text.slice(middle);
+        const answer = await send({ body: JSON.stringify(setIn(valid, path, injected)) });
+        const name = `body.${path.join(".")}`;
+        if (MAY_SPAN_LINES[op.key]?.includes(path.join("."))) {
+          const oneLine = answer.details.some((d) => d.path === name && /one line/.test(d.message));
+          assert(!oneLine, `${name} may span lines: ${answer.text}`);
+        } else {
+          assertRefused(answer, name, "a line break");
+        }
+      }
+    });
+  }
+});
+
+/** Spellings `Number()` reads as an integer that an integer in a URL may not have. */
+const NOT_DECIMAL = ["0x2", "1e3", "+2", " 2", "02", "2.0", "-2", "0b10"];
+
+Deno.test("integer path parameters take decimal digits only: 0x2, 1e3, +2, ' 2' and 02 are refused", async (t) => {
+  await using h = await createHarness();
+  const w = await World.create(h);
+  const operations = (await loadOperations((path) => h.request(path)))
+    .filter((op) => op.parameters.some((p) => p.in === "path" && p.schema?.type === "integer"));
+  assert(operations.length >= 10, `only ${operations.length} routes with integer path ids`);
+
+  for (const op of operations) {
+    await t.step(`${op.key} names the parameter`, async () => {
+      const send = requester(op, h, w, await callerFor(op, h, w));
+      for (
+        const p of op.parameters.filter((p) => p.in === "path" && p.schema?.type === "integer")
+      ) {
+        for (const spelling of NOT_DECIMAL) {
+          const answer = await send({ params: { [p.name]: spelling } });
+          assertRefused(answer, `path.${p.name}`, JSON.stringify(spelling));
+        }
+      }
+    });
+  }
+});
+
+Deno.test("%FF in a path parameter or a query value is refused, naming it", async (t) => {
+  await using h = await createHarness();
+  const w = await World.create(h);
+  const operations = await loadOperations((path) => h.request(path));
+  const BAD = "__halo_bad_escape__";
+
+  for (const op of operations.filter((op) => op.parameters.some((p) => p.in !== "header"))) {
+    await t.step(op.key, async () => {
+      const send = requester(op, h, w, await callerFor(op, h, w));
+      for (const p of op.parameters.filter((p) => p.in === "path" || p.in === "query")) {
+        const answer = p.in === "path"
+          ? await send({ params: { [p.name]: BAD }, path: (path) => path.replace(BAD, "%FF") })
+          : await send({
+            path: (path) => `${path}${path.includes("?") ? "&" : "?"}${p.name}=ok%C3%28`,
+          });
+        assertRefused(answer, `${p.in}.${p.name}`, `${p.in} ${p.name}`);
+      }
+    });
   }
 });
 

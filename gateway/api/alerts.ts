@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { intIdSchema, nodeIdSchema, timestampSchema } from "../../lib/schemas/common.ts";
+import {
+  decimalInteger,
+  intIdSchema,
+  nodeIdSchema,
+  timestampSchema,
+} from "../../lib/schemas/common.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
@@ -55,8 +60,8 @@ export function alertsApi(deps: GatewayDeps) {
           top_level: z.enum(["true", "false"]).default("false").describe(
             "true: only alerts not grouped under a root-cause alert",
           ),
-          limit: z.coerce.number().int().min(1).max(1000).default(200),
-          before_id: z.coerce.number().int().positive().optional(),
+          limit: decimalInteger(z.number().int().min(1).max(1000)).default(200),
+          before_id: decimalInteger(z.number().int().positive()).optional(),
         }),
       },
       responses: { 200: jsonResponse(z.object({ alerts: z.array(alertSchema) }), "Alerts") },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { streamSSE } from "hono/streaming";
 import { eventSchema, listEventsQuerySchema } from "../../lib/schemas/events.ts";
-import { errorBodySchema, nodeIdSchema } from "../../lib/schemas/common.ts";
+import { decimalInteger, errorBodySchema, nodeIdSchema } from "../../lib/schemas/common.ts";
 import type { HaloEvent } from "../../lib/schemas/events.ts";
 import { stillAuthenticated } from "../auth/authenticate.ts";
 import { type EventFilter, matchesFilter } from "../events/event_hub.ts";
@@ -29,10 +29,8 @@ const STREAMS_RETRY_AFTER_S = 30;
 const streamQuerySchema = z.object({
   node: nodeIdSchema.optional(),
   type: listEventsQuerySchema.shape.type,
-  last_event_id: z.coerce.number().int().min(0).optional()
-    .describe("Resume after this id; the Last-Event-ID header does the same")
-    // The generator calls it nullable as null coerces to 0; a query value is never null.
-    .meta({ type: "integer", minimum: 0 }),
+  last_event_id: decimalInteger(z.number().int().min(0)).optional()
+    .describe("Resume after this id; the Last-Event-ID header does the same"),
 });
 
 /** Stored events and their live stream. */

@@ -1,4 +1,5 @@
-import { assert, assertEquals } from "../../lib/testing/assert.ts";
+import { assert, assertEquals, assertMatch } from "../../lib/testing/assert.ts";
+import { MAX_TRIGGER_CONTEXT_BYTES } from "../../lib/schemas/flows_api.ts";
 import { createHarness, type Harness } from "../testing/harness.ts";
 
 async function waitForExecution(h: Harness, flowId: number, executionId: number, token: string) {
@@ -156,6 +157,28 @@ Deno.test("running flows", async (t) => {
     });
     assertEquals(res.status, 400);
     assertEquals((await res.json()).error.details[0].path, "body.payload.reason");
+  });
+
+  await t.step("a payload or sample context past 16 KiB is refused, naming the limit", async () => {
+    const executions = () => h.deps.db.prepare("SELECT count(*) AS n FROM flow_executions").get();
+    const before = executions();
+    const big = "x".repeat(MAX_TRIGGER_CONTEXT_BYTES);
+    for (
+      const [route, json, path] of [
+        ["trigger", { payload: { reason: big } }, "body.payload"],
+        ["test", { context: { "payload.reason": big } }, "body.context"],
+      ] as const
+    ) {
+      const res = await h.request(`/v1/flows/${flow.id}/${route}`, {
+        method: "POST",
+        token: operator,
+        json,
+      });
+      const { error } = await res.json();
+      assertEquals([res.status, error.details[0].path], [400, path]);
+      assertMatch(error.details[0].message, /at most 16384 bytes/);
+    }
+    assertEquals(executions(), before);
   });
 
   await t.step("a dry run shows the path and changes nothing", async () => {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { intIdSchema, keyedRecord, nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
+import { decimalInteger, intIdSchema, nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
 import { metricNameSchema } from "../../lib/schemas/telemetry.ts";
 import {
   type FlowDefinition,
@@ -19,6 +19,8 @@ import {
   flowVersionSchema,
   metricPreviewSchema,
   storedFlowSchema,
+  testFlowSchema,
+  triggerFlowSchema,
 } from "../../lib/schemas/flows_api.ts";
 import type { ExecutionView } from "../flows/execution_store.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
@@ -38,9 +40,6 @@ import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
 
 const idParams = z.object({ id: intIdSchema });
-
-const payloadSchema = keyedRecord(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.unknown())
-  .refine((p) => JSON.stringify(p).length <= 16_384, { message: "at most 16 KiB of payload" });
 
 /** HALO Flows routes. */
 export function flowsApi(deps: GatewayDeps) {
@@ -131,7 +130,7 @@ export function flowsApi(deps: GatewayDeps) {
         query: z.object({
           metric: metricNameSchema,
           node: nodeIdSchema.optional(),
-          hours: z.coerce.number().int().min(1).max(24 * 7).default(24).describe(
+          hours: decimalInteger(z.number().int().min(1).max(24 * 7)).default(24).describe(
             "How far back the range looks",
           ),
         }),
@@ -316,7 +315,7 @@ export function flowsApi(deps: GatewayDeps) {
       summary: "Run a flow with a manual trigger now; its payload's fields are {payload.NAME}",
       request: {
         params: idParams,
-        body: jsonBody(z.strictObject({ payload: payloadSchema.default({}) })),
+        body: jsonBody(triggerFlowSchema),
       },
       responses: {
         202: jsonResponse(z.object({ execution_id: z.number().int() }), "Started"),
@@ -372,11 +371,7 @@ export function flowsApi(deps: GatewayDeps) {
         "Dry run with a sample context: conditions are evaluated, actions only say what they would do",
       request: {
         params: idParams,
-        body: jsonBody(z.strictObject({
-          context: keyedRecord(z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/), z.unknown())
-            .default({})
-            .describe("Sample context variables, e.g. node_id, metric, value"),
-        })),
+        body: jsonBody(testFlowSchema),
       },
       responses: {
         200: jsonResponse(executionSchema, "The path taken, step by step"),
@@ -405,8 +400,8 @@ export function flowsApi(deps: GatewayDeps) {
       request: {
         params: idParams,
         query: z.object({
-          limit: z.coerce.number().int().min(1).max(500).default(50),
-          before_id: z.coerce.number().int().positive().optional(),
+          limit: decimalInteger(z.number().int().min(1).max(500)).default(50),
+          before_id: decimalInteger(z.number().int().positive()).optional(),
         }),
       },
       responses: {

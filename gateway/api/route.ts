@@ -23,8 +23,8 @@ const RETRY_AFTER_HEADER = {
 
 /**
  * The refusals that follow from how a route is declared, so no route can
- * forget them and none claims one it cannot give: 400 where it validates
- * input, 401 everywhere (a bad bearer token is refused even on public
+ * forget them and none claims one it cannot give: 400 everywhere (every URL is
+ * read strictly, and most routes validate input), 401 everywhere (a bad bearer token is refused even on public
  * routes), 403 where a role is needed or a change can come cross-site, and
  * 413/415 where it reads a body.
  */
@@ -42,9 +42,11 @@ function declaredRefusals(access: Access, config: RouteConfig): RouteConfig["res
       : []),
   ];
   return {
-    ...(hasBody || request?.params || request?.query
-      ? { 400: refused("Invalid request: `details` names each bad field and what it expects") }
-      : {}),
+    400: refused(
+      hasBody || request?.params || request?.query
+        ? "Invalid request: `details` names each bad field and what it expects"
+        : "Invalid request: a query value or path whose escapes are not UTF-8",
+    ),
     401: refused(
       access === "public"
         ? "The bearer token sent is unknown or revoked"

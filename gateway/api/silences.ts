@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { intIdSchema, okSchema, timestampSchema } from "../../lib/schemas/common.ts";
+import {
+  intIdSchema,
+  okSchema,
+  singleLineText,
+  timestampSchema,
+} from "../../lib/schemas/common.ts";
 import { iso } from "../store/time.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
@@ -21,8 +26,8 @@ const silenceSchema = z.object({
 
 const createSilenceSchema = z.strictObject({
   target: z.enum(["node", "tag", "flow"]),
-  value: z.string().min(1).max(64).describe("Node id, tag, or flow id"),
-  reason: z.string().max(200).default(""),
+  value: singleLineText().min(1).max(64).describe("Node id, tag, or flow id"),
+  reason: singleLineText().max(200).default(""),
   duration_s: z.number().int().min(60).max(30 * 86_400).describe("How long, from now"),
 });
 

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { BACKUP_PASSPHRASE_MIN, backupRequestSchema } from "../../lib/schemas/backup.ts";
-import { errorBodySchema } from "../../lib/schemas/common.ts";
+import { backupRequestSchema } from "../../lib/schemas/backup.ts";
 import {
   healthSchema,
   settingsSchema,

@@ -12,12 +12,12 @@ import {
 import { HTTPException } from "hono/http-exception";
 import type { HonoRequest } from "hono";
 import { checkBatch, type CheckedBatch } from "../telemetry/batch_check.ts";
-import type { BatchScanner } from "../telemetry/batch_scan.ts";
 import type { SeriesResult } from "../telemetry/store.ts";
 import { apiApp, throwValidationError } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
+import { type CheckedJson, takeJsonBody } from "./strict_input.ts";
 import { prepared } from "../db/database.ts";
 
 /** Largest span a query may cover. */
@@ -77,35 +77,28 @@ export const JSON_MEDIA_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]
 const utf8 = new TextDecoder();
 
 /**
- * The request body's bytes, refused as @hono/zod-openapi refuses it on other
- * JSON routes: 415 for another media type, or for a body without one; null
- * for neither (then validation lists the missing fields).
+ * The request's JSON body as the strict input check read it, refused as
+ * @hono/zod-openapi refuses it on other JSON routes: 415 for another media
+ * type, or for a body without one; null for neither (then validation lists
+ * the missing fields).
  */
-async function jsonBodyBytes(req: HonoRequest): Promise<Uint8Array | null> {
+async function batchBody(req: HonoRequest): Promise<CheckedJson | null> {
   const type = req.header("content-type");
-  // The raw request's bytes, not c.req's, which would keep a copy in its cache.
-  const bytes = await req.raw.bytes();
-  if (type === undefined ? utf8.decode(bytes).length > 0 : !JSON_MEDIA_TYPE.test(type)) {
+  if (type !== undefined && JSON_MEDIA_TYPE.test(type)) {
+    return await takeJsonBody(req) ?? { bytes: new Uint8Array(), value: undefined };
+  }
+  if (type !== undefined || utf8.decode(await req.bytes()).length > 0) {
     throw new HTTPException(415, { message: "Unsupported Media Type" });
   }
-  return type === undefined ? null : bytes;
+  return null;
 }
 
-/**
- * The checked batch of a body (null: none), or the 400/413 answer: read by
- * the scanner when it vouches for the body, else parsed and checked the
- * general way, which words every refusal.
- */
-function parseBatch(scanner: BatchScanner, bytes: Uint8Array | null): CheckedBatch {
-  const scanned = bytes === null ? null : scanner.scan(bytes);
-  if (scanned) return scanned;
-  let json: unknown = {};
-  try {
-    if (bytes !== null) json = JSON.parse(utf8.decode(bytes));
-  } catch {
+/** The checked batch of a body (null: none), or the 400/413 answer wording every refusal. */
+function parseBatch(body: CheckedJson | null): CheckedBatch {
+  if (body !== null && body.bytes.length === 0) {
     throw new HTTPException(400, { message: "Malformed JSON in request body" });
   }
-  const checked = checkBatch(json);
+  const checked = checkBatch(body === null ? {} : body.value);
   if ("issues" in checked) refuse(checked.issues);
   return checked;
 }
@@ -127,7 +120,6 @@ function refuse(issues: z.core.$ZodIssue[]): never {
 /** Telemetry ingest (agents) and queries. */
 export function telemetryApi(deps: GatewayDeps) {
   const app = apiApp();
-  const scanner = deps.telemetry.scanner;
 
   // Documented from the schema like every route, but validated by checkBatch (see
   // batch_check.ts): zod on 100-sample batches cost more CPU than storing them.
@@ -155,9 +147,9 @@ export function telemetryApi(deps: GatewayDeps) {
     // A chain, not awaits in this function: the body and its parsed samples must be
     // garbage once ingest() has packed them, not live on in this frame while the
     // group commit is awaited (they would reach the old generation at every request).
-    return jsonBodyBytes(c.req)
-      .then((bytes) =>
-        deps.telemetry.ingest(p.nodeId, parseBatch(scanner, bytes), bytes ?? new Uint8Array())
+    return batchBody(c.req)
+      .then((body) =>
+        deps.telemetry.ingest(p.nodeId, parseBatch(body), body?.bytes ?? new Uint8Array())
       )
       .then((ack) => c.json(ack, 200));
   });

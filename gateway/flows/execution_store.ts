@@ -2,21 +2,35 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { StepRecord } from "./engine.ts";
 import { iso, isoOrNull } from "../store/time.ts";
 import { prepared } from "../db/database.ts";
+import { MAX_JSON_DEPTH } from "../../lib/json/strict_json.ts";
 
-/** Step inputs and outputs are stored without secret header values. */
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        k === "secret_headers" && v && typeof v === "object"
-          ? Object.fromEntries(Object.keys(v).map((h) => [h, "(secret)"]))
-          : redact(v),
-      ]),
-    );
-  }
-  return value;
+/**
+ * Deepest nesting kept in an execution's record: twice the deepest body the
+ * API reads (MAX_JSON_DEPTH), so a caller's payload inside a record is kept
+ * whole; only a remote answer (a webhook's JSON a condition picked apart)
+ * can go deeper, and that part is cut rather than overflowing the stack.
+ */
+export const MAX_RECORD_DEPTH = 2 * MAX_JSON_DEPTH;
+
+/** What stands in a record for a value nested deeper than {@linkcode MAX_RECORD_DEPTH}. */
+export const TOO_DEEP = `(nested deeper than ${MAX_RECORD_DEPTH} levels: not recorded)`;
+
+/**
+ * Step inputs and outputs are stored without secret header values. The
+ * recursion is bounded by {@linkcode MAX_RECORD_DEPTH}, whatever the input.
+ */
+function redact(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_RECORD_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k === "secret_headers" && v && typeof v === "object"
+        ? Object.fromEntries(Object.keys(v).map((h) => [h, "(secret)"]))
+        : redact(v, depth + 1),
+    ]),
+  );
 }
 
 /** An execution as the API shows it. */

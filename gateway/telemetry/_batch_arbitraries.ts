@@ -60,6 +60,8 @@ const oddValue = fc.constantFrom<unknown>(
   { A: "1" },
   { a: "" },
   { a: 1 },
+  { a: "two\nlines" },
+  { a: "next\u0085line" },
   Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`l${i}`, "v"])),
 );
 

@@ -18,6 +18,7 @@ import {
   UNITS,
 } from "../../lib/schemas/telemetry.ts";
 import type { z } from "zod";
+import { SINGLE_LINE_TEXT } from "../../lib/schemas/common.ts";
 import { canonicalLabels } from "./series_registry.ts";
 
 // The schema's rules, as its regexes and bounds say them (batch_scan.ts applies them too).
@@ -66,6 +67,7 @@ function labelsOk(labels: unknown): boolean {
     const value = labels[name];
     if (!LABEL_NAME.test(name) || typeof value !== "string") return false;
     if (value.length < 1 || value.length > MAX_LABEL_VALUE) return false;
+    if (!SINGLE_LINE_TEXT.test(value)) return false;
     count++;
   }
   return count <= MAX_LABELS;

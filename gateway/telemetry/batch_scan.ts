@@ -13,7 +13,9 @@
  *
  * It reads the plain JSON agents write (any key order, any whitespace) and
  * declines everything else — escapes in strings, duplicate or unknown keys,
- * anything the batch check would refuse — by returning null: the caller then
+ * bytes that are not UTF-8, anything the batch check or the strict JSON
+ * reading of every body (gateway/api/strict_input.ts) would refuse — by
+ * returning null: the caller then
  * decodes and parses the body as before, so every refusal, and any body this
  * reader does not know, gets exactly the answer it got before.
  * `batch_scan_test.ts` proves with random batches that whenever it answers,
@@ -21,6 +23,8 @@
  *
  * @module
  */
+import { parseStrictJson } from "../../lib/json/strict_json.ts";
+import { SINGLE_LINE_TEXT } from "../../lib/schemas/common.ts";
 import { MAX_BATCH_SAMPLES, type Sample } from "../../lib/schemas/telemetry.ts";
 import {
   type CheckedBatch,
@@ -58,7 +62,8 @@ const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** Where `#number()` leaves what it read: a double it returned would be boxed on the heap. */
 const NUMBER = new Float64Array(1);
 
-const utf8 = new TextDecoder();
+/** Fatal: bytes that are not UTF-8 make the key one this reader does not vouch for. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 const keyCodes = (key: string) => Array.from(key, (c) => c.charCodeAt(0));
 
 // Field names, compared by length, then byte by byte.
@@ -180,6 +185,23 @@ function checkKey(
   labels: number,
   labelsEnd: number,
 ): Pick<SampleKey, "sample" | "labelsKey"> | null {
+  try {
+    return checkKeyText(bytes, metric, metricEnd, unit, unitEnd, labels, labelsEnd);
+  } catch {
+    // Not UTF-8, or a label name given twice: the general path words the refusal.
+    return null;
+  }
+}
+
+function checkKeyText(
+  bytes: Uint8Array,
+  metric: number,
+  metricEnd: number,
+  unit: number,
+  unitEnd: number,
+  labels: number,
+  labelsEnd: number,
+): Pick<SampleKey, "sample" | "labelsKey"> | null {
   const metricText = utf8.decode(bytes.subarray(metric, metricEnd));
   if (!METRIC.test(metricText)) return null;
   let unitText: string | undefined;
@@ -189,9 +211,9 @@ function checkKey(
   }
   let labelsValue: Record<string, string> | undefined;
   if (labelsEnd >= 0) {
-    // The scan found a flat object of strings without escapes: JSON.parse reads it as the
-    // whole body's parse would (the last of a repeated name wins there too).
-    const parsed: unknown = JSON.parse(utf8.decode(bytes.subarray(labels, labelsEnd)));
+    // The scan found a flat object of strings without escapes; read strictly, as the whole
+    // body would be (a name given twice throws).
+    const parsed: unknown = parseStrictJson(utf8.decode(bytes.subarray(labels, labelsEnd)));
     if (!labelsOk(parsed)) return null;
     labelsValue = Object.freeze(parsed);
   }
@@ -207,6 +229,7 @@ function labelsOk(labels: unknown): labels is Record<string, string> {
   for (const [name, value] of Object.entries(labels)) {
     if (!LABEL_NAME.test(name) || typeof value !== "string") return false;
     if (value.length < 1 || value.length > MAX_LABEL_VALUE) return false;
+    if (!SINGLE_LINE_TEXT.test(value)) return false;
     count++;
   }
   return count <= MAX_LABELS;

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { parseStrictJsonBytes } from "../../lib/json/strict_json.ts";
 import { assertEquals } from "../../lib/testing/assert.ts";
 import { batch, type Json, mutate, mutation } from "./_batch_arbitraries.ts";
 import { checkBatch } from "./batch_check.ts";
@@ -6,11 +7,11 @@ import { BatchScanner } from "./batch_scan.ts";
 
 const utf8 = new TextEncoder();
 
-/** What the general path makes of a body: the checked batch, or null when it refuses. */
-function general(text: string) {
+/** What the general path makes of a body (read strictly, as every body): the batch, or null. */
+function general(bytes: Uint8Array) {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseStrictJsonBytes(bytes).value;
   } catch {
     return null;
   }
@@ -24,10 +25,12 @@ function general(text: string) {
  * new spellings as in the gateway.
  */
 const scanner = new BatchScanner();
-function assertScansLikeParse(text: string): boolean {
-  const scanned = scanner.scan(utf8.encode(text));
+function assertScansLikeParse(body: string | Uint8Array): boolean {
+  const bytes = typeof body === "string" ? utf8.encode(body) : body;
+  const text = typeof body === "string" ? body : String(bytes);
+  const scanned = scanner.scan(bytes);
   if (scanned === null) return false;
-  const expected = general(text);
+  const expected = general(bytes);
   assertEquals(expected !== null, true, `scanned a body the general path refuses: ${text}`);
   assertEquals(scanned, expected, `scanned differently: ${text}`);
   // -0 and 0 are deepStrictEqual-different already; check the bits of each value too.
@@ -147,10 +150,10 @@ Deno.test("BatchScanner.scan() reads a body as JSON.parse and checkBatch do, or 
     ) {
       assertScansLikeParse(text);
     }
-    // The repeated label name is not declined: the last one wins, as in JSON.parse.
+    // A repeated label name is declined: the general path refuses it, naming it.
     assertEquals(
       assertScansLikeParse(body(`{"metric":"a","ts":1,"value":1,"labels":{"k":"v","k":"w"}}`)),
-      true,
+      false,
     );
     assertEquals(assertScansLikeParse(body(`{"metric":"a","metric":"b","ts":1,"value":1}`)), false);
     // Two names of one length whose bytes hash alike: each is still read as itself.
@@ -158,5 +161,28 @@ Deno.test("BatchScanner.scan() reads a body as JSON.parse and checkBatch do, or 
       assertEquals(assertScansLikeParse(body(`{"metric":"${metric}","ts":1,"value":1}`)), true);
     }
     assertEquals(assertScansLikeParse(body(`{"metric":"\\u0061","ts":1,"value":1}`)), false);
+  });
+
+  await t.step("bytes that are not UTF-8 or a control character in a label value: declined", () => {
+    const sample = (labels: string) =>
+      `{"node_id":"n-0123456789ab","epoch":"e","batch_seq":1,` +
+      `"samples":[{"metric":"a","ts":1,"value":1,"unit":"°C","labels":${labels}}]}`;
+    const withBytes = (text: string, bad: number[]) => {
+      const [before, after] = text.split("BAD") as [string, string];
+      return new Uint8Array([...utf8.encode(before), ...bad, ...utf8.encode(after)]);
+    };
+    const invalid = [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xe2, 0x82]];
+    for (const bad of invalid) {
+      assertEquals(assertScansLikeParse(withBytes(sample(`{"site":"noBADrth"}`), bad)), false);
+      assertEquals(assertScansLikeParse(withBytes(sample(`{"siBADte":"north"}`), bad)), false);
+      const unit = withBytes(sample("{}").replace("°C", "BAD"), bad);
+      assertEquals(assertScansLikeParse(unit), false);
+    }
+    for (const control of ["\u0085", "\u2028", "\u007f"]) {
+      const raw = JSON.parse(`"${control}"`) as string;
+      assertEquals(assertScansLikeParse(sample(`{"site":"a${raw}b"}`)), false, control);
+    }
+    // The same label read well still is.
+    assertEquals(assertScansLikeParse(sample(`{"site":"north"}`)), true);
   });
 });

@@ -1,17 +1,22 @@
 import { z } from "zod";
-import { timestampSchema, userRoleSchema } from "./common.ts";
+import { singleLineText, timestampSchema, userRoleSchema } from "./common.ts";
 
 export const usernameSchema = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, {
   message: "use 2-32 lowercase letters, digits, '.', '_' or '-', starting with a letter",
 });
 
-/** New passwords: long enough to resist guessing, short enough for scrypt's input. */
-export const newPasswordSchema = z.string().min(12, {
+/**
+ * New passwords: long enough to resist guessing, short enough for scrypt's
+ * input, and typeable into a one-line field. Passwords checked against a
+ * stored hash (login, current_password) take any text: refusing one could
+ * lock out a password set before this rule.
+ */
+export const newPasswordSchema = singleLineText().min(12, {
   message: "use at least 12 characters",
 }).max(256);
 
 export const loginRequestSchema = z.strictObject({
-  username: z.string().min(1).max(64),
+  username: singleLineText().min(1).max(64),
   password: z.string().min(1).max(256),
 });
 
@@ -62,7 +67,7 @@ export const updateUserSchema = z.strictObject({
   message: "give role, password or both",
 }).meta({ minProperties: 1 });
 
-export const tokenNameSchema = z.string().trim().min(1).max(64);
+export const tokenNameSchema = singleLineText().trim().min(1).max(64);
 
 export const createTokenSchema = z.strictObject({
   name: tokenNameSchema,

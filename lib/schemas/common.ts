@@ -30,8 +30,61 @@ export const nodeIdSchema = z.string().regex(/^n-[0-9a-f]{12}$/, {
   message: "expected a node id such as n-0123456789ab",
 });
 
+/**
+ * Characters single-line text may not hold: C0 controls (CR, LF, tab, NUL…),
+ * DEL, C1 controls, and the Unicode line and paragraph separators. Such text
+ * lands in HTTP headers, log lines, CSV cells and one-line labels, where a
+ * line break fails late or starts a line of the caller's own.
+ */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+export const SINGLE_LINE_TEXT = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+
+/** Multi-line text may hold tab, LF and CR, and no other control character. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const MULTI_LINE_TEXT = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
+
+/**
+ * Text on one line: names, header values, one-line descriptions. Chain
+ * bounds after it (`singleLineText().max(64)`); the OpenAPI document shows
+ * the rule as a `pattern`.
+ */
+export function singleLineText(): z.ZodString {
+  return z.string().regex(SINGLE_LINE_TEXT, {
+    message: "must be one line: no line breaks, tabs or other control characters",
+  });
+}
+
+/**
+ * Text that may span lines (templates, messages, long descriptions): tab,
+ * LF and CR allowed, other control characters refused. A refinement rather
+ * than a `pattern`, which would make the flow builder draw a one-line input.
+ */
+export function multiLineText(): z.ZodString {
+  return z.string().refine((text) => MULTI_LINE_TEXT.test(text), {
+    message: "no control characters other than tab and line breaks",
+  });
+}
+
+/**
+ * An integer in a path or query, written as decimal digits and nothing
+ * else. `Number()` also reads `0x2`, `1e3`, `+2`, ` 2`, `2.0` and `` (as 0);
+ * those are refused, and so are leading zeros (`02`), so each number has
+ * one spelling and an id compared as text (audit, caches) cannot be aliased.
+ * The OpenAPI document shows `schema`'s integer type and bounds.
+ */
+export function decimalInteger<T extends z.ZodNumber>(schema: T) {
+  return z.preprocess((value, ctx) => {
+    if (typeof value === "string" && /^(0|[1-9][0-9]*)$/.test(value)) return Number(value);
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a whole number in decimal digits, without sign or leading zeros, e.g. 42",
+    });
+    return z.NEVER;
+  }, schema);
+}
+
 /** A positive integer id in a path. */
-export const intIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const intIdSchema = decimalInteger(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 
 /** An RFC 3339 timestamp as the API writes it. */
 export const timestampSchema = z.string().describe("RFC 3339 timestamp (UTC)");
@@ -62,7 +115,7 @@ export const queryTimeSchema = z.string().transform((value, ctx) => {
 });
 
 /** `limit` in list queries. */
-export const limitSchema = z.coerce.number().int().min(1).max(1000).default(100);
+export const limitSchema = decimalInteger(z.number().int().min(1).max(1000)).default(100);
 
 /** Node and other resource names: lowercase DNS-label style. */
 export const nameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {

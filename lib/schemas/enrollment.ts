@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { nodeIdSchema, nodeRoleSchema, timestampSchema, wgPublicKeySchema } from "./common.ts";
+import { singleLineText } from "./common.ts";
 
 export const hardwareIdentitySchema = z.strictObject({
   serial: z.string().regex(/^[0-9A-Za-z]{4,64}$/, {
@@ -52,7 +53,7 @@ export const enrollResponseSchema = z.object({
 });
 
 export const createJoinTokenSchema = z.strictObject({
-  name: z.string().trim().min(1).max(64),
+  name: singleLineText().trim().min(1).max(64),
   expires_in_s: z.number().int().min(60).max(30 * 86400).default(86400),
   max_uses: z.number().int().min(1).max(1000).default(1),
 });

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { limitSchema, nodeIdSchema, queryTimeSchema, timestampSchema } from "./common.ts";
+import {
+  decimalInteger,
+  limitSchema,
+  nodeIdSchema,
+  queryTimeSchema,
+  timestampSchema,
+} from "./common.ts";
 
 /** Node lifecycle events the gateway derives from enrollment and reports. */
 export const NODE_EVENT_TYPES = [
@@ -33,6 +39,6 @@ export const listEventsQuerySchema = z.object({
   }).optional(),
   from: queryTimeSchema.optional(),
   to: queryTimeSchema.optional(),
-  before_id: z.coerce.number().int().positive().optional().describe("Page backwards"),
+  before_id: decimalInteger(z.number().int().positive()).optional().describe("Page backwards"),
   limit: limitSchema,
 });

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { Cron } from "croner";
 import { NODE_EVENT_TYPES } from "./events.ts";
-import { keyedRecord, nodeIdSchema, tagSchema } from "./common.ts";
+import { keyedRecord, multiLineText, nodeIdSchema, singleLineText, tagSchema } from "./common.ts";
 import { componentNameSchema } from "./neurons.ts";
 import { labelsSchema, metricNameSchema } from "./telemetry.ts";
 import { documentSecretFields, secretField } from "./secret_fields.ts";
@@ -16,8 +16,8 @@ export const OPERATORS = [">", ">=", "<", "<=", "==", "!="] as const;
 export const operatorSchema = z.enum(OPERATORS);
 export type Operator = z.infer<typeof operatorSchema>;
 
-/** A text with `{variable}` references, interpolated when the step runs. */
-export const templateSchema = z.string().max(8192);
+/** A text with `{variable}` references, interpolated when the step runs; it may span lines. */
+export const templateSchema = multiLineText().max(8192);
 
 /** Which nodes a trigger or action applies to. */
 const nodeScopeSchema = z.union([
@@ -34,7 +34,7 @@ const timezoneSchema = z.string().max(64).refine((tz) => {
   }
 }, { message: "unknown time zone; use an IANA name such as UTC or Europe/Berlin" });
 
-const cronSchema = z.string().max(128).superRefine((pattern, ctx) => {
+const cronSchema = singleLineText().max(128).superRefine((pattern, ctx) => {
   try {
     new Cron(pattern, { paused: true });
   } catch (error) {
@@ -110,7 +110,7 @@ export const responseConditionSchema = z.discriminatedUnion("check", [
   }),
   z.strictObject({
     check: z.literal("regex"),
-    pattern: z.string().max(1024).superRefine((p, ctx) => {
+    pattern: singleLineText().max(1024).superRefine((p, ctx) => {
       try {
         new RegExp(p);
       } catch (error) {
@@ -152,9 +152,9 @@ export const webhookActionSchema = z.strictObject({
   body: templateSchema.optional()
     .describe("JSON body template (json format); slack and teams build their payload from message"),
   message: templateSchema.optional().describe("Text of a Slack or Teams message"),
-  headers: keyedRecord(headerNameSchema, z.string().max(1024)).default({}),
+  headers: keyedRecord(headerNameSchema, singleLineText().max(1024)).default({}),
   secret_headers: secretField(
-    keyedRecord(headerNameSchema, z.string().max(4096)).default({}),
+    keyedRecord(headerNameSchema, singleLineText().max(4096)).default({}),
     "header_values",
     "Write-only: each value is answered empty and never shown in traces; a value sent empty keeps the one stored for that header",
   ),
@@ -208,7 +208,7 @@ export const INNER_ACTIONS = ["alert", "webhook_out", "command"] as const;
 export const nodeSelectorSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("all") }),
   z.strictObject({ kind: z.literal("tag"), tag: tagSchema }),
-  z.strictObject({ kind: z.literal("mesh"), mesh: z.string().min(1).max(32) }),
+  z.strictObject({ kind: z.literal("mesh"), mesh: singleLineText().min(1).max(32) }),
   z.strictObject({ kind: z.literal("role"), role: z.enum(["gateway", "node"]) }),
   z.strictObject({ kind: z.literal("neuron_component"), component: componentNameSchema }),
   z.strictObject({ kind: z.literal("event_nodes") })
@@ -420,7 +420,7 @@ export const stepIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, {
 export const flowStepSchema = z.strictObject({
   id: stepIdSchema,
   type: z.enum(STEP_TYPES.map((t) => t.type) as [string, ...string[]]),
-  name: z.string().max(80).optional(),
+  name: singleLineText().max(80).optional(),
   config: z.record(z.string(), z.unknown()).default({})
     .describe("The step type's config; see GET /v1/flows/metadata"),
   template_id: z.number().int().positive().optional()
@@ -439,8 +439,8 @@ export const flowEdgeSchema = z.strictObject({
 export type FlowEdge = z.infer<typeof flowEdgeSchema>;
 
 export const flowDefinitionSchema = z.strictObject({
-  name: z.string().trim().min(1).max(80),
-  description: z.string().max(1000).default(""),
+  name: singleLineText().trim().min(1).max(80),
+  description: multiLineText().max(1000).default(""),
   enabled: z.boolean().default(true),
   steps: z.array(flowStepSchema).min(1).max(100),
   edges: z.array(flowEdgeSchema).max(400).default([]),
@@ -458,8 +458,8 @@ export type FlowDefinition = z.infer<typeof flowDefinitionSchema>;
  * of its type, and resolved when an execution runs the step.
  */
 export const actionTemplateInputSchema = z.strictObject({
-  name: z.string().trim().min(1).max(80),
-  description: z.string().max(1000).default(""),
+  name: singleLineText().trim().min(1).max(80),
+  description: multiLineText().max(1000).default(""),
   type: z.enum(TEMPLATE_ACTIONS),
   config: z.record(z.string(), z.unknown())
     .describe("The action's config, as a step of this type has it; see GET /v1/flows/metadata"),

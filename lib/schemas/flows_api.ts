@@ -1,11 +1,41 @@
 /**
  * Answers of the Flows API (`/v1/flows…`): the one source for the gateway's
- * responses, the OpenAPI document and the portal's types. Request bodies
- * and step configs are in `flows.ts`.
+ * responses, the OpenAPI document and the portal's types; and the bodies
+ * that start a run (trigger, test). Flow definitions and step configs are
+ * in `flows.ts`.
  */
 import { z } from "zod";
-import { timestampSchema } from "./common.ts";
+import { keyedRecord, timestampSchema } from "./common.ts";
 import { flowDefinitionSchema } from "./flows.ts";
+
+/**
+ * Most a manual trigger's payload or a dry run's sample context may take,
+ * as JSON in UTF-8: each is kept with its execution (trigger_context, and
+ * the first steps' input), and the request body limit alone is 1 MiB.
+ */
+export const MAX_TRIGGER_CONTEXT_BYTES = 16 * 1024;
+
+const encoder = new TextEncoder();
+const withinContextBytes = (value: unknown) =>
+  encoder.encode(JSON.stringify(value)).length <= MAX_TRIGGER_CONTEXT_BYTES;
+const contextBytesMessage = {
+  message:
+    `at most ${MAX_TRIGGER_CONTEXT_BYTES} bytes (16 KiB) as JSON: it is kept with the execution`,
+};
+
+/** `POST /v1/flows/{id}/trigger`. */
+export const triggerFlowSchema = z.strictObject({
+  payload: keyedRecord(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.unknown())
+    .refine(withinContextBytes, contextBytesMessage).default({})
+    .describe("Fields the steps read as {payload.NAME}; at most 16 KiB as JSON"),
+});
+
+/** `POST /v1/flows/{id}/test`. */
+export const testFlowSchema = z.strictObject({
+  context: keyedRecord(z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/), z.unknown())
+    .refine(withinContextBytes, contextBytesMessage).default({})
+    .describe("Sample context variables, e.g. node_id, metric, value; at most 16 KiB as JSON"),
+});
 
 /** `GET /v1/flows/{id}`: a flow as stored. */
 export const storedFlowSchema = flowDefinitionSchema.extend({

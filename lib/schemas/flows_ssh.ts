@@ -4,6 +4,7 @@
  * managed known_hosts file.
  */
 import { z } from "zod";
+import { SINGLE_LINE_TEXT } from "./common.ts";
 
 /** Key types OpenSSH writes in known_hosts. */
 export const HOST_KEY_TYPES = [
@@ -31,9 +32,12 @@ function blobType(base64: string): string | null {
 
 /**
  * A host public key as `ssh-keyscan` prints it after the host name, e.g.
- * `ssh-ed25519 AAAAC3Nza…`; a trailing comment is dropped.
+ * `ssh-ed25519 AAAAC3Nza…`; a trailing comment is dropped. One line once
+ * trimmed: a line break inside would cut the key short where it splits.
  */
-export const hostKeySchema = z.string().trim().max(16_384).transform((line, ctx) => {
+export const hostKeySchema = z.string().trim().max(16_384).regex(SINGLE_LINE_TEXT, {
+  message: "one host key per entry, on one line",
+}).transform((line, ctx) => {
   const [type, key] = line.split(/\s+/);
   const expected =
     'expected a host key as ssh-keyscan prints it after the host name, e.g. "ssh-ed25519 AAAAC3Nza…"';

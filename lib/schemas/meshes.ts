@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { timestampSchema } from "./common.ts";
+import { singleLineText, timestampSchema } from "./common.ts";
 
 /** Mesh SSIDs follow the profile naming, e.g. `ETHRX0001-8A`. */
 export const meshSsidSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, {
   message: "use 1-32 letters, digits, '_' or '-', e.g. ETHRX0001-8A",
 });
 
-/** SAE passphrase; write-only. */
-export const meshPskSchema = z.string().min(8, { message: "use 8-63 characters" }).max(63, {
+/** SAE passphrase; write-only. One line: Wi-Fi tools keep passphrases in line-based files. */
+export const meshPskSchema = singleLineText().min(8, { message: "use 8-63 characters" }).max(63, {
   message: "use 8-63 characters",
 });
 
@@ -18,13 +18,13 @@ export const createMeshSchema = z.strictObject({
   ssid: meshSsidSchema,
   channel: halowChannelSchema,
   psk: meshPskSchema,
-  description: z.string().max(200).default(""),
+  description: singleLineText().max(200).default(""),
 });
 
 export const updateMeshSchema = z.strictObject({
   channel: halowChannelSchema.optional(),
   psk: meshPskSchema.optional(),
-  description: z.string().max(200).optional(),
+  description: singleLineText().max(200).optional(),
 });
 
 export const meshSchema = z.object({

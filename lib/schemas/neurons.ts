@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nodeIdSchema } from "./common.ts";
+import { nodeIdSchema, singleLineText } from "./common.ts";
 
 /** The four standard components of every neuron. */
 export const NEURON_COMPONENTS = ["sensor", "thought", "memory", "send"] as const;
@@ -32,7 +32,7 @@ export function componentName(component: NeuronComponent, neuron: string): strin
 
 export const createNeuronSchema = z.strictObject({
   id: neuronIdSchema,
-  description: z.string().max(200).default(""),
+  description: singleLineText().max(200).default(""),
 });
 
 export const placementSchema = z.strictObject({

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { nameSchema, nodeRoleSchema, tagSchema, timestampSchema } from "./common.ts";
+import {
+  nameSchema,
+  nodeRoleSchema,
+  singleLineText,
+  tagSchema,
+  timestampSchema,
+} from "./common.ts";
 import { INTERFACE_KINDS } from "./report.ts";
 
 export const NODE_STATUSES = ["enrolled", "online", "offline", "decommissioned"] as const;
@@ -84,6 +90,6 @@ export const listNodesQuerySchema = z.object({
   status: z.enum(NODE_STATUSES).optional(),
   role: nodeRoleSchema.optional(),
   tag: tagSchema.optional(),
-  mesh: z.string().max(32).optional(),
+  mesh: singleLineText().max(32).optional(),
   include_decommissioned: z.enum(["true", "false"]).default("false"),
 });

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { cidrSchema, ipSchema, keyedRecord, macSchema, wgPublicKeySchema } from "./common.ts";
+import {
+  cidrSchema,
+  ipSchema,
+  keyedRecord,
+  macSchema,
+  singleLineText,
+  wgPublicKeySchema,
+} from "./common.ts";
 
 export const ifnameSchema = z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, {
   message: "expected a Linux interface name (1-15 characters)",
@@ -28,7 +35,7 @@ export const linkReportSchema = z.strictObject({
 
 export const overlayPeerReportSchema = z.strictObject({
   public_key: wgPublicKeySchema,
-  endpoint: z.string().max(64).optional(),
+  endpoint: singleLineText().max(64).optional(),
   allowed_ips: z.array(cidrSchema).max(64).default([]),
   latest_handshake_s: z.number().int().min(0).optional().describe(
     "Seconds since the last handshake",
@@ -40,7 +47,7 @@ export const overlayPeerReportSchema = z.strictObject({
 export const clientReportSchema = z.strictObject({
   mac: macSchema,
   ip: ipSchema.optional(),
-  hostname: z.string().max(64).optional(),
+  hostname: singleLineText().max(64).optional(),
   iface: ifnameSchema,
 });
 
@@ -48,9 +55,9 @@ export const sensorReportSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, {
     message: "use 1-40 lowercase letters, digits, '_' or '-'",
   }),
-  kind: z.string().min(1).max(40).describe("Driver or template, e.g. bme280, gps, ina219"),
-  bus: z.string().max(40).optional().describe("e.g. i2c-1"),
-  address: z.string().max(16).optional().describe("e.g. 0x76"),
+  kind: singleLineText().min(1).max(40).describe("Driver or template, e.g. bme280, gps, ina219"),
+  bus: singleLineText().max(40).optional().describe("e.g. i2c-1"),
+  address: singleLineText().max(16).optional().describe("e.g. 0x76"),
 });
 
 /** `POST /v1/nodes/{id}/report`: a node's periodic status. */
@@ -60,7 +67,7 @@ export const nodeReportSchema = z.strictObject({
   hostname: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/).optional(),
   versions: keyedRecord(
     z.string().regex(/^[a-z0-9_-]{1,32}$/),
-    z.string().min(1).max(64),
+    singleLineText().min(1).max(64),
   ).refine((v) => Object.keys(v).length <= 16, { message: "at most 16 entries" })
     .meta({ maxProperties: 16 }).default({}),
   interfaces: z.array(interfaceReportSchema).max(64).default([]),

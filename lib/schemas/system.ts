@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { limitSchema, queryTimeSchema, timestampSchema } from "./common.ts";
+import {
+  decimalInteger,
+  limitSchema,
+  queryTimeSchema,
+  singleLineText,
+  timestampSchema,
+} from "./common.ts";
 
 export const healthSchema = z.object({
   status: z.enum(["ok", "degraded"]),
@@ -21,7 +27,7 @@ export const healthSchema = z.object({
 
 /** Settings an operator changes at run time; stored in the database. */
 const settingsFields = z.strictObject({
-  network_name: z.string().trim().min(1).max(64),
+  network_name: singleLineText().trim().min(1).max(64),
   report_interval_s: z.number().int().min(2).max(3600),
   offline_after_missed: z.number().int().min(1).max(100),
   telemetry_raw_retention_days: z.number().int().min(1).max(365)
@@ -87,11 +93,11 @@ export const auditEntrySchema = z.object({
 });
 
 export const listAuditQuerySchema = z.object({
-  actor: z.string().max(64).optional(),
+  actor: singleLineText().max(64).optional(),
   action: z.string().regex(/^[a-z_.]+$/).optional(),
   from: queryTimeSchema.optional(),
   to: queryTimeSchema.optional(),
-  before_id: z.coerce.number().int().positive().optional(),
+  before_id: decimalInteger(z.number().int().positive()).optional(),
   limit: limitSchema,
 });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { keyedRecord, nodeIdSchema, queryTimeSchema } from "./common.ts";
+import { keyedRecord, nodeIdSchema, queryTimeSchema, singleLineText } from "./common.ts";
 
 /** Units a sample may carry; one list for the agent, the gateway and the portal. */
 export const UNITS = [
@@ -51,7 +51,7 @@ export const labelsSchema = keyedRecord(
   z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, {
     message: "label names are 1-32 lowercase letters, digits or '_'",
   }),
-  z.string().min(1).max(64),
+  singleLineText().min(1).max(64),
 ).refine((labels) => Object.keys(labels).length <= 8, { message: "at most 8 labels" })
   .meta({ maxProperties: 8 });
 export type Labels = z.infer<typeof labelsSchema>;

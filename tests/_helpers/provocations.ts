@@ -55,6 +55,8 @@ export interface Shot {
   query?: Record<string, string>;
   /** The body as sent; else `prepared.body`, changed by `mutate`, as JSON. */
   raw?: string;
+  /** Appended to the query string as it is, escapes and all. */
+  rawQuery?: string;
   mutate?: (body: unknown) => unknown;
   contentType?: string;
   headers?: Record<string, string>;
@@ -113,7 +115,10 @@ export async function fire(op: Operation, scene: Scene, shot: Shot): Promise<Ans
     shot.params ?? shot.prepared.params ?? {},
     shot.query ?? shot.prepared.query,
   );
-  const res = await scene.h.request(path, {
+  const sent = shot.rawQuery === undefined
+    ? path
+    : `${path}${path.includes("?") ? "&" : "?"}${shot.rawQuery}`;
+  const res = await scene.h.request(sent, {
     method: op.method,
     headers,
     ...(body === undefined ? {} : { body }),
@@ -368,6 +373,14 @@ const queryParams: Provocation = async (op, scene) => {
   return shots;
 };
 
+/** A query value whose escapes are not UTF-8: every route reads its URL strictly. */
+const badEscapes: Provocation = async (op, scene) => [{
+  ...await validShot(op, scene),
+  what: "a query value that is not UTF-8 (%FF)",
+  rawQuery: "zz=%FF",
+  expect: expectStatus(400),
+}];
+
 /** Bodies that are not JSON objects, and the valid body changed one field at a time. */
 const bodies: Provocation = async (op, scene) => {
   if (!op.body) return [];
@@ -456,6 +469,7 @@ export const PROVOCATIONS: readonly Provocation[] = [
   oneTimePassword,
   pathParams,
   queryParams,
+  badEscapes,
   bodies,
   bodyTooLarge,
   notJson,

@@ -13,6 +13,7 @@ import type {
 import { can, type PortalSession } from "../../../ui/lib/session.ts";
 import { definePage, type PortalContext } from "../page_route.tsx";
 import { PortalApiError } from "../api_bridge.ts";
+import { intIdSchema } from "../../../lib/schemas/common.ts";
 
 const EXECUTIONS_PAGE = 50;
 
@@ -22,11 +23,11 @@ function mayChange(session: PortalSession, flow: Pick<StoredFlow, "steps"> | nul
   return can(session, "admin") || !(flow?.steps.some(runsCommands) ?? false);
 }
 
-/** A route parameter that must be a positive integer; anything else is an unknown page. */
+/** A route parameter that must be a positive integer as the API spells one; else an unknown page. */
 function idParam(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new PortalApiError(404, "not_found", "No such flow");
-  return n;
+  const id = intIdSchema.safeParse(value);
+  if (!id.success) throw new PortalApiError(404, "not_found", "No such flow");
+  return id.data;
 }
 
 /** `/flows`, the builder at `/flows/new` and `/flows/{id}`, and execution history. */
@@ -112,7 +113,7 @@ export function registerFlows(app: Hono<AppEnv>, ctx: PortalContext): void {
     const id = idParam(c.req.param("id") ?? "");
     const before = c.req.query("before_id");
     const query = new URLSearchParams({ limit: String(EXECUTIONS_PAGE) });
-    if (before && /^[0-9]+$/.test(before)) query.set("before_id", before);
+    if (before && intIdSchema.safeParse(before).success) query.set("before_id", before);
     const [flow, { executions }] = await Promise.all([
       api.get<StoredFlow>(`/v1/flows/${id}`),
       api.get<{ executions: Execution[] }>(`/v1/flows/${id}/executions?${query}`),
