@@ -8,6 +8,7 @@ import { DatabaseSync } from "node:sqlite";
 import type { BackupManifest } from "../../lib/schemas/backup.ts";
 import { INITIAL_ADMIN_FILE } from "../bootstrap/initial_admin.ts";
 import { openDatabase } from "../db/database.ts";
+import { denoFileSystem } from "../../lib/fs.ts";
 import {
   migrate,
   MigrationError,
@@ -217,7 +218,7 @@ async function install(
   }
   let replacedDir: string | null = null;
   const moveAside = async (path: string) => {
-    if (!await exists(`${varDir}/${path}`)) return;
+    if (!await denoFileSystem.exists(`${varDir}/${path}`)) return;
     const stamp = new Date(now).toISOString().replaceAll(":", "").replace(/\.\d+Z$/, "Z");
     replacedDir ??= await Deno.makeTempDir({ dir: varDir, prefix: `replaced-${stamp}-` });
     await Deno.mkdir(dirname(`${replacedDir}/${path}`), { recursive: true });
@@ -247,16 +248,6 @@ async function install(
 
 function dirname(path: string): string {
   return path.slice(0, path.lastIndexOf("/"));
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }
 
 /** Makes the renames into `dir` durable. */

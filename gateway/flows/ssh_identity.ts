@@ -4,6 +4,7 @@
  * user's `~/.ssh`. The key is generated with `ssh-keygen` on first use.
  */
 import { type CommandRunner, denoCommandRunner } from "../../lib/command.ts";
+import { denoFileSystem } from "../../lib/fs.ts";
 import type { SecretFile } from "../backup/secret_file.ts";
 
 const KEY_FILE = "ssh/id_ed25519";
@@ -99,7 +100,7 @@ export class ManagedSshIdentity {
   async #create(): Promise<SshIdentity> {
     await Deno.mkdir(this.dir, { recursive: true, mode: 0o700 });
     await Deno.chmod(this.dir, 0o700);
-    if (!await exists(this.keyPath)) {
+    if (!await denoFileSystem.exists(this.keyPath)) {
       // A half-written pair from an interrupted run would make ssh-keygen ask to overwrite.
       await Deno.remove(`${this.keyPath}.pub`).catch(() => {});
       const result = await this.#runner.run("ssh-keygen", [
@@ -121,19 +122,9 @@ export class ManagedSshIdentity {
     }
     // The umask or an operator may have widened it; ssh refuses a readable key.
     await Deno.chmod(this.keyPath, 0o600);
-    if (!await exists(this.knownHostsPath)) {
+    if (!await denoFileSystem.exists(this.knownHostsPath)) {
       await Deno.writeTextFile(this.knownHostsPath, "", { mode: 0o600 });
     }
     return { key: this.keyPath, knownHosts: this.knownHostsPath, user: this.#user };
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
   }
 }
