@@ -16,7 +16,7 @@ import {
   triggerFlowSchema,
 } from "../../lib/schemas/flows_api.ts";
 import type { ExecutionView } from "../flows/execution_store.ts";
-import { FlowStore } from "../flows/flow_store.ts";
+import { FlowStore, type StoredFlow } from "../flows/flow_store.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
@@ -54,29 +54,7 @@ export function flowRunsApi(deps: GatewayDeps) {
       const { payload } = c.req.valid("json");
       const flow = flows.getWithSecrets(id);
       if (!flow) throw notFound(`Flow ${id}`);
-      const trigger = flow.steps.find((s) => s.type === "manual");
-      if (!trigger) {
-        throw conflict(
-          `Flow "${flow.name}" has no manual trigger; POST /v1/flows/${id}/test runs it dry with a sample context`,
-        );
-      }
-      if (!flow.enabled) throw conflict(`Flow "${flow.name}" is disabled`);
-      const fields = (trigger.config as { payload_fields?: string[] }).payload_fields ?? [];
-      const missing = fields.filter((f) => !(f in payload));
-      if (missing.length) {
-        throw new ApiError(
-          400,
-          "validation_failed",
-          `Payload lacks ${missing.join(", ")}`,
-          missing.map((f) => ({
-            path: `body.payload.${f}`,
-            message: "declared by the manual trigger; give a value",
-          })),
-        );
-      }
-      const context = Object.fromEntries(
-        Object.entries(payload).map(([k, v]) => [`payload.${k}`, v]),
-      );
+      const context = manualContext(flow, payload);
       const { executionId, done } = deps.flows.start(id, {
         type: "manual",
         context,
@@ -180,4 +158,35 @@ function executionAnswerer(
     );
     return redactValue(execution, redactions) as Execution;
   };
+}
+
+/**
+ * The context a manual trigger starts `flow` with: its payload's fields
+ * as `payload.NAME`. Refused when the flow has no manual trigger, is
+ * disabled, or the payload lacks a field the trigger declares.
+ */
+function manualContext(flow: StoredFlow, payload: Record<string, unknown>) {
+  const trigger = flow.steps.find((s) => s.type === "manual");
+  if (!trigger) {
+    throw conflict(
+      `Flow "${flow.name}" has no manual trigger; POST /v1/flows/${flow.id}/test runs it dry with a sample context`,
+    );
+  }
+  if (!flow.enabled) throw conflict(`Flow "${flow.name}" is disabled`);
+  const fields = (trigger.config as { payload_fields?: string[] }).payload_fields ?? [];
+  const missing = fields.filter((f) => !(f in payload));
+  if (missing.length) {
+    throw new ApiError(
+      400,
+      "validation_failed",
+      `Payload lacks ${missing.join(", ")}`,
+      missing.map((f) => ({
+        path: `body.payload.${f}`,
+        message: "declared by the manual trigger; give a value",
+      })),
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(payload).map(([k, v]) => [`payload.${k}`, v]),
+  );
 }

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { z } from "zod";
 import { okSchema } from "../../lib/schemas/common.ts";
 import {
   type FlowDefinition,
@@ -8,6 +9,7 @@ import {
 import {
   flowListSchema,
   flowParamsSchema,
+  type MetricPreview,
   metricPreviewQuerySchema,
   metricPreviewSchema,
   storedFlowSchema,
@@ -36,54 +38,12 @@ export function flowsApi(deps: GatewayDeps) {
   const app = apiApp();
   const flows = new FlowStore(deps.db);
   const metadata = flowsMetadata();
-  const templates = new ActionTemplateStore(deps.db);
-  const resolved = (step: FlowStep) =>
-    step.template_id === undefined ? step : { ...step, ...templates.resolve(step.template_id) };
-
-  const variables = new FlowVariableStore(deps.db);
+  const { assertMayEdit, toStore } = flowChecks(deps, flows);
 
   // Before /flows/{id}, which would otherwise take "action-templates" for an id.
   app.route("/", actionTemplatesApi(deps));
   app.route("/", flowVariablesApi(deps));
   app.route("/", flowsSshApi(deps));
-
-  /** Operators edit flows; flows that run commands over SSH (themselves or by template) need an admin. */
-  const assertMayEdit = (c: Context<AppEnv>, ...defs: (FlowDefinition | null)[]) => {
-    const commands = defs.some((d) => d?.steps.some((s) => runsCommands(resolved(s))));
-    if (commands && roleOf(c.get("principal")) !== "admin") {
-      throw forbidden("Flows with command actions (SSH) need the admin role");
-    }
-  };
-
-  /**
-   * The definition to store for a client's `body`, its masked secret fields
-   * kept from stored flow `id` (whose variables it also keeps); refused
-   * when invalid.
-   */
-  const toStore = (body: FlowDefinition, id?: number): FlowDefinition => {
-    const { def, problems: masked } = flows.withKeptSecrets(body, id);
-    const problems = [
-      ...masked,
-      ...validateFlow(def, {
-        templates: (ref) => templates.resolve(ref),
-        ...(id !== undefined && def.variables === undefined
-          ? { storedVariables: variables.names(id) }
-          : {}),
-      }),
-    ];
-    if (problems.length > 0) {
-      const details = problems.map((p) => ({ path: `body.${p.path}`, message: p.message }));
-      throw new ApiError(
-        400,
-        "invalid_flow",
-        `Flow "${def.name}" cannot be saved: ${problems[0]!.message}${
-          problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""
-        }`,
-        details.slice(0, 50),
-      );
-    }
-    return def;
-  };
 
   app.openapi(
     route("viewer", {
@@ -106,39 +66,7 @@ export function flowsApi(deps: GatewayDeps) {
       responses: { 200: jsonResponse(metricPreviewSchema, "Preview") },
     }),
     (c) => {
-      const q = c.req.valid("query");
-      const now = deps.clock.now();
-      const names = flows.nodeNames();
-      const latest = deps.telemetry.latest({
-        nodes: q.node ? [q.node] : undefined,
-        metrics: [q.metric],
-      });
-      const { series } = deps.telemetry.query({
-        nodes: q.node ? [q.node] : undefined,
-        metrics: [q.metric],
-        from: now - q.hours * 3_600_000,
-        to: now,
-        resolution: q.hours <= 6 ? "1m" : "1h",
-      });
-      return c.json({
-        metric: q.metric,
-        unit: series[0]?.series.unit ?? latest[0]?.series.unit ?? null,
-        series: series.map(({ series: s, points }) => {
-          const rollups = points as { min: number; max: number; avg: number; count: number }[];
-          const count = rollups.reduce((a, p) => a + p.count, 0);
-          const last = latest.find((l) => l.series.id === s.id);
-          return {
-            node_id: s.nodeId,
-            node_name: names.get(s.nodeId) ?? null,
-            labels: s.labels,
-            latest: last ? { ts: last.ts, value: last.value } : null,
-            min: count ? Math.min(...rollups.map((p) => p.min)) : null,
-            max: count ? Math.max(...rollups.map((p) => p.max)) : null,
-            avg: count ? rollups.reduce((a, p) => a + p.avg * p.count, 0) / count : null,
-            count,
-          };
-        }),
-      }, 200);
+      return c.json(metricPreview(deps, flows, c.req.valid("query")), 200);
     },
   );
 
@@ -271,4 +199,92 @@ export function flowsApi(deps: GatewayDeps) {
   );
 
   return app;
+}
+
+/** The checks a flow passes before it is stored. */
+function flowChecks(deps: GatewayDeps, flows: FlowStore) {
+  const templates = new ActionTemplateStore(deps.db);
+  const variables = new FlowVariableStore(deps.db);
+  const resolved = (step: FlowStep) =>
+    step.template_id === undefined ? step : { ...step, ...templates.resolve(step.template_id) };
+
+  /** Operators edit flows; flows that run commands over SSH (themselves or by template) need an admin. */
+  const assertMayEdit = (c: Context<AppEnv>, ...defs: (FlowDefinition | null)[]) => {
+    const commands = defs.some((d) => d?.steps.some((s) => runsCommands(resolved(s))));
+    if (commands && roleOf(c.get("principal")) !== "admin") {
+      throw forbidden("Flows with command actions (SSH) need the admin role");
+    }
+  };
+
+  /**
+   * The definition to store for a client's `body`, its masked secret fields
+   * kept from stored flow `id` (whose variables it also keeps); refused
+   * when invalid.
+   */
+  const toStore = (body: FlowDefinition, id?: number): FlowDefinition => {
+    const { def, problems: masked } = flows.withKeptSecrets(body, id);
+    const problems = [
+      ...masked,
+      ...validateFlow(def, {
+        templates: (ref) => templates.resolve(ref),
+        ...(id !== undefined && def.variables === undefined
+          ? { storedVariables: variables.names(id) }
+          : {}),
+      }),
+    ];
+    if (problems.length > 0) {
+      const details = problems.map((p) => ({ path: `body.${p.path}`, message: p.message }));
+      throw new ApiError(
+        400,
+        "invalid_flow",
+        `Flow "${def.name}" cannot be saved: ${problems[0]!.message}${
+          problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""
+        }`,
+        details.slice(0, 50),
+      );
+    }
+    return def;
+  };
+
+  return { assertMayEdit, toStore };
+}
+
+/** Recent values of `q.metric` per series, to choose a threshold by. */
+function metricPreview(
+  deps: GatewayDeps,
+  flows: FlowStore,
+  q: z.output<typeof metricPreviewQuerySchema>,
+): MetricPreview {
+  const now = deps.clock.now();
+  const names = flows.nodeNames();
+  const latest = deps.telemetry.latest({
+    nodes: q.node ? [q.node] : undefined,
+    metrics: [q.metric],
+  });
+  const { series } = deps.telemetry.query({
+    nodes: q.node ? [q.node] : undefined,
+    metrics: [q.metric],
+    from: now - q.hours * 3_600_000,
+    to: now,
+    resolution: q.hours <= 6 ? "1m" : "1h",
+  });
+  return {
+    metric: q.metric,
+    unit: series[0]?.series.unit ?? latest[0]?.series.unit ?? null,
+    series: series.map(({ series: s, points }) => {
+      const rollups = points as { min: number; max: number; avg: number; count: number }[];
+      const count = rollups.reduce((a, p) => a + p.count, 0);
+      const last = latest.find((l) => l.series.id === s.id);
+      return {
+        node_id: s.nodeId,
+        node_name: names.get(s.nodeId) ?? null,
+        labels: s.labels,
+        latest: last ? { ts: last.ts, value: last.value } : null,
+        min: count ? Math.min(...rollups.map((p) => p.min)) : null,
+        max: count ? Math.max(...rollups.map((p) => p.max)) : null,
+        avg: count ? rollups.reduce((a, p) => a + p.avg * p.count, 0) / count : null,
+        count,
+      };
+    }),
+  };
 }
