@@ -11,6 +11,8 @@ import { enrollmentApi } from "./api/enrollment.ts";
 import { ApiError, errorAnswer } from "./api/errors.ts";
 import { eventsApi } from "./api/events.ts";
 import { flowsApi } from "./api/flows.ts";
+import { flowRunsApi } from "./api/flow_runs.ts";
+import { flowVersionsApi } from "./api/flow_versions.ts";
 import { meshesApi } from "./api/meshes.ts";
 import { neuronsApi } from "./api/neurons.ts";
 import { nodesApi } from "./api/nodes.ts";
@@ -72,6 +74,8 @@ export function createApp(deps: GatewayDeps) {
       topologyApi,
       telemetryApi,
       flowsApi,
+      flowRunsApi,
+      flowVersionsApi,
       alertsApi,
       silencesApi,
       auditApi,

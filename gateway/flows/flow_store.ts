@@ -89,6 +89,15 @@ export class FlowStore {
     });
   }
 
+  /** Every node's name by its id, for the metric preview of the builder. */
+  nodeNames(): Map<string, string> {
+    const rows = prepared(this.db, "SELECT id, name FROM nodes").all() as {
+      id: string;
+      name: string;
+    }[];
+    return new Map(rows.map((n) => [n.id, n.name]));
+  }
+
   /** The flow as stored, secret fields included (for the engine, never for answers). */
   getWithSecrets(id: number): StoredFlow | null {
     const row = prepared(this.db, "SELECT * FROM flows WHERE id = ?").get(id) as

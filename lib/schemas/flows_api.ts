@@ -5,8 +5,15 @@
  * in `flows.ts`.
  */
 import { z } from "zod";
-import { keyedRecord, timestampSchema } from "./common.ts";
+import {
+  decimalInteger,
+  intIdSchema,
+  keyedRecord,
+  nodeIdSchema,
+  timestampSchema,
+} from "./common.ts";
 import { flowDefinitionSchema } from "./flows.ts";
+import { metricNameSchema } from "./telemetry.ts";
 
 /**
  * Most a manual trigger's payload or a dry run's sample context may take,
@@ -37,6 +44,33 @@ export const testFlowSchema = z.strictObject({
     .describe("Sample context variables, e.g. node_id, metric, value; at most 16 KiB as JSON"),
 });
 
+/** The path of `/v1/flows/{id}` and the routes under it. */
+export const flowParamsSchema = z.object({ id: intIdSchema });
+
+/** `GET /v1/flows/{id}/versions/{version}`. */
+export const flowVersionParamsSchema = z.object({ id: intIdSchema, version: intIdSchema });
+
+/** `GET /v1/flows/{id}/executions/{exec_id}`. */
+export const executionParamsSchema = z.object({ id: intIdSchema, exec_id: intIdSchema });
+
+/** The query of `GET /v1/flows/metric-preview`. */
+export const metricPreviewQuerySchema = z.object({
+  metric: metricNameSchema,
+  node: nodeIdSchema.optional(),
+  hours: decimalInteger(z.number().int().min(1).max(24 * 7)).default(24).describe(
+    "How far back the range looks",
+  ),
+});
+
+/** The query of `GET /v1/flows/{id}/executions`. */
+export const listExecutionsQuerySchema = z.object({
+  limit: decimalInteger(z.number().int().min(1).max(500)).default(50),
+  before_id: decimalInteger(z.number().int().positive()).optional(),
+});
+
+/** `POST /v1/flows/{id}/trigger`: the execution it started. */
+export const triggeredSchema = z.object({ execution_id: z.number().int() });
+
 /** `GET /v1/flows/{id}`: a flow as stored. */
 export const storedFlowSchema = flowDefinitionSchema.extend({
   id: z.number().int(),
@@ -66,6 +100,9 @@ export const flowSummarySchema = z.object({
   }).nullable(),
   updated_at: timestampSchema,
 });
+
+/** `GET /v1/flows`. */
+export const flowListSchema = z.object({ flows: z.array(flowSummarySchema) });
 
 /** `GET /v1/flows/metric-preview`. */
 export const metricPreviewSchema = z.object({
@@ -115,6 +152,9 @@ export const executionSchema = z.object({
     duration_ms: z.number().nullable(),
   })).optional().describe("Each step's input, output, status and timing (on a single execution)"),
 });
+
+/** `GET /v1/flows/{id}/executions`. */
+export const executionListSchema = z.object({ executions: z.array(executionSchema) });
 
 /** A flow as stored. */
 export type StoredFlow = z.output<typeof storedFlowSchema>;
