@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nodeIdSchema } from "../../lib/schemas/common.ts";
+import { nodeIdSchema } from "../lib/schemas/common.ts";
 
 /** The file in the demo's data directory that keeps its nodes' agent tokens between runs. */
 export const AGENT_TOKENS_FILE = "agent-tokens.json";

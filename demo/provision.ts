@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { GatewayApiError, GatewayClient } from "../../lib/api_client.ts";
-import type { Logger } from "../../lib/log.ts";
-import { apiTokenSchema, createdTokenSchema } from "../../lib/schemas/auth.ts";
-import { createdJoinTokenSchema } from "../../lib/schemas/enrollment.ts";
-import { meshSchema } from "../../lib/schemas/meshes.ts";
-import { settingsSchema } from "../../lib/schemas/system.ts";
-import { nodeDetailSchema } from "../../lib/schemas/nodes.ts";
-import type { NetworkPlan, SimDevicePlan } from "../../lib/sim/network_plan.ts";
-import type { SimBoot } from "../../lib/sim/sim_node.ts";
+import { GatewayApiError, GatewayClient } from "../lib/api_client.ts";
+import type { Logger } from "../lib/log.ts";
+import { apiTokenSchema, createdTokenSchema } from "../lib/schemas/auth.ts";
+import { createdJoinTokenSchema } from "../lib/schemas/enrollment.ts";
+import { meshSchema } from "../lib/schemas/meshes.ts";
+import { settingsSchema } from "../lib/schemas/system.ts";
+import { nodeDetailSchema } from "../lib/schemas/nodes.ts";
+import type { NetworkPlan, SimDevicePlan } from "../lib/sim/network_plan.ts";
+import type { SimBoot } from "../lib/sim/sim_node.ts";
 import type { StoredAgent } from "./agent_tokens.ts";
 
 /** Name of the API token the demo creates (earlier ones with this name are revoked). */

@@ -1,8 +1,8 @@
 import { relative } from "node:path";
 import { z } from "zod";
-import { GatewayApiError, type GatewayClient } from "../../lib/api_client.ts";
-import { denoFileSystem, type FileSystem } from "../../lib/fs.ts";
-import { generatePassword } from "../auth/password.ts";
+import { GatewayApiError, type GatewayClient } from "../lib/api_client.ts";
+import { denoFileSystem, type FileSystem } from "../lib/fs.ts";
+import { generatePassword } from "../gateway/auth/password.ts";
 
 /** What the gateway writes to `$HALO_VAR/initial-admin` on first start. */
 const INITIAL_ADMIN_FILE = "initial-admin";

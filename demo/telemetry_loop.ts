@@ -4,11 +4,11 @@
  * come from `SimTelemetry` (lib/sim), each node's buffer and sending from
  * its {@linkcode TelemetrySender}.
  */
-import { type Clock, pause } from "../../lib/clock.ts";
-import type { Logger } from "../../lib/log.ts";
-import type { Random } from "../../lib/sim/random.ts";
-import type { SimNetwork } from "../../lib/sim/sim_network.ts";
-import { linkReadingsOf, type SimTelemetry } from "../../lib/sim/telemetry.ts";
+import { type Clock, pause } from "../lib/clock.ts";
+import type { Logger } from "../lib/log.ts";
+import type { Random } from "../lib/sim/random.ts";
+import type { SimNetwork } from "../lib/sim/sim_network.ts";
+import { linkReadingsOf, type SimTelemetry } from "../lib/sim/telemetry.ts";
 import type { FlushResult, TelemetrySender } from "./telemetry_sender.ts";
 
 /** A simulated device with its node id and telemetry buffer. */

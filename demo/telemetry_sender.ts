@@ -12,15 +12,11 @@
  * got acknowledged when it stops is lost, as with an agent whose SD card
  * dies; the demo tries a last flush on Ctrl-C.
  */
-import { GatewayApiError, GatewayClient } from "../../lib/api_client.ts";
-import { fetchHttpClient, type HttpClient } from "../../lib/http_client.ts";
-import type { Random } from "../../lib/sim/random.ts";
-import { samplesFittingOneBatch } from "../../lib/sim/telemetry.ts";
-import {
-  MAX_BATCH_SAMPLES,
-  type Sample,
-  type TelemetryBatch,
-} from "../../lib/schemas/telemetry.ts";
+import { GatewayApiError, GatewayClient } from "../lib/api_client.ts";
+import { fetchHttpClient, type HttpClient } from "../lib/http_client.ts";
+import type { Random } from "../lib/sim/random.ts";
+import { samplesFittingOneBatch } from "../lib/sim/telemetry.ts";
+import { MAX_BATCH_SAMPLES, type Sample, type TelemetryBatch } from "../lib/schemas/telemetry.ts";
 
 /** Answers that refuse the batch itself: sending it again would be refused again. */
 const REFUSED_FOR_GOOD = new Set([400, 409, 413, 415, 422]);

@@ -1,4 +1,4 @@
-import type { GatewayClient } from "../../lib/api_client.ts";
+import type { GatewayClient } from "../lib/api_client.ts";
 
 /** The demo flow's name; the demo creates it once and points it at this run's sink. */
 export const DEMO_FLOW_NAME = "Hot node (demo)";

@@ -8,13 +8,13 @@
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GatewayApiError, GatewayClient } from "../../lib/api_client.ts";
-import { versionLine } from "../../lib/build_info.ts";
-import { systemClock } from "../../lib/clock.ts";
-import { createLogger, parseLogLevel } from "../../lib/log.ts";
-import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
-import { SimNetwork } from "../../lib/sim/sim_network.ts";
-import { SimTelemetry } from "../../lib/sim/telemetry.ts";
+import { GatewayApiError, GatewayClient } from "../lib/api_client.ts";
+import { versionLine } from "../lib/build_info.ts";
+import { systemClock } from "../lib/clock.ts";
+import { createLogger, parseLogLevel } from "../lib/log.ts";
+import { DEMO_NETWORK } from "../lib/sim/network_plan.ts";
+import { SimNetwork } from "../lib/sim/sim_network.ts";
+import { SimTelemetry } from "../lib/sim/telemetry.ts";
 import { loginAsAdmin } from "./admin_login.ts";
 import { readAgentTokens, writeAgentTokens } from "./agent_tokens.ts";
 import { backfillPrinter, formatBackfillDone, formatBanner } from "./banner.ts";
@@ -52,7 +52,7 @@ async function main(args: string[]): Promise<number> {
   if (cmd.command === "help") return (console.log(DEMO_HELP), 0);
   if (cmd.command === "version") return (console.log(versionLine("halo-demo")), 0);
 
-  const repoRoot = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/+$/, "");
+  const repoRoot = fileURLToPath(new URL("..", import.meta.url)).replace(/\/+$/, "");
   const dataDir = resolve(cmd.dataDir ?? `${repoRoot}/.halo-demo`);
   const logFile = `${dataDir}/gateway.log`;
   const envLevel = Deno.env.get("HALO_LOG");

@@ -1,7 +1,7 @@
-import type { Sample } from "../../lib/schemas/telemetry.ts";
-import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
-import { SimTelemetry } from "../../lib/sim/telemetry.ts";
-import { assert, assertEquals, assertThrows } from "../../lib/testing/assert.ts";
+import type { Sample } from "../lib/schemas/telemetry.ts";
+import { DEMO_NETWORK } from "../lib/sim/network_plan.ts";
+import { SimTelemetry } from "../lib/sim/telemetry.ts";
+import { assert, assertEquals, assertThrows } from "../lib/testing/assert.ts";
 import { fakeTelemetryGateway } from "./_fake_telemetry_gateway.ts";
 import { TelemetrySender } from "./telemetry_sender.ts";
 

@@ -1,6 +1,6 @@
-import { flowDefinitionSchema } from "../../lib/schemas/flows.ts";
-import { assertEquals } from "../../lib/testing/assert.ts";
-import { validateFlow } from "../flows/validate_flow.ts";
+import { flowDefinitionSchema } from "../lib/schemas/flows.ts";
+import { assertEquals } from "../lib/testing/assert.ts";
+import { validateFlow } from "../gateway/flows/validate_flow.ts";
 import { demoFlow } from "./demo_flow.ts";
 import { startDemoSink } from "./webhook_sink.ts";
 

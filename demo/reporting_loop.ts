@@ -1,8 +1,8 @@
-import type { GatewayClient } from "../../lib/api_client.ts";
-import { type Clock, pause } from "../../lib/clock.ts";
-import type { Logger } from "../../lib/log.ts";
-import type { Random } from "../../lib/sim/random.ts";
-import type { SimNetwork } from "../../lib/sim/sim_network.ts";
+import type { GatewayClient } from "../lib/api_client.ts";
+import { type Clock, pause } from "../lib/clock.ts";
+import type { Logger } from "../lib/log.ts";
+import type { Random } from "../lib/sim/random.ts";
+import type { SimNetwork } from "../lib/sim/sim_network.ts";
 
 /** A simulated device with its node id and an API client holding its agent token. */
 export interface ReportingDevice {
