@@ -15,7 +15,7 @@ import { createLogger, parseLogLevel } from "../lib/log.ts";
 import { DEMO_NETWORK } from "../lib/sim/network_plan.ts";
 import { SimNetwork } from "../lib/sim/sim_network.ts";
 import { SimTelemetry } from "../lib/sim/telemetry.ts";
-import { loginAsAdmin } from "./admin_login.ts";
+import { loginAsAdmin } from "../lib/admin_login.ts";
 import { readAgentTokens, writeAgentTokens } from "./agent_tokens.ts";
 import { backfillPrinter, formatBackfillDone, formatBanner } from "./banner.ts";
 import { DEMO_HELP, parseDemoArgs } from "./cli_args.ts";

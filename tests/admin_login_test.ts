@@ -5,7 +5,7 @@ import { FakeFileSystem } from "../lib/testing/fake_fs.ts";
 import { setOneTimeAdmin } from "../gateway/bootstrap/initial_admin.ts";
 import { UserStore } from "../gateway/store/users.ts";
 import { createHarness, type Harness } from "../gateway/testing/harness.ts";
-import { loginAsAdmin } from "./admin_login.ts";
+import { loginAsAdmin } from "../lib/admin_login.ts";
 
 const DATA = "/demo-data";
 
