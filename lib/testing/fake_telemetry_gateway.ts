@@ -4,7 +4,7 @@
  * stored once per node, epoch and seq; a retry is answered `duplicate`; the
  * same key with another body is a 409) and fails on request.
  */
-import { type TelemetryBatch, telemetryBatchSchema } from "../lib/schemas/telemetry.ts";
+import { type TelemetryBatch, telemetryBatchSchema } from "../schemas/telemetry.ts";
 
 /** What the fake does with the next request instead of storing and acknowledging it. */
 export type Fault =
