@@ -33,7 +33,7 @@ interface Demo {
 }
 
 async function startDemo(dataDir: string): Promise<Demo> {
-  const task = await denoTaskCommand("demo", "gateway/demo/main.ts");
+  const task = await denoTaskCommand("demo", "demo/main.ts");
   const child = new Deno.Command(Deno.execPath(), {
     args: [...task.args, "--listen", "127.0.0.1:0", "--data-dir", dataDir],
     cwd: ROOT,

@@ -40,18 +40,3 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${b64(new Uint8Array(16))}$${
   b64(new Uint8Array(KEYLEN))
 }`;
-
-/** A random password for one-time admin credentials: 20 characters from an unambiguous set. */
-export function generatePassword(length = 20): string {
-  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-  const out: string[] = [];
-  // Rejection sampling keeps every character equally likely.
-  while (out.length < length) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(length * 2))) {
-      if (byte < 256 - (256 % alphabet.length) && out.length < length) {
-        out.push(alphabet[byte % alphabet.length]!);
-      }
-    }
-  }
-  return out.join("");
-}

@@ -1,7 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { FileSystem } from "../../lib/fs.ts";
 import type { Logger } from "../../lib/log.ts";
-import { generatePassword, hashPassword } from "../auth/password.ts";
+import { generatePassword } from "../../lib/random_password.ts";
+import { hashPassword } from "../auth/password.ts";
 import { AuditLog } from "../store/audit.ts";
 import { SessionStore } from "../store/sessions.ts";
 import { UserStore } from "../store/users.ts";

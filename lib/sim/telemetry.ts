@@ -23,12 +23,12 @@
  */
 import {
   type Labels,
-  MAX_BATCH_BYTES,
   MAX_BATCH_SAMPLES,
   type Sample,
   type TelemetryBatch,
   type Unit,
 } from "../schemas/telemetry.ts";
+import { samplesFittingOneBatch } from "../uplink/samples_fitting_one_batch.ts";
 import { meshMacOf, type NetworkPlan, type SimDevicePlan } from "./network_plan.ts";
 import { seededRandom } from "./random.ts";
 import type { SimLinkReport } from "./sim_node.ts";
@@ -257,27 +257,6 @@ export interface BatchesOptions {
   stepMs?: number;
   /** Most samples in one batch. @default MAX_BATCH_SAMPLES (5000) */
   maxSamples?: number;
-}
-
-/** Room for `{"node_id":…,"epoch":…,"batch_seq":…,"samples":[]}` around the samples. */
-const ENVELOPE_BYTES = 512;
-const encoder = new TextEncoder();
-
-/**
- * How many of the first `samples` fit in one batch: at most `maxSamples`
- * and, serialized, within the gateway's 1 MB limit (at least one).
- */
-export function samplesFittingOneBatch(
-  samples: readonly Sample[],
-  maxSamples: number = MAX_BATCH_SAMPLES,
-): number {
-  let bytes = ENVELOPE_BYTES;
-  const limit = Math.min(samples.length, maxSamples);
-  for (let i = 0; i < limit; i++) {
-    bytes += encoder.encode(JSON.stringify(samples[i])).length + 1;
-    if (bytes > MAX_BATCH_BYTES) return Math.max(1, i);
-  }
-  return limit;
 }
 
 /** The fixed parts of one device's model: its plan, profile and noise streams. */

@@ -9,7 +9,7 @@ import { assert, assertEquals, assertNotEquals, assertThrows } from "../testing/
 import { DEMO_NETWORK, deviceOf, meshMacOf } from "./network_plan.ts";
 import { seededRandom } from "./random.ts";
 import { SimNetwork } from "./sim_network.ts";
-import { linkReadingsOf, samplesFittingOneBatch, SimTelemetry } from "./telemetry.ts";
+import { linkReadingsOf, SimTelemetry } from "./telemetry.ts";
 
 const T0 = Date.UTC(2026, 10, 23, 0, 0, 0);
 const MINUTE = 60_000;
@@ -304,26 +304,4 @@ Deno.test("SimTelemetry.batches() back-fills a time range in valid batches", asy
       RangeError,
     );
   });
-});
-
-Deno.test("samplesFittingOneBatch() keeps a batch within 5000 samples and 1 MB", () => {
-  const small: Sample = { metric: "cpu.usage", ts: T0, value: 1, unit: "%" };
-  assertEquals(samplesFittingOneBatch(new Array(6000).fill(small)), MAX_BATCH_SAMPLES);
-  assertEquals(samplesFittingOneBatch(new Array(10).fill(small), 4), 4);
-  const labels = Object.fromEntries(
-    Array.from({ length: 8 }, (_, i) => [`label_${i}`, "x".repeat(64)]),
-  );
-  const big: Sample = { ...small, labels };
-  const n = samplesFittingOneBatch(new Array(5000).fill(big));
-  assert(n < 5000, `${n} samples with big labels`);
-  const bytes = new TextEncoder().encode(
-    JSON.stringify({
-      node_id: "n-0123456789ab",
-      epoch: "x".repeat(64),
-      batch_seq: 1e12,
-      samples: new Array(n).fill(big),
-    }),
-  ).length;
-  assert(bytes <= MAX_BATCH_BYTES, `${bytes} bytes`);
-  assertEquals(samplesFittingOneBatch([]), 0);
 });

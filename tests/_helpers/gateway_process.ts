@@ -5,7 +5,7 @@
  */
 
 import { GatewayClient } from "../../lib/api_client.ts";
-import { loginAsAdmin } from "../../gateway/demo/admin_login.ts";
+import { loginAsAdmin } from "../../lib/admin_login.ts";
 import { denoTaskCommand } from "./deno_task.ts";
 
 const ROOT = new URL("../../", import.meta.url);

@@ -12,11 +12,11 @@ import type { UserRole } from "../../lib/schemas/common.ts";
 import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
 import { SimNetwork } from "../../lib/sim/sim_network.ts";
 import { SimTelemetry } from "../../lib/sim/telemetry.ts";
-import { provisionDemoFlow } from "../../gateway/demo/demo_flow.ts";
-import { provision } from "../../gateway/demo/provision.ts";
-import { reportOnce, runReporters } from "../../gateway/demo/reporting_loop.ts";
-import { backfillTelemetry } from "../../gateway/demo/telemetry_loop.ts";
-import { TelemetrySender } from "../../gateway/demo/telemetry_sender.ts";
+import { provisionDemoFlow } from "../../lib/sim/demo_flow.ts";
+import { provision } from "../../lib/sim/provision.ts";
+import { reportOnce, runReporters } from "../../lib/sim/reporting_loop.ts";
+import { backfillTelemetry } from "../../lib/sim/telemetry_loop.ts";
+import { TelemetrySender } from "../../lib/uplink/telemetry_sender.ts";
 import {
   type GatewayProcess,
   loginAdmin,

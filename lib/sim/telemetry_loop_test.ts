@@ -1,15 +1,15 @@
-import { systemClock } from "../../lib/clock.ts";
-import { createLogger } from "../../lib/log.ts";
-import type { Sample } from "../../lib/schemas/telemetry.ts";
-import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
-import { seededRandom } from "../../lib/sim/random.ts";
-import { SimNetwork } from "../../lib/sim/sim_network.ts";
-import { SimTelemetry } from "../../lib/sim/telemetry.ts";
-import { assert, assertEquals } from "../../lib/testing/assert.ts";
-import { FakeClock } from "../../lib/testing/fake_clock.ts";
-import { fakeTelemetryGateway } from "./_fake_telemetry_gateway.ts";
+import { systemClock } from "../clock.ts";
+import { createLogger } from "../log.ts";
+import type { Sample } from "../schemas/telemetry.ts";
+import { DEMO_NETWORK } from "./network_plan.ts";
+import { seededRandom } from "./random.ts";
+import { SimNetwork } from "./sim_network.ts";
+import { SimTelemetry } from "./telemetry.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
+import { FakeClock } from "../testing/fake_clock.ts";
+import { fakeTelemetryGateway } from "../testing/fake_telemetry_gateway.ts";
 import { backfillTelemetry, runTelemetry, type TelemetryDevice } from "./telemetry_loop.ts";
-import { TelemetrySender } from "./telemetry_sender.ts";
+import { TelemetrySender } from "../uplink/telemetry_sender.ts";
 
 const HOUR = 3600_000;
 const telemetry = new SimTelemetry(DEMO_NETWORK, { seed: 1 });

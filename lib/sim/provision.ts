@@ -1,14 +1,24 @@
+/**
+ * Enrolling a simulated network on a real gateway over its API, as an admin
+ * and the devices' agents would: the demo and the portal's system tests set
+ * up their nodes with it.
+ */
 import { z } from "zod";
-import { GatewayApiError, GatewayClient } from "../../lib/api_client.ts";
-import type { Logger } from "../../lib/log.ts";
-import { apiTokenSchema, createdTokenSchema } from "../../lib/schemas/auth.ts";
-import { createdJoinTokenSchema } from "../../lib/schemas/enrollment.ts";
-import { meshSchema } from "../../lib/schemas/meshes.ts";
-import { settingsSchema } from "../../lib/schemas/system.ts";
-import { nodeDetailSchema } from "../../lib/schemas/nodes.ts";
-import type { NetworkPlan, SimDevicePlan } from "../../lib/sim/network_plan.ts";
-import type { SimBoot } from "../../lib/sim/sim_node.ts";
-import type { StoredAgent } from "./agent_tokens.ts";
+import { GatewayApiError, GatewayClient } from "../api_client.ts";
+import type { Logger } from "../log.ts";
+import { apiTokenSchema, createdTokenSchema } from "../schemas/auth.ts";
+import { createdJoinTokenSchema } from "../schemas/enrollment.ts";
+import { meshSchema } from "../schemas/meshes.ts";
+import { settingsSchema } from "../schemas/system.ts";
+import { nodeDetailSchema } from "../schemas/nodes.ts";
+import type { NetworkPlan, SimDevicePlan } from "./network_plan.ts";
+import type { SimBoot } from "./sim_node.ts";
+
+/** A simulated device's credentials, as its agent would keep them in `/etc/halo`. */
+export interface StoredAgent {
+  nodeId: string;
+  agentToken: string;
+}
 
 /** Name of the API token the demo creates (earlier ones with this name are revoked). */
 export const DEMO_TOKEN_NAME = "halo-demo";

@@ -1,15 +1,15 @@
 /**
  * The simulated nodes' telemetry: a back-fill of history on a fresh data
  * directory, then a round of samples from every node every 10 s. Samples
- * come from `SimTelemetry` (lib/sim), each node's buffer and sending from
- * its {@linkcode TelemetrySender}.
+ * come from {@linkcode SimTelemetry}, each node's buffer and sending from
+ * its {@linkcode TelemetrySender} (lib/uplink), as an agent's would.
  */
-import { type Clock, pause } from "../../lib/clock.ts";
-import type { Logger } from "../../lib/log.ts";
-import type { Random } from "../../lib/sim/random.ts";
-import type { SimNetwork } from "../../lib/sim/sim_network.ts";
-import { linkReadingsOf, type SimTelemetry } from "../../lib/sim/telemetry.ts";
-import type { FlushResult, TelemetrySender } from "./telemetry_sender.ts";
+import { type Clock, pause } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import type { Random } from "./random.ts";
+import type { SimNetwork } from "./sim_network.ts";
+import { linkReadingsOf, type SimTelemetry } from "./telemetry.ts";
+import type { FlushResult, TelemetrySender } from "../uplink/telemetry_sender.ts";
 
 /** A simulated device with its node id and telemetry buffer. */
 export interface TelemetryDevice {

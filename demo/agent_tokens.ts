@@ -1,14 +1,9 @@
 import { z } from "zod";
-import { nodeIdSchema } from "../../lib/schemas/common.ts";
+import { nodeIdSchema } from "../lib/schemas/common.ts";
+import type { StoredAgent } from "../lib/sim/provision.ts";
 
 /** The file in the demo's data directory that keeps its nodes' agent tokens between runs. */
 export const AGENT_TOKENS_FILE = "agent-tokens.json";
-
-/** A simulated device's credentials, as its agent would keep them in `/etc/halo`. */
-export interface StoredAgent {
-  nodeId: string;
-  agentToken: string;
-}
 
 const fileSchema = z.strictObject({
   devices: z.record(

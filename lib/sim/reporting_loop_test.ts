@@ -1,11 +1,11 @@
-import { GatewayClient } from "../../lib/api_client.ts";
-import { createLogger } from "../../lib/log.ts";
-import { nodeReportSchema } from "../../lib/schemas/report.ts";
-import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
-import { seededRandom } from "../../lib/sim/random.ts";
-import { SimNetwork } from "../../lib/sim/sim_network.ts";
-import { assert, assertEquals, assertNotEquals } from "../../lib/testing/assert.ts";
-import { FakeClock } from "../../lib/testing/fake_clock.ts";
+import { GatewayClient } from "../api_client.ts";
+import { createLogger } from "../log.ts";
+import { nodeReportSchema } from "../schemas/report.ts";
+import { DEMO_NETWORK } from "./network_plan.ts";
+import { seededRandom } from "./random.ts";
+import { SimNetwork } from "./sim_network.ts";
+import { assert, assertEquals, assertNotEquals } from "../testing/assert.ts";
+import { FakeClock } from "../testing/fake_clock.ts";
 import { reportOnce, runDropouts, runReporters } from "./reporting_loop.ts";
 
 interface Sent {

@@ -1,10 +1,11 @@
 /**
  * A fake of the gateway's `POST /v1/telemetry` as an HttpClient, for the
- * demo's telemetry tests: it keeps what the contract promises (a batch is
- * stored once per node, epoch and seq; a retry is answered `duplicate`; the
- * same key with another body is a 409) and fails on request.
+ * tests of the telemetry sender and the simulated nodes: it keeps what the
+ * contract promises (a batch is stored once per node, epoch and seq; a retry
+ * is answered `duplicate`; the same key with another body is a 409) and
+ * fails on request.
  */
-import { type TelemetryBatch, telemetryBatchSchema } from "../../lib/schemas/telemetry.ts";
+import { type TelemetryBatch, telemetryBatchSchema } from "../schemas/telemetry.ts";
 
 /** What the fake does with the next request instead of storing and acknowledging it. */
 export type Fault =

@@ -1,8 +1,12 @@
+/**
+ * Logging in as the admin of a gateway whose data directory (`HALO_VAR`) is
+ * on this machine, as the demo and the system tests do after starting one.
+ */
 import { relative } from "node:path";
 import { z } from "zod";
-import { GatewayApiError, type GatewayClient } from "../../lib/api_client.ts";
-import { denoFileSystem, type FileSystem } from "../../lib/fs.ts";
-import { generatePassword } from "../auth/password.ts";
+import { GatewayApiError, type GatewayClient } from "./api_client.ts";
+import { denoFileSystem, type FileSystem } from "./fs.ts";
+import { generatePassword } from "./random_password.ts";
 
 /** What the gateway writes to `$HALO_VAR/initial-admin` on first start. */
 const INITIAL_ADMIN_FILE = "initial-admin";

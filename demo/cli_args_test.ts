@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../lib/testing/assert.ts";
+import { assertEquals, assertThrows } from "../lib/testing/assert.ts";
 import { parseDemoArgs } from "./cli_args.ts";
 
 Deno.test("parseDemoArgs() defaults to 127.0.0.1:8080 and the repository's data dir", () => {

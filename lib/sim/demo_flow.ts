@@ -1,4 +1,9 @@
-import type { GatewayClient } from "../../lib/api_client.ts";
+/**
+ * The demo's flow, "Hot node (demo)": the simulated weather station crosses
+ * 45 °C on hot afternoons, so it raises alerts in the demo and in the
+ * portal's system tests alike.
+ */
+import type { GatewayClient } from "../api_client.ts";
 
 /** The demo flow's name; the demo creates it once and points it at this run's sink. */
 export const DEMO_FLOW_NAME = "Hot node (demo)";

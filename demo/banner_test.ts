@@ -1,4 +1,4 @@
-import { assertEquals, assertStringIncludes } from "../../lib/testing/assert.ts";
+import { assertEquals, assertStringIncludes } from "../lib/testing/assert.ts";
 import {
   backfillPrinter,
   curlExamples,

@@ -1,6 +1,6 @@
-import { GatewayClient } from "../../lib/api_client.ts";
-import { assertEquals } from "../../lib/testing/assert.ts";
-import { FakeClock } from "../../lib/testing/fake_clock.ts";
+import { GatewayClient } from "../lib/api_client.ts";
+import { assertEquals } from "../lib/testing/assert.ts";
+import { FakeClock } from "../lib/testing/fake_clock.ts";
 import { formatEvent, parseSse, runEventFeed } from "./event_feed.ts";
 
 const EVENT = {

@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "../../lib/testing/assert.ts";
+import { assertEquals, assertRejects } from "../lib/testing/assert.ts";
 import { AGENT_TOKENS_FILE, readAgentTokens, writeAgentTokens } from "./agent_tokens.ts";
 
 const TOKEN = `halo_agent_${"A".repeat(43)}`;

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { listenAddressSchema, splitListenAddress } from "../../lib/schemas/common.ts";
+import { listenAddressSchema, splitListenAddress } from "../lib/schemas/common.ts";
 
 /** What `deno task demo` was asked to do. */
 export type DemoCommand =

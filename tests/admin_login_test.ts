@@ -1,11 +1,11 @@
-import { GatewayClient } from "../../lib/api_client.ts";
-import { createLogger } from "../../lib/log.ts";
-import { assert, assertEquals, assertNotEquals, assertRejects } from "../../lib/testing/assert.ts";
-import { FakeFileSystem } from "../../lib/testing/fake_fs.ts";
-import { setOneTimeAdmin } from "../bootstrap/initial_admin.ts";
-import { UserStore } from "../store/users.ts";
-import { createHarness, type Harness } from "../testing/harness.ts";
-import { loginAsAdmin } from "./admin_login.ts";
+import { GatewayClient } from "../lib/api_client.ts";
+import { createLogger } from "../lib/log.ts";
+import { assert, assertEquals, assertNotEquals, assertRejects } from "../lib/testing/assert.ts";
+import { FakeFileSystem } from "../lib/testing/fake_fs.ts";
+import { setOneTimeAdmin } from "../gateway/bootstrap/initial_admin.ts";
+import { UserStore } from "../gateway/store/users.ts";
+import { createHarness, type Harness } from "../gateway/testing/harness.ts";
+import { loginAsAdmin } from "../lib/admin_login.ts";
 
 const DATA = "/demo-data";
 

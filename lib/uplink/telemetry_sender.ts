@@ -1,26 +1,21 @@
 /**
- * What a node's agent does with its samples until the gateway has them, for
- * the demo's simulated nodes: a buffer of samples, cut into batches when
- * sent; a batch keeps its epoch, `batch_seq` and body until the gateway
- * acknowledges it, however many attempts that takes, so a retry after a lost
- * answer is stored once (`duplicate: true`).
+ * What a node's agent does with its samples until the gateway has them (the
+ * demo's simulated nodes use it today): a buffer of samples, cut into
+ * batches when sent; a batch keeps its epoch, `batch_seq` and body until the
+ * gateway acknowledges it, however many attempts that takes, so a retry
+ * after a lost answer is stored once (`duplicate: true`).
  *
- * The demo's buffers live in memory, so every demo run is a new
- * installation of them: a new epoch, `batch_seq` from 0. (Persisting the
+ * The buffer lives in memory, so every process that makes one is a new
+ * installation of it: a new epoch, `batch_seq` from 0. (Persisting the
  * epoch would need the unacknowledged batches persisted too: a rerun that
  * reused a `batch_seq` for another body would get a 409.) What a run has not
  * got acknowledged when it stops is lost, as with an agent whose SD card
  * dies; the demo tries a last flush on Ctrl-C.
  */
-import { GatewayApiError, GatewayClient } from "../../lib/api_client.ts";
-import { fetchHttpClient, type HttpClient } from "../../lib/http_client.ts";
-import type { Random } from "../../lib/sim/random.ts";
-import { samplesFittingOneBatch } from "../../lib/sim/telemetry.ts";
-import {
-  MAX_BATCH_SAMPLES,
-  type Sample,
-  type TelemetryBatch,
-} from "../../lib/schemas/telemetry.ts";
+import { GatewayApiError, GatewayClient } from "../api_client.ts";
+import { fetchHttpClient, type HttpClient } from "../http_client.ts";
+import { MAX_BATCH_SAMPLES, type Sample, type TelemetryBatch } from "../schemas/telemetry.ts";
+import { samplesFittingOneBatch } from "./samples_fitting_one_batch.ts";
 
 /** Answers that refuse the batch itself: sending it again would be refused again. */
 const REFUSED_FOR_GOOD = new Set([400, 409, 413, 415, 422]);
@@ -55,7 +50,7 @@ export interface TelemetrySenderOptions {
   /** Longest wait between attempts, unless the gateway's Retry-After asks for more. @default 60000 */
   maxBackoffMs?: number;
   /** Spreads the waits (between half and all of the backoff). @default Math.random */
-  random?: Random;
+  random?: () => number;
 }
 
 /** Why a flush stopped before the buffer was empty. */
@@ -109,7 +104,7 @@ export class TelemetrySender {
   readonly #maxBuffered: number;
   readonly #minBackoffMs: number;
   readonly #maxBackoffMs: number;
-  readonly #random: Random;
+  readonly #random: () => number;
   /** Batches cut and numbered, oldest first; the first may be on its way. */
   #sealed: TelemetryBatch[] = [];
   /** Samples not yet in a batch. */

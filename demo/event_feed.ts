@@ -1,6 +1,6 @@
-import type { Clock } from "../../lib/clock.ts";
-import type { GatewayClient } from "../../lib/api_client.ts";
-import { eventSchema, type HaloEvent } from "../../lib/schemas/events.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { GatewayClient } from "../lib/api_client.ts";
+import { eventSchema, type HaloEvent } from "../lib/schemas/events.ts";
 
 /** One Server-Sent Events message. */
 export interface SseMessage {

@@ -1,5 +1,5 @@
-import { assertEquals } from "../../lib/testing/assert.ts";
-import { denoTaskCommand } from "../../tests/_helpers/deno_task.ts";
+import { assertEquals } from "../lib/testing/assert.ts";
+import { denoTaskCommand } from "../tests/_helpers/deno_task.ts";
 import { GATEWAY_ENV, GATEWAY_PERMISSIONS } from "./launch_gateway.ts";
 
 Deno.test("the demo starts the gateway as deno.json's gateway task does", async () => {

@@ -1,8 +1,14 @@
-import type { GatewayClient } from "../../lib/api_client.ts";
-import { type Clock, pause } from "../../lib/clock.ts";
-import type { Logger } from "../../lib/log.ts";
-import type { Random } from "../../lib/sim/random.ts";
-import type { SimNetwork } from "../../lib/sim/sim_network.ts";
+/**
+ * The simulated devices' status reports: each device is an agent reporting
+ * over the gateway API ({@linkcode runReporter}), what it reports comes from
+ * the simulated network, and one device drops off the mesh now and then.
+ */
+import type { GatewayClient } from "../api_client.ts";
+import { type Clock, pause } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import { runReporter } from "../uplink/reporter.ts";
+import type { Random } from "./random.ts";
+import type { SimNetwork } from "./sim_network.ts";
 
 /** A simulated device with its node id and an API client holding its agent token. */
 export interface ReportingDevice {
@@ -48,41 +54,26 @@ export async function reportOnce(
 
 /**
  * Keeps every device reporting each interval until `signal` aborts, like
- * six agents would. A device cut off from the mesh (see
- * {@linkcode runDropouts}) sends nothing until it is back. The interval
- * follows `report_interval_s` in the gateway's answers.
+ * six agents would, each with its own {@linkcode runReporter}. A device cut
+ * off from the mesh (see {@linkcode runDropouts}) sends nothing until it is
+ * back. The interval follows `report_interval_s` in the gateway's answers.
  */
 export async function runReporters(options: ReportersOptions): Promise<void> {
-  const { network, clock, log, signal } = options;
-  await Promise.all(options.devices.map(async (device) => {
-    let intervalMs = options.intervalMs;
-    let failing = false;
-    if (!await pause(clock, Math.floor(options.random() * intervalMs), signal)) return;
-    while (!signal.aborted) {
-      if (network.node(device.key).connected) {
-        try {
-          const answer = await device.client.report(
-            device.nodeId,
-            network.report(device.key, clock.now()),
-          );
-          intervalMs = answer.report_interval_s * 1000;
-          if (answer.events.length > 0) {
-            log.debug("report caused events", { node: device.name, events: answer.events });
-          }
-          if (failing) log.info("reporting again", { node: device.name });
-          failing = false;
-        } catch (error) {
-          if (signal.aborted) return;
-          // One line when it starts failing, not one every interval.
-          if (!failing) {
-            log.warn("report failed; retrying every interval", { node: device.name, error });
-          }
-          failing = true;
-        }
-      }
-      if (!await pause(clock, intervalMs, signal)) return;
-    }
-  }));
+  const { network, clock, log, signal, intervalMs } = options;
+  await Promise.all(options.devices.map((device) =>
+    runReporter({
+      client: device.client,
+      nodeId: device.nodeId,
+      name: device.name,
+      source: { report: (now) => network.report(device.key, now) },
+      reachable: () => network.node(device.key).connected,
+      clock,
+      log,
+      signal,
+      intervalMs,
+      firstReportInMs: Math.floor(options.random() * intervalMs),
+    })
+  ));
 }
 
 /** Options for {@linkcode runDropouts}. */

@@ -1,10 +1,9 @@
-import { GatewayClient } from "../../lib/api_client.ts";
-import { createLogger } from "../../lib/log.ts";
-import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
-import { assert, assertEquals } from "../../lib/testing/assert.ts";
-import { createHarness, type Harness } from "../testing/harness.ts";
-import type { StoredAgent } from "./agent_tokens.ts";
-import { provision, type Provisioned } from "./provision.ts";
+import { GatewayClient } from "../lib/api_client.ts";
+import { createLogger } from "../lib/log.ts";
+import { DEMO_NETWORK } from "../lib/sim/network_plan.ts";
+import { assert, assertEquals } from "../lib/testing/assert.ts";
+import { createHarness, type Harness } from "../gateway/testing/harness.ts";
+import { provision, type Provisioned, type StoredAgent } from "../lib/sim/provision.ts";
 
 const log = createLogger({ component: "provision-test", level: "error", write: () => {} });
 

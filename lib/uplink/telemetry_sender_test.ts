@@ -1,8 +1,8 @@
-import type { Sample } from "../../lib/schemas/telemetry.ts";
-import { DEMO_NETWORK } from "../../lib/sim/network_plan.ts";
-import { SimTelemetry } from "../../lib/sim/telemetry.ts";
-import { assert, assertEquals, assertThrows } from "../../lib/testing/assert.ts";
-import { fakeTelemetryGateway } from "./_fake_telemetry_gateway.ts";
+import type { Sample } from "../schemas/telemetry.ts";
+import { DEMO_NETWORK } from "../sim/network_plan.ts";
+import { SimTelemetry } from "../sim/telemetry.ts";
+import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { fakeTelemetryGateway } from "../testing/fake_telemetry_gateway.ts";
 import { TelemetrySender } from "./telemetry_sender.ts";
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
