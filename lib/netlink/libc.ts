@@ -168,6 +168,11 @@ class LibcNetlinkSocket implements NetlinkSocket {
   }
 
   async receive(): Promise<Uint8Array> {
+    this.#checkOpen("recvfrom");
+    // The kernel builds a dump's next datagram while we read the last, so it is
+    // usually there already: only wait on a worker thread when it is not.
+    const ready = this.#takeDatagram();
+    if (ready) return ready;
     const deadline = performance.now() + this.timeoutMs;
     for (;;) {
       const remaining = Math.ceil(deadline - performance.now());

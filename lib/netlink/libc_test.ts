@@ -3,6 +3,7 @@ import { assertEquals, assertRejects, assertThrows } from "../testing/assert.ts"
 import { NetlinkChannel } from "./channel.ts";
 import { NetlinkKernelError, NetlinkSocketError, NetlinkTimeoutError } from "./errors.ts";
 import { openNetlinkSocket } from "./libc.ts";
+import { encodeMessage, parseMessages } from "./message.ts";
 import { Rtnetlink } from "./rtnetlink.ts";
 
 const NETLINK_ROUTE = 0;
@@ -80,4 +81,35 @@ Deno.test("close() during receive() ends the receive and the socket", async () =
   await assertRejects(() => receiving, NetlinkSocketError, "closed meanwhile");
   assertThrows(() => socket.send(new Uint8Array(16)), NetlinkSocketError, "the socket is closed");
   socket.close();
+});
+
+Deno.test("receive() drops datagrams another process's socket sends it", async () => {
+  const socket = openNetlinkSocket(NETLINK_ROUTE, { receiveTimeoutMs: 200 });
+  const libc = Deno.dlopen(
+    "libc.so.6",
+    {
+      socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+      sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
+      close: { parameters: ["i32"], result: "i32" },
+    } as const,
+  );
+  const intruder = libc.symbols.socket(16, 3, NETLINK_ROUTE);
+  try {
+    // The kernel's replies name our port id: that is where an intruder would send.
+    socket.send(encodeMessage({ type: 18, flags: 0x301, seq: 1 }, new Uint8Array(16)));
+    let replies = parseMessages(await socket.receive());
+    const ourPortId = replies[0]!.pid;
+    while (replies.every((m) => m.type !== 3)) replies = parseMessages(await socket.receive());
+    const forged = encodeMessage({ type: 3, flags: 2, seq: 1 }, new Uint8Array(4));
+    const to = new Uint8Array(12);
+    new DataView(to.buffer).setUint16(0, 16, true);
+    new DataView(to.buffer).setUint32(4, ourPortId, true);
+    const sent = libc.symbols.sendto(intruder, forged, BigInt(forged.length), 0, to, 12);
+    assertEquals(Number(sent), forged.length, "the forged datagram was delivered");
+    await assertRejects(() => socket.receive(), NetlinkTimeoutError);
+  } finally {
+    libc.symbols.close(intruder);
+    libc.close();
+    socket.close();
+  }
 });
