@@ -148,20 +148,20 @@ export function parseAttributes(bytes: Uint8Array, offset: number): NetlinkAttri
  * The attributes after a fixed-size family header (`ifinfomsg`, `ndmsg`…),
  * keyed by type; a repeated type keeps its last value.
  *
+ * @param header the family header's size in bytes and its name for errors
  * @throws {NetlinkProtocolError} when the payload is shorter than the header
  */
 export function attributesAfter(
   message: { payload: Uint8Array; offset: number },
-  headerSize: number,
-  what: string,
+  header: { size: number; name: string },
 ): Map<number, NetlinkAttribute> {
-  if (message.payload.length < headerSize) {
+  if (message.payload.length < header.size) {
     throw new NetlinkProtocolError(
       message.offset,
-      `${what} needs ${headerSize} bytes, the message has ${message.payload.length}`,
+      `${header.name} needs ${header.size} bytes, the message has ${message.payload.length}`,
     );
   }
-  const start = align4(headerSize);
+  const start = align4(header.size);
   const rest = message.payload.subarray(Math.min(start, message.payload.length));
   return new Map(parseAttributes(rest, message.offset + start).map((a) => [a.type, a]));
 }

@@ -238,7 +238,7 @@ function required(
  */
 export function decodeLink(message: NetlinkMessage): Link {
   expectType(message, RTM_NEWLINK, "RTM_NEWLINK");
-  const attributes = attributesAfter(message, IFINFOMSG_SIZE, "ifinfomsg");
+  const attributes = attributesAfter(message, { size: IFINFOMSG_SIZE, name: "ifinfomsg" });
   const header = view(message.payload);
   const flags = header.getUint32(8, HOST_LITTLE_ENDIAN);
   const address = attributes.get(IFLA_ADDRESS);
@@ -307,7 +307,7 @@ function ipAddress(attribute: NetlinkAttribute, family: number, name: string): s
  */
 export function decodeAddress(message: NetlinkMessage): InterfaceAddress | null {
   expectType(message, RTM_NEWADDR, "RTM_NEWADDR");
-  const attributes = attributesAfter(message, IFADDRMSG_SIZE, "ifaddrmsg");
+  const attributes = attributesAfter(message, { size: IFADDRMSG_SIZE, name: "ifaddrmsg" });
   const header = view(message.payload);
   const family = header.getUint8(0);
   if (family !== AF_INET && family !== AF_INET6) return null;
@@ -344,7 +344,7 @@ export function decodeAddress(message: NetlinkMessage): InterfaceAddress | null 
  */
 export function decodeNeighbour(message: NetlinkMessage): Neighbour | null {
   expectType(message, RTM_NEWNEIGH, "RTM_NEWNEIGH");
-  const attributes = attributesAfter(message, NDMSG_SIZE, "ndmsg");
+  const attributes = attributesAfter(message, { size: NDMSG_SIZE, name: "ndmsg" });
   const header = view(message.payload);
   const family = header.getUint8(0);
   if (family !== AF_INET && family !== AF_INET6) return null;

@@ -65,7 +65,7 @@ Deno.test("dumpLinks() reads a real kernel dump as iproute2 read it", async () =
 Deno.test("the captured kernel placed IFLA_STATS64 on a 4-byte, not 8-byte, boundary", () => {
   const [datagram] = readCapture(Deno.readFileSync(new URL("links.bin", testdata)));
   const [first] = parseMessages(datagram!);
-  assertEquals(attributesAfter(first!, 16, "ifinfomsg").get(23)!.offset % 8, 4);
+  assertEquals(attributesAfter(first!, { size: 16, name: "ifinfomsg" }).get(23)!.offset % 8, 4);
 });
 
 Deno.test("dumpAddresses() reads a real kernel dump as iproute2 read it", async () => {
