@@ -1,0 +1,34 @@
+/**
+ * Linux errno names by number, for error messages. The values are the
+ * asm-generic ones, the same on x86_64 and aarch64; generated with
+ *   echo '#include <errno.h>' | gcc -E -dM - | grep -E '^#define E[A-Z0-9]+ [0-9]+$' | sort -k3 -n
+ * ("-" marks the unused numbers 41 and 58).
+ */
+const NAMES = (
+  "EPERM ENOENT ESRCH EINTR EIO ENXIO E2BIG ENOEXEC EBADF ECHILD EAGAIN ENOMEM EACCES " +
+  "EFAULT ENOTBLK EBUSY EEXIST EXDEV ENODEV ENOTDIR EISDIR EINVAL ENFILE EMFILE ENOTTY " +
+  "ETXTBSY EFBIG ENOSPC ESPIPE EROFS EMLINK EPIPE EDOM ERANGE EDEADLK ENAMETOOLONG ENOLCK " +
+  "ENOSYS ENOTEMPTY ELOOP - ENOMSG EIDRM ECHRNG EL2NSYNC EL3HLT EL3RST ELNRNG EUNATCH " +
+  "ENOCSI EL2HLT EBADE EBADR EXFULL ENOANO EBADRQC EBADSLT - EBFONT ENOSTR ENODATA ETIME " +
+  "ENOSR ENONET ENOPKG EREMOTE ENOLINK EADV ESRMNT ECOMM EPROTO EMULTIHOP EDOTDOT EBADMSG " +
+  "EOVERFLOW ENOTUNIQ EBADFD EREMCHG ELIBACC ELIBBAD ELIBSCN ELIBMAX ELIBEXEC EILSEQ " +
+  "ERESTART ESTRPIPE EUSERS ENOTSOCK EDESTADDRREQ EMSGSIZE EPROTOTYPE ENOPROTOOPT " +
+  "EPROTONOSUPPORT ESOCKTNOSUPPORT EOPNOTSUPP EPFNOSUPPORT EAFNOSUPPORT EADDRINUSE " +
+  "EADDRNOTAVAIL ENETDOWN ENETUNREACH ENETRESET ECONNABORTED ECONNRESET ENOBUFS EISCONN " +
+  "ENOTCONN ESHUTDOWN ETOOMANYREFS ETIMEDOUT ECONNREFUSED EHOSTDOWN EHOSTUNREACH EALREADY " +
+  "EINPROGRESS ESTALE EUCLEAN ENOTNAM ENAVAIL EISNAM EREMOTEIO EDQUOT ENOMEDIUM " +
+  "EMEDIUMTYPE ECANCELED ENOKEY EKEYEXPIRED EKEYREVOKED EKEYREJECTED EOWNERDEAD " +
+  "ENOTRECOVERABLE ERFKILL EHWPOISON"
+).split(" ");
+
+/** The errno's name, such as `EPERM`, or `null` for a number the table lacks (a kernel-internal one such as 524). */
+export function errnoName(errno: number): string | null {
+  const name = NAMES[errno - 1];
+  return name !== undefined && name !== "-" ? name : null;
+}
+
+/** `EPERM (errno 1)`, or `errno 524` for a number the table lacks. */
+export function describeErrno(errno: number): string {
+  const name = errnoName(errno);
+  return name === null ? `errno ${errno}` : `${name} (errno ${errno})`;
+}
