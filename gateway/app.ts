@@ -6,7 +6,7 @@ import { apiApp } from "./api/app_factory.ts";
 import { alertsApi } from "./api/alerts.ts";
 import { auditApi } from "./api/audit.ts";
 import { authApi } from "./api/auth.ts";
-import type { GatewayDeps } from "./api/context.ts";
+import type { GatewayDeps } from "./deps.ts";
 import { enrollmentApi } from "./api/enrollment.ts";
 import { ApiError, errorAnswer } from "./api/errors.ts";
 import { eventsApi } from "./api/events.ts";
@@ -24,10 +24,10 @@ import { tokensApi } from "./api/tokens.ts";
 import { topologyApi } from "./api/topology.ts";
 import { answerUnrouted } from "./api/unrouted.ts";
 import { usersApi } from "./api/users.ts";
-import { authenticate } from "./auth/authenticate.ts";
+import { authenticate } from "./api/authenticate.ts";
 import { portalApp } from "./portal/mod.ts";
 import { PortalNotBuiltError } from "./portal/assets.ts";
-import { csrfProtection } from "./auth/csrf.ts";
+import { csrfProtection } from "./api/csrf.ts";
 import { strictInput } from "./api/strict_input.ts";
 
 /** Largest request body the API accepts. */

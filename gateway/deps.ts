@@ -4,12 +4,12 @@ import type { Clock } from "../lib/clock.ts";
 import { denoCommandRunner } from "../lib/command.ts";
 import { fetchHttpClient } from "../lib/http_client.ts";
 import type { Logger } from "../lib/log.ts";
-import type { ClockStatus, GatewayDeps } from "./api/context.ts";
 import { LoginLimiter } from "./auth/login_limiter.ts";
 import { EventHub } from "./events/event_hub.ts";
 import { LiveNodeState } from "./nodes/live_state.ts";
 import { AuditLog } from "./store/audit.ts";
 import { SettingsStore } from "./store/settings.ts";
+import type { ClockStatus } from "./system/clock_status.ts";
 import type { CollectGarbage } from "./system/memory_release.ts";
 import type { DiskSpace } from "./telemetry/disk_guard.ts";
 import { TelemetryStore } from "./telemetry/store.ts";
@@ -27,6 +27,38 @@ import { isSilenced } from "./flows/silences.ts";
 import { TriggerService } from "./flows/trigger_service.ts";
 import { nodesBehind } from "./topology/behind.ts";
 import { TopologyStore } from "./topology/topology_store.ts";
+
+/**
+ * The gateway's services: everything the API handlers and the portal use,
+ * built by {@linkcode createGatewayDeps}.
+ */
+export interface GatewayDeps {
+  db: DatabaseSync;
+  dbPath: string;
+  /** `$HALO_VAR`: the database and the secret files a backup carries. */
+  varDir: string;
+  /** Directory for temporary files such as backups (same file system as the database). */
+  tmpDir: string;
+  clock: Clock;
+  log: Logger;
+  events: EventHub;
+  audit: AuditLog;
+  settings: SettingsStore;
+  /** Latest node reports held in memory; see LiveNodeState. */
+  live: LiveNodeState;
+  telemetry: TelemetryStore;
+  alerts: AlertStore;
+  flows: FlowService;
+  triggers: TriggerService;
+  /** The key and known_hosts the Flows command action runs ssh with. */
+  sshIdentity: ManagedSshIdentity;
+  loginLimiter: LoginLimiter;
+  build: BuildInfo;
+  startedAt: number;
+  clockStatus: () => Promise<ClockStatus>;
+  /** Aborted when the gateway shuts down; long-lived responses (SSE) end with it. */
+  shutdown: AbortSignal;
+}
 
 /** What {@linkcode createGatewayDeps} needs from the outside. */
 export interface DepsOptions {

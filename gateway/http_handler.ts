@@ -1,5 +1,5 @@
 import { type createApp, MAX_BODY_BYTES } from "./app.ts";
-import type { GatewayDeps } from "./api/context.ts";
+import type { GatewayDeps } from "./deps.ts";
 import { TelemetryFastPath } from "./api/telemetry_fast_path.ts";
 
 /** How Deno.serve calls the gateway. */

@@ -7,7 +7,7 @@ import {
 } from "../../lib/schemas/common.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { notFound } from "./errors.ts";
 import { jsonResponse, refused, route } from "./route.ts";
 

@@ -1,10 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { z } from "zod";
 import type { AppEnv } from "./context.ts";
-import { ApiError } from "./errors.ts";
-
-/** At most this many problems are listed, so a hostile body cannot inflate the answer. */
-export const MAX_ERROR_DETAILS = 50;
+import { ApiError, MAX_ERROR_DETAILS } from "./errors.ts";
 
 /**
  * A Hono app whose validation failures become the API's error shape, listing

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { auditEntrySchema, listAuditQuerySchema } from "../../lib/schemas/system.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { jsonResponse, route } from "./route.ts";
 
 /** The audit log (admin only). */

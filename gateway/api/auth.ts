@@ -8,14 +8,14 @@ import {
 import { okSchema } from "../../lib/schemas/common.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../auth/password.ts";
 import { generateSecret, hashSecret } from "../auth/secret_token.ts";
-import { SESSION_COOKIE, SESSION_TTL_MS } from "../auth/authenticate.ts";
-import { csrfTokenFor } from "../auth/csrf.ts";
+import { SESSION_COOKIE, SESSION_TTL_MS } from "./authenticate.ts";
+import { csrfTokenFor } from "./csrf.ts";
 import { SessionStore } from "../store/sessions.ts";
 import { publicUser, UserStore } from "../store/users.ts";
 import { iso } from "../store/time.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 

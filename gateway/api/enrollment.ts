@@ -14,7 +14,7 @@ import { JoinTokenStore } from "../store/join_tokens.ts";
 import { NodeStore } from "../store/nodes.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 

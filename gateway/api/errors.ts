@@ -1,7 +1,17 @@
+import {
+  ConflictError,
+  CredentialError,
+  DomainError,
+  PermissionError,
+  ValidationError,
+} from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { ErrorBody } from "../../lib/schemas/common.ts";
 
 type Detail = NonNullable<ErrorBody["error"]["details"]>[number];
+
+/** At most this many problems are listed, so a hostile body cannot inflate the answer. */
+export const MAX_ERROR_DETAILS = 50;
 
 /** An error the API reports to the caller as-is; the one error handler renders it. */
 export class ApiError extends Error {
@@ -36,17 +46,35 @@ export interface ErrorAnswer {
   headers: Record<string, string>;
 }
 
+/** The status each kind of domain error is answered with. */
+const DOMAIN_STATUS: [new (message: string) => DomainError, ApiError["status"]][] = [
+  [ValidationError, 400],
+  [CredentialError, 401],
+  [PermissionError, 403],
+  [ConflictError, 409],
+];
+
+/** The API's form of a domain error: its kind's status, its code, message and first fields. */
+function fromDomain(error: DomainError): ApiError | null {
+  const status = DOMAIN_STATUS.find(([kind]) => error instanceof kind)?.[1];
+  if (status === undefined) return null;
+  const details = error.details?.slice(0, MAX_ERROR_DETAILS);
+  return new ApiError(status, error.code, error.message, details, { cause: error });
+}
+
 /**
- * How the API answers `error`: an {@linkcode ApiError} as it says; anything
- * else is logged with the request it failed and answered with a bare 500,
- * the details staying in the log. The app's error handler and the telemetry
- * fast path both answer through it, so their answers cannot drift apart.
+ * How the API answers `error`: an {@linkcode ApiError} as it says, a
+ * {@linkcode DomainError} with its kind's status; anything else is logged with
+ * the request it failed and answered with a bare 500, the details staying in
+ * the log. The app's error handler and the telemetry fast path both answer
+ * through it, so their answers cannot drift apart.
  */
 export function errorAnswer(
   error: unknown,
   log: Logger,
   request: { method: string; path: string },
 ): ErrorAnswer {
+  if (error instanceof DomainError) error = fromDomain(error) ?? error;
   if (error instanceof ApiError) {
     return { status: error.status, body: error.toBody(), headers: error.headers };
   }

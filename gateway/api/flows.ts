@@ -24,7 +24,8 @@ import { flowsSshApi } from "./flows_ssh.ts";
 import { flowVariablesApi } from "./flows_variables.ts";
 import { actorOf, roleOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { AppEnv, GatewayDeps } from "./context.ts";
+import type { AppEnv } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { ApiError, conflict, forbidden, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 

@@ -4,7 +4,7 @@ import { sshTargetInputSchema, sshTargetSchema } from "../../lib/schemas/flows_s
 import { SshTargetStore } from "../flows/ssh_targets.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";

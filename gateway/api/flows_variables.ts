@@ -7,7 +7,7 @@ import { variablesOf } from "../flows/template.ts";
 import { FlowVariableStore } from "../flows/variable_store.ts";
 import { actorOf, roleOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { ApiError, forbidden, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 

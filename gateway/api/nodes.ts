@@ -11,7 +11,7 @@ import { applyReport } from "../nodes/apply_report.ts";
 import { NodeStore } from "../store/nodes.ts";
 import { actorOf, assertOwnNode } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { ApiError, conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";

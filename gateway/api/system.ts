@@ -9,7 +9,7 @@ import {
 import { iso } from "../store/time.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { ApiError } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
 import { prepared } from "../db/database.ts";

@@ -14,7 +14,7 @@ import type { HonoRequest } from "hono";
 import { checkBatch, type CheckedBatch } from "../telemetry/batch_check.ts";
 import type { SeriesResult } from "../telemetry/store.ts";
 import { apiApp, throwValidationError } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { type CheckedJson, takeJsonBody } from "./strict_input.ts";

@@ -19,7 +19,8 @@
 import type { Logger } from "../../lib/log.ts";
 import { AgentTokenCache } from "../auth/agent_token_cache.ts";
 import type { TelemetryStore } from "../telemetry/store.ts";
-import type { AppEnv, GatewayDeps } from "./context.ts";
+import type { AppEnv } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { errorAnswer } from "./errors.ts";
 import { JSON_MEDIA_TYPE } from "./telemetry.ts";
 

@@ -5,7 +5,7 @@ import { generateSecret, hashSecret, secretPrefix } from "../auth/secret_token.t
 import { ApiTokenStore } from "../store/api_tokens.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 

@@ -9,7 +9,7 @@ import { computeTopology } from "../topology/compute.ts";
 import { TopologyStore } from "../topology/topology_store.ts";
 import { iso } from "../store/time.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { badRequest } from "./errors.ts";
 import { jsonResponse, route } from "./route.ts";
 

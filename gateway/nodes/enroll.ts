@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { z } from "zod";
+import { ConflictError, CredentialError } from "../../lib/errors.ts";
 import type { enrollRequestSchema } from "../../lib/schemas/enrollment.ts";
-import { ApiError, conflict } from "../api/errors.ts";
 import { generateSecret, hashSecret } from "../auth/secret_token.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { AuditLog } from "../store/audit.ts";
@@ -62,8 +62,11 @@ interface Refusal {
  * revokes its previous agent token, or creates a node. A node that is
  * enrolled (not decommissioned) is re-enrolled only with its own agent token
  * or an admin's replacement token for it; any other attempt is refused with
- * 409 `node_already_enrolled`, recorded as an `enroll_refused` event and in
- * the audit log, and uses none of the join token.
+ * a `node_already_enrolled` conflict, recorded as an `enroll_refused` event
+ * and in the audit log, and uses none of the join token.
+ *
+ * @throws {CredentialError} `join_token_<problem>` for a join token that cannot be used.
+ * @throws {ConflictError} `node_already_enrolled`, or for a second gateway.
  */
 export function enroll(deps: Deps, request: EnrollRequest, ip: string | null): Enrollment {
   const joinHash = hashSecret(request.join_token);
@@ -72,17 +75,19 @@ export function enroll(deps: Deps, request: EnrollRequest, ip: string | null): E
   const tokens = new JoinTokenStore(deps.db);
   const now = deps.now();
 
-  const outcome = deps.events.atomically((): Enrollment | ApiError => {
+  const outcome = deps.events.atomically((): Enrollment | ConflictError => {
     const checked = tokens.check(joinHash, now);
     if ("problem" in checked) {
-      throw new ApiError(401, `join_token_${checked.problem}`, JOIN_PROBLEMS[checked.problem]);
+      throw new CredentialError(JOIN_PROBLEMS[checked.problem], {
+        code: `join_token_${checked.problem}`,
+      });
     }
     const token = checked.token;
     const plan = planEnrollment(deps.db, request, token);
     if ("reason" in plan) return refuse(deps, plan, request, token, ip);
     const gateway = new NodeStore(deps.db).gateway();
     if (request.role === "gateway" && gateway && gateway.id !== plan.target?.id) {
-      throw conflict(
+      throw new ConflictError(
         `This HALO network already has a gateway (${gateway.name}, ${gateway.id}): ` +
           `decommission it first or enroll this device with role "node"`,
       );
@@ -93,7 +98,7 @@ export function enroll(deps: Deps, request: EnrollRequest, ip: string | null): E
     record(deps, { node, plan, request, token, ip });
     return { node, agentToken, reenrolled: plan.target !== null };
   });
-  if (outcome instanceof ApiError) throw outcome;
+  if (outcome instanceof ConflictError) throw outcome;
   return outcome;
 }
 
@@ -282,7 +287,7 @@ const hardwareOf = (node: NodeRow) => ({
 
 /**
  * Records a refused takeover (an `enroll_refused` event on the node it
- * claimed, and an audit entry) and returns the 409 that says what to do.
+ * claimed, and an audit entry) and returns the conflict that says what to do.
  */
 function refuse(
   deps: Deps,
@@ -290,7 +295,7 @@ function refuse(
   request: EnrollRequest,
   token: JoinToken,
   ip: string | null,
-): ApiError {
+): ConflictError {
   const { node, reason, field } = refusal;
   const how = reason === "known_identity"
     ? `by its ${wordsFor(field)}, without its agent token or a replacement token`
@@ -309,9 +314,10 @@ function refuse(
     node.id,
     { reason, field, hostname: request.hostname, hardware: request.hardware },
   );
-  return new ApiError(409, "node_already_enrolled", refusalMessage(refusal), [
-    { path: `body.${field}`, message: refusalDetail(refusal) },
-  ]);
+  return new ConflictError(refusalMessage(refusal), {
+    code: "node_already_enrolled",
+    details: [{ path: `body.${field}`, message: refusalDetail(refusal) }],
+  });
 }
 
 function refusalMessage({ node, reason, field, replaces }: Refusal): string {

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../api/context.ts";
-import { csrfTokenMatches } from "../auth/csrf.ts";
+import { csrfTokenMatches } from "../api/csrf.ts";
 import { LoginPage } from "../../ui/pages/login.tsx";
 import type { PortalContext } from "./page_route.tsx";
 import { htmlPage } from "./render.ts";

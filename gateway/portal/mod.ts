@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import type { AppEnv, GatewayDeps } from "../api/context.ts";
+import type { AppEnv } from "../api/context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import type { ApiFetch } from "./api_bridge.ts";
 import { PortalAssets } from "./assets.ts";
 import { registerLogin } from "./login.tsx";

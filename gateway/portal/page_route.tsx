@@ -1,6 +1,7 @@
 import type { Context, Hono } from "hono";
 import type { JSX } from "preact";
-import type { AppEnv, GatewayDeps } from "../api/context.ts";
+import type { AppEnv } from "../api/context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import type { SectionId } from "../../ui/components/layout.tsx";
 import { ErrorPage } from "../../ui/pages/error_page.tsx";
 import type { PortalSession } from "../../ui/lib/session.ts";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../api/context.ts";
-import { csrfTokenFor } from "../auth/csrf.ts";
+import { csrfTokenFor } from "../api/csrf.ts";
 import type { PortalSession } from "../../ui/lib/session.ts";
 
 /** The signed-in person looking at the portal, or null (API tokens don't browse the portal). */

@@ -72,6 +72,12 @@ export class ApiTokenStore {
     return toToken(row);
   }
 
+  /** Whether the token has not been revoked. */
+  isLive(id: number): boolean {
+    return prepared(this.db, "SELECT 1 FROM api_tokens WHERE id = ? AND revoked_at IS NULL")
+      .get(id) !== undefined;
+  }
+
   revoke(id: number, now: number): boolean {
     return prepared(
       this.db,

@@ -29,6 +29,14 @@ export class SessionStore {
     return row.user_id;
   }
 
+  /** Whether the session is live and still the user's; unlike `touch`, it writes nothing. */
+  isLive(tokenHash: string, userId: number, now: number): boolean {
+    return prepared(
+      this.db,
+      "SELECT 1 FROM sessions WHERE token_hash = ? AND user_id = ? AND expires_at > ?",
+    ).get(tokenHash, userId, now) !== undefined;
+  }
+
   delete(tokenHash: string): void {
     prepared(this.db, "DELETE FROM sessions WHERE token_hash = ?").run(tokenHash);
   }

@@ -1,5 +1,10 @@
 import type { CommandRunner } from "../../lib/command.ts";
-import type { ClockStatus } from "../api/context.ts";
+
+/** Whether the system clock is NTP-synchronised; null when it cannot be told. */
+export interface ClockStatus {
+  synchronized: boolean | null;
+  source: string;
+}
 
 /**
  * Asks systemd whether the kernel clock is NTP-synchronised

@@ -27,6 +27,7 @@
 import { createHash } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "../../lib/clock.ts";
+import { ConflictError, PermissionError, ValidationError } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
 import {
   MAX_FUTURE_MS,
@@ -36,7 +37,6 @@ import {
 import type { EventHub } from "../events/event_hub.ts";
 import type { SettingsStore } from "../store/settings.ts";
 import type { CollectGarbage } from "../system/memory_release.ts";
-import { ApiError, conflict, forbidden } from "../api/errors.ts";
 import { BatchLedger } from "./batch_ledger.ts";
 import { BatchScanner } from "./batch_scan.ts";
 import type { CheckedBatch } from "./batch_check.ts";
@@ -50,7 +50,6 @@ import { autoResolution, SeriesReader } from "./query.ts";
 import { applyRetention, type RetentionResult } from "./retention.ts";
 import { type Series, SeriesRegistry } from "./series_registry.ts";
 import { windowOf } from "./windows.ts";
-import { MAX_ERROR_DETAILS } from "../api/app_factory.ts";
 import { prepared } from "../db/database.ts";
 
 const DAY_MS = 86_400_000;
@@ -185,8 +184,9 @@ export class TelemetryStore {
    * become garbage at once instead of living through the commit delay, which
    * would move them to the old generation at every request.
    *
-   * @throws {ApiError} (as a rejection) 403 for another node's batch, 409 for
-   *   a reused key with another body, 400 listing each refused sample.
+   * @throws {PermissionError | ConflictError | ValidationError} as a rejection:
+   *   for another node's batch, for a reused key with another body, and
+   *   listing each refused sample.
    */
   ingest(nodeId: string, checked: CheckedBatch, body: string | Uint8Array): Promise<Ack> {
     try {
@@ -203,7 +203,7 @@ export class TelemetryStore {
   ): Promise<Ack> {
     const now = this.options.clock.now();
     if (batch.node_id !== nodeId) {
-      throw forbidden(`This agent token belongs to ${nodeId}, not ${batch.node_id}`);
+      throw new PermissionError(`This agent token belongs to ${nodeId}, not ${batch.node_id}`);
     }
     const samples = batch.samples;
     const n = samples.length;
@@ -211,7 +211,7 @@ export class TelemetryStore {
     const hash = new Uint8Array(createHash("sha256").update(body).digest().subarray(0, 16));
     const status = this.#ledger.check(nodeId, batch.epoch, batch.batch_seq, hash);
     if (status.state === "conflict") {
-      throw conflict(
+      throw new ConflictError(
         `Batch ${batch.epoch}/${batch.batch_seq} of ${nodeId} was stored with another body: ` +
           `use a new batch_seq for new samples`,
       );
@@ -226,13 +226,11 @@ export class TelemetryStore {
     const known = new Array<Series | undefined>(n);
     const problems = this.#check(nodeId, batch, labelsKeys, now, known);
     if (problems.length > 0) {
-      throw new ApiError(
-        400,
-        "validation_failed",
+      throw new ValidationError(
         `Batch refused, nothing stored: ${problems.length} sample(s) cannot be stored; first: ${
           problems[0]!.path
         }: ${problems[0]!.message}`,
-        problems.slice(0, MAX_ERROR_DETAILS),
+        { details: problems },
       );
     }
     // From the ledger check to markPending nothing awaits, so a concurrent retry sees "pending".

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../../api/context.ts";
-import { csrfTokenMatches } from "../../auth/csrf.ts";
+import { csrfTokenMatches } from "../../api/csrf.ts";
 import { SystemPage } from "../../../ui/pages/system.tsx";
 import type { SystemInfo } from "../../../ui/lib/settings_types.ts";
 import type { Health } from "../../../ui/lib/types.ts";

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { AppEnv } from "../api/context.ts";
-import { forbidden } from "../api/errors.ts";
+import type { AppEnv } from "./context.ts";
+import { forbidden } from "./errors.ts";
 
 /** Header a browser session sends its CSRF token in on every mutating request. */
 export const CSRF_HEADER = "x-csrf-token";

@@ -1,14 +1,14 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import type { AppEnv, GatewayDeps, Principal } from "../api/context.ts";
-import { unauthorized } from "../api/errors.ts";
+import { AgentTokenCache } from "../auth/agent_token_cache.ts";
+import { hashSecret } from "../auth/secret_token.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { AgentTokenStore } from "../store/agent_tokens.ts";
 import { ApiTokenStore } from "../store/api_tokens.ts";
 import { SessionStore } from "../store/sessions.ts";
 import { UserStore } from "../store/users.ts";
-import { AgentTokenCache } from "./agent_token_cache.ts";
-import { hashSecret } from "./secret_token.ts";
-import { prepared } from "../db/database.ts";
+import type { AppEnv, Principal } from "./context.ts";
+import { unauthorized } from "./errors.ts";
 
 export const SESSION_COOKIE = "halo_session";
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -80,13 +80,13 @@ export function authenticate(deps: GatewayDeps): MiddlewareHandler<AppEnv> {
 export function stillAuthenticated(deps: GatewayDeps, principal: Principal): boolean {
   switch (principal.kind) {
     case "user":
-      return prepared(
-        deps.db,
-        "SELECT 1 FROM sessions WHERE token_hash = ? AND user_id = ? AND expires_at > ?",
-      ).get(principal.sessionHash, principal.user.id, deps.clock.now()) !== undefined;
+      return new SessionStore(deps.db).isLive(
+        principal.sessionHash,
+        principal.user.id,
+        deps.clock.now(),
+      );
     case "token":
-      return prepared(deps.db, "SELECT 1 FROM api_tokens WHERE id = ? AND revoked_at IS NULL")
-        .get(principal.token.id) !== undefined;
+      return new ApiTokenStore(deps.db).isLive(principal.token.id);
     case "agent":
       return new AgentTokenStore(deps.db).isLive(principal.nodeId);
     default:
