@@ -20,7 +20,7 @@ import { FlowStore, type StoredFlow } from "../flows/flow_store.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { ApiError, conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 

@@ -2,7 +2,7 @@ import { flowVersionParamsSchema, flowVersionSchema } from "../../lib/schemas/fl
 import { FlowStore } from "../flows/flow_store.ts";
 import { iso } from "../store/time.ts";
 import { apiApp } from "./app_factory.ts";
-import type { GatewayDeps } from "./context.ts";
+import type { GatewayDeps } from "../deps.ts";
 import { notFound } from "./errors.ts";
 import { jsonResponse, refused, route } from "./route.ts";
 
