@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { decimalInteger, intIdSchema, nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
-import { metricNameSchema } from "../../lib/schemas/telemetry.ts";
+import { idParamsSchema, okSchema } from "../../lib/schemas/common.ts";
 import {
   type FlowDefinition,
   flowDefinitionSchema,
@@ -14,10 +13,17 @@ import {
   secretRedactions,
 } from "../../lib/schemas/secret_fields.ts";
 import {
+  executionListSchema,
+  executionParamsSchema,
   executionSchema,
-  flowSummarySchema,
+  flowListSchema,
+  flowsMetadataSchema,
+  flowVersionParamsSchema,
   flowVersionSchema,
+  listExecutionsQuerySchema,
+  metricPreviewQuerySchema,
   metricPreviewSchema,
+  startedExecutionSchema,
   storedFlowSchema,
   testFlowSchema,
   triggerFlowSchema,
@@ -25,7 +31,7 @@ import {
 import type { ExecutionView } from "../flows/execution_store.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
 import { iso } from "../store/time.ts";
-import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
+import { flowsMetadata } from "../flows/metadata.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
 import { validateFlow } from "../flows/validate_flow.ts";
 import { FlowVariableStore } from "../flows/variable_store.ts";
@@ -38,8 +44,6 @@ import type { AppEnv, GatewayDeps } from "./context.ts";
 import { ApiError, conflict, forbidden, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
-
-const idParams = z.object({ id: intIdSchema });
 
 /** HALO Flows routes. */
 export function flowsApi(deps: GatewayDeps) {
@@ -127,13 +131,7 @@ export function flowsApi(deps: GatewayDeps) {
       tags: ["flows"],
       summary: "Recent values and range of a metric for a node or all nodes, to choose a threshold",
       request: {
-        query: z.object({
-          metric: metricNameSchema,
-          node: nodeIdSchema.optional(),
-          hours: decimalInteger(z.number().int().min(1).max(24 * 7)).default(24).describe(
-            "How far back the range looks",
-          ),
-        }),
+        query: metricPreviewQuerySchema,
       },
       responses: { 200: jsonResponse(metricPreviewSchema, "Preview") },
     }),
@@ -185,7 +183,7 @@ export function flowsApi(deps: GatewayDeps) {
       path: "/flows",
       tags: ["flows"],
       summary: "List flows with their trigger and last run",
-      responses: { 200: jsonResponse(z.object({ flows: z.array(flowSummarySchema) }), "Flows") },
+      responses: { 200: jsonResponse(flowListSchema, "Flows") },
     }),
     (c) => c.json({ flows: flows.list() }, 200),
   );
@@ -229,7 +227,7 @@ export function flowsApi(deps: GatewayDeps) {
       summary: "A flow with its steps, edges and variables (secret fields masked)",
       description:
         "Secret fields of step configs (writeOnly in GET /v1/flows/metadata) are masked: a webhook URL shows its scheme and host only (https://hooks.slack.com/…), a secret header value is empty. PUT the flow back unchanged and they keep their stored values.",
-      request: { params: idParams },
+      request: { params: idParamsSchema },
       responses: {
         200: jsonResponse(storedFlowSchema, "The flow"),
         404: refused("Unknown flow"),
@@ -252,7 +250,7 @@ export function flowsApi(deps: GatewayDeps) {
         "Replace a flow's definition; running executions finish on the version they started with",
       description:
         "A secret field sent as GET answers it keeps the value stored for that step: a webhook URL as its masked form (https://hooks.slack.com/…), a secret header with an empty value. Any other value replaces it.",
-      request: { params: idParams, body: jsonBody(flowDefinitionSchema) },
+      request: { params: idParamsSchema, body: jsonBody(flowDefinitionSchema) },
       responses: {
         200: jsonResponse(storedFlowSchema, "Saved"),
         404: refused("Unknown flow"),
@@ -287,7 +285,7 @@ export function flowsApi(deps: GatewayDeps) {
       path: "/flows/{id}",
       tags: ["flows"],
       summary: "Delete a flow and its history",
-      request: { params: idParams },
+      request: { params: idParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
         404: refused("Unknown flow"),
@@ -314,11 +312,11 @@ export function flowsApi(deps: GatewayDeps) {
       tags: ["flows"],
       summary: "Run a flow with a manual trigger now; its payload's fields are {payload.NAME}",
       request: {
-        params: idParams,
+        params: idParamsSchema,
         body: jsonBody(triggerFlowSchema),
       },
       responses: {
-        202: jsonResponse(z.object({ execution_id: z.number().int() }), "Started"),
+        202: jsonResponse(startedExecutionSchema, "Started"),
         404: refused("Unknown flow"),
         409: refused("Not a manual flow, or disabled"),
       },
@@ -370,7 +368,7 @@ export function flowsApi(deps: GatewayDeps) {
       summary:
         "Dry run with a sample context: conditions are evaluated, actions only say what they would do",
       request: {
-        params: idParams,
+        params: idParamsSchema,
         body: jsonBody(testFlowSchema),
       },
       responses: {
@@ -398,14 +396,11 @@ export function flowsApi(deps: GatewayDeps) {
       tags: ["flows"],
       summary: "Execution history of a flow, newest first",
       request: {
-        params: idParams,
-        query: z.object({
-          limit: decimalInteger(z.number().int().min(1).max(500)).default(50),
-          before_id: decimalInteger(z.number().int().positive()).optional(),
-        }),
+        params: idParamsSchema,
+        query: listExecutionsQuerySchema,
       },
       responses: {
-        200: jsonResponse(z.object({ executions: z.array(executionSchema) }), "Executions"),
+        200: jsonResponse(executionListSchema, "Executions"),
         404: refused("Unknown flow"),
       },
     }),
@@ -429,7 +424,7 @@ export function flowsApi(deps: GatewayDeps) {
       summary: "A saved version of a flow, as an execution of that version ran it",
       description:
         "Secret fields (webhook URLs, secret header values) are masked, as in GET /v1/flows/{id}.",
-      request: { params: z.object({ id: intIdSchema, version: intIdSchema }) },
+      request: { params: flowVersionParamsSchema },
       responses: {
         200: jsonResponse(flowVersionSchema, "The version"),
         404: refused("Unknown flow or version"),
@@ -455,7 +450,7 @@ export function flowsApi(deps: GatewayDeps) {
       path: "/flows/{id}/executions/{exec_id}",
       tags: ["flows"],
       summary: "One execution with each step's input, output, status and timing",
-      request: { params: z.object({ id: intIdSchema, exec_id: intIdSchema }) },
+      request: { params: executionParamsSchema },
       responses: {
         200: jsonResponse(executionSchema, "The execution"),
         404: refused("Unknown"),
