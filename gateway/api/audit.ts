@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { auditEntrySchema, listAuditQuerySchema } from "../../lib/schemas/system.ts";
+import { auditListSchema, listAuditQuerySchema } from "../../lib/schemas/system.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { jsonResponse, route } from "./route.ts";
@@ -15,7 +14,7 @@ export function auditApi(deps: GatewayDeps) {
       summary:
         "Who changed what, newest first; filter by actor, action (prefix such as 'user'), time",
       request: { query: listAuditQuerySchema },
-      responses: { 200: jsonResponse(z.object({ entries: z.array(auditEntrySchema) }), "Entries") },
+      responses: { 200: jsonResponse(auditListSchema, "Entries") },
     }),
     (c) => c.json({ entries: deps.audit.query(c.req.valid("query")) }, 200),
   );

@@ -1,12 +1,11 @@
-import { z } from "zod";
-import { intIdSchema, nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
+import { idParamsSchema, nodeIdParamsSchema, okSchema } from "../../lib/schemas/common.ts";
 import {
   createdJoinTokenSchema,
   createJoinTokenSchema,
   createReplacementTokenSchema,
   enrollRequestSchema,
   enrollResponseSchema,
-  joinTokenSchema,
+  joinTokenListSchema,
 } from "../../lib/schemas/enrollment.ts";
 import { generateSecret, hashSecret, secretPrefix } from "../auth/secret_token.ts";
 import { enroll } from "../nodes/enroll.ts";
@@ -31,7 +30,7 @@ export function enrollmentApi(deps: GatewayDeps) {
       tags: ["enrollment"],
       summary: "List join tokens",
       responses: {
-        200: jsonResponse(z.object({ tokens: z.array(joinTokenSchema) }), "Join tokens"),
+        200: jsonResponse(joinTokenListSchema, "Join tokens"),
       },
     }),
     (c) => c.json({ tokens: joinTokens.list() }, 200),
@@ -78,7 +77,7 @@ export function enrollmentApi(deps: GatewayDeps) {
       path: "/enrollment/tokens/{id}",
       tags: ["enrollment"],
       summary: "Revoke a join token",
-      request: { params: z.object({ id: intIdSchema }) },
+      request: { params: idParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Revoked"),
         404: refused("No such live token"),
@@ -106,7 +105,7 @@ export function enrollmentApi(deps: GatewayDeps) {
         "identity). Enrolling with it revokes the node's agent token. Creating one revokes the " +
         "node's earlier unused replacement tokens.",
       request: {
-        params: z.object({ id: nodeIdSchema }),
+        params: nodeIdParamsSchema,
         body: jsonBody(createReplacementTokenSchema),
       },
       responses: {

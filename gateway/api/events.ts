@@ -1,7 +1,11 @@
-import { z } from "zod";
 import { streamSSE } from "hono/streaming";
-import { eventSchema, listEventsQuerySchema } from "../../lib/schemas/events.ts";
-import { decimalInteger, errorBodySchema, nodeIdSchema } from "../../lib/schemas/common.ts";
+import {
+  eventListSchema,
+  eventStreamSchema,
+  listEventsQuerySchema,
+  streamEventsQuerySchema,
+} from "../../lib/schemas/events.ts";
+import { errorBodySchema } from "../../lib/schemas/common.ts";
 import type { HaloEvent } from "../../lib/schemas/events.ts";
 import { stillAuthenticated } from "./authenticate.ts";
 import { type EventFilter, matchesFilter } from "../events/event_hub.ts";
@@ -27,13 +31,6 @@ const MAX_STREAMS = 64;
 /** When a refused caller may try again: streams free up as people close pages, not on a schedule. */
 const STREAMS_RETRY_AFTER_S = 30;
 
-const streamQuerySchema = z.object({
-  node: nodeIdSchema.optional(),
-  type: listEventsQuerySchema.shape.type,
-  last_event_id: decimalInteger(z.number().int().min(0)).optional()
-    .describe("Resume after this id; the Last-Event-ID header does the same"),
-});
-
 /** Stored events and their live stream. */
 export function eventsApi(deps: GatewayDeps) {
   const app = apiApp();
@@ -46,7 +43,7 @@ export function eventsApi(deps: GatewayDeps) {
       tags: ["events"],
       summary: "Events, newest first, filtered by node, type and time",
       request: { query: listEventsQuerySchema },
-      responses: { 200: jsonResponse(z.object({ events: z.array(eventSchema) }), "Events") },
+      responses: { 200: jsonResponse(eventListSchema, "Events") },
     }),
     (c) => {
       const q = c.req.valid("query");
@@ -69,12 +66,12 @@ export function eventsApi(deps: GatewayDeps) {
       path: "/events/stream",
       tags: ["events"],
       summary: "Live events as Server-Sent Events; resumes after Last-Event-ID",
-      request: { query: streamQuerySchema },
+      request: { query: streamEventsQuerySchema },
       responses: {
         200: {
           description: "text/event-stream; each message's data is an event. A caller holds at " +
             `most ${MAX_STREAMS_PER_CALLER} streams: opening one more ends its oldest`,
-          content: { "text/event-stream": { schema: z.string() } },
+          content: { "text/event-stream": { schema: eventStreamSchema } },
         },
         429: {
           description:

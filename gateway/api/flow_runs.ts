@@ -1,4 +1,5 @@
 import { stepType } from "../../lib/schemas/flows.ts";
+import { idParamsSchema } from "../../lib/schemas/common.ts";
 import {
   combineRedactions,
   redactValue,
@@ -9,7 +10,6 @@ import {
   executionListSchema,
   executionParamsSchema,
   executionSchema,
-  flowParamsSchema,
   listExecutionsQuerySchema,
   testFlowSchema,
   triggeredSchema,
@@ -40,7 +40,7 @@ export function flowRunsApi(deps: GatewayDeps) {
       tags: ["flows"],
       summary: "Run a flow with a manual trigger now; its payload's fields are {payload.NAME}",
       request: {
-        params: flowParamsSchema,
+        params: idParamsSchema,
         body: jsonBody(triggerFlowSchema),
       },
       responses: {
@@ -74,7 +74,7 @@ export function flowRunsApi(deps: GatewayDeps) {
       summary:
         "Dry run with a sample context: conditions are evaluated, actions only say what they would do",
       request: {
-        params: flowParamsSchema,
+        params: idParamsSchema,
         body: jsonBody(testFlowSchema),
       },
       responses: {
@@ -101,7 +101,7 @@ export function flowRunsApi(deps: GatewayDeps) {
       path: "/flows/{id}/executions",
       tags: ["flows"],
       summary: "Execution history of a flow, newest first",
-      request: { params: flowParamsSchema, query: listExecutionsQuerySchema },
+      request: { params: idParamsSchema, query: listExecutionsQuerySchema },
       responses: {
         200: jsonResponse(executionListSchema, "Executions"),
         404: refused("Unknown flow"),

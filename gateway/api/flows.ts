@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { okSchema } from "../../lib/schemas/common.ts";
+import { idParamsSchema, okSchema } from "../../lib/schemas/common.ts";
 import {
   type FlowDefinition,
   flowDefinitionSchema,
@@ -8,14 +8,14 @@ import {
 } from "../../lib/schemas/flows.ts";
 import {
   flowListSchema,
-  flowParamsSchema,
+  flowsMetadataSchema,
   type MetricPreview,
   metricPreviewQuerySchema,
   metricPreviewSchema,
   storedFlowSchema,
 } from "../../lib/schemas/flows_api.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
-import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
+import { flowsMetadata } from "../flows/metadata.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
 import { validateFlow } from "../flows/validate_flow.ts";
 import { FlowVariableStore } from "../flows/variable_store.ts";
@@ -121,7 +121,7 @@ export function flowsApi(deps: GatewayDeps) {
       summary: "A flow with its steps, edges and variables (secret fields masked)",
       description:
         "Secret fields of step configs (writeOnly in GET /v1/flows/metadata) are masked: a webhook URL shows its scheme and host only (https://hooks.slack.com/…), a secret header value is empty. PUT the flow back unchanged and they keep their stored values.",
-      request: { params: flowParamsSchema },
+      request: { params: idParamsSchema },
       responses: {
         200: jsonResponse(storedFlowSchema, "The flow"),
         404: refused("Unknown flow"),
@@ -144,7 +144,7 @@ export function flowsApi(deps: GatewayDeps) {
         "Replace a flow's definition; running executions finish on the version they started with",
       description:
         "A secret field sent as GET answers it keeps the value stored for that step: a webhook URL as its masked form (https://hooks.slack.com/…), a secret header with an empty value. Any other value replaces it.",
-      request: { params: flowParamsSchema, body: jsonBody(flowDefinitionSchema) },
+      request: { params: idParamsSchema, body: jsonBody(flowDefinitionSchema) },
       responses: {
         200: jsonResponse(storedFlowSchema, "Saved"),
         404: refused("Unknown flow"),
@@ -179,7 +179,7 @@ export function flowsApi(deps: GatewayDeps) {
       path: "/flows/{id}",
       tags: ["flows"],
       summary: "Delete a flow and its history",
-      request: { params: flowParamsSchema },
+      request: { params: idParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
         404: refused("Unknown flow"),

@@ -1,6 +1,11 @@
-import { z } from "zod";
-import { nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
-import { sshTargetInputSchema, sshTargetSchema } from "../../lib/schemas/flows_ssh.ts";
+import { okSchema } from "../../lib/schemas/common.ts";
+import {
+  sshPublicKeySchema,
+  sshTargetInputSchema,
+  sshTargetListSchema,
+  sshTargetParamsSchema,
+  sshTargetSchema,
+} from "../../lib/schemas/flows_ssh.ts";
 import { SshTargetStore } from "../flows/ssh_targets.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
@@ -8,8 +13,6 @@ import type { GatewayDeps } from "../deps.ts";
 import { notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
-
-const nodeParams = z.object({ node_id: nodeIdSchema });
 
 /**
  * The SSH side of Flows commands: the HALO-managed public key to install on
@@ -29,13 +32,7 @@ export function flowsSshApi(deps: GatewayDeps) {
       summary: "The gateway's SSH public key, to authorize on nodes for command actions",
       description: "The key pair is created on first use under $HALO_VAR/ssh.",
       responses: {
-        200: jsonResponse(
-          z.object({
-            public_key: z.string().describe("One authorized_keys line"),
-            user: z.string().describe("The login user commands use unless a target names another"),
-          }),
-          "The key",
-        ),
+        200: jsonResponse(sshPublicKeySchema, "The key"),
       },
     }),
     async (c) => {
@@ -52,7 +49,7 @@ export function flowsSshApi(deps: GatewayDeps) {
       tags: ["flows"],
       summary: "Nodes with pinned SSH host keys or address overrides",
       responses: {
-        200: jsonResponse(z.object({ targets: z.array(sshTargetSchema) }), "Targets"),
+        200: jsonResponse(sshTargetListSchema, "Targets"),
       },
     }),
     (c) => c.json({ targets: targets.list() }, 200),
@@ -64,7 +61,7 @@ export function flowsSshApi(deps: GatewayDeps) {
       path: "/flows/ssh/targets/{node_id}",
       tags: ["flows"],
       summary: "A node's pinned SSH host keys and address override",
-      request: { params: nodeParams },
+      request: { params: sshTargetParamsSchema },
       responses: {
         200: jsonResponse(sshTargetSchema, "The target"),
         404: refused("No target for this node"),
@@ -84,7 +81,7 @@ export function flowsSshApi(deps: GatewayDeps) {
       path: "/flows/ssh/targets/{node_id}",
       tags: ["flows"],
       summary: "Pin a node's SSH host keys (and where to reach it); commands refuse any other key",
-      request: { params: nodeParams, body: jsonBody(sshTargetInputSchema) },
+      request: { params: sshTargetParamsSchema, body: jsonBody(sshTargetInputSchema) },
       responses: {
         200: jsonResponse(sshTargetSchema, "Saved"),
         404: refused("Unknown node"),
@@ -118,7 +115,7 @@ export function flowsSshApi(deps: GatewayDeps) {
       path: "/flows/ssh/targets/{node_id}",
       tags: ["flows"],
       summary: "Forget a node's pinned host keys; commands to it fail until new ones are pinned",
-      request: { params: nodeParams },
+      request: { params: sshTargetParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
         404: refused("No target for this node"),

@@ -1,10 +1,6 @@
-import { z } from "zod";
-import { intIdSchema, okSchema, timestampSchema } from "../../lib/schemas/common.ts";
-import {
-  type ActionTemplateInput,
-  actionTemplateInputSchema,
-  TEMPLATE_ACTIONS,
-} from "../../lib/schemas/flows.ts";
+import { idParamsSchema, okSchema } from "../../lib/schemas/common.ts";
+import { type ActionTemplateInput, actionTemplateInputSchema } from "../../lib/schemas/flows.ts";
+import { actionTemplateListSchema, actionTemplateSchema } from "../../lib/schemas/flows_api.ts";
 import { FlowStore } from "../flows/flow_store.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
 import { validateFlow } from "../flows/validate_flow.ts";
@@ -13,25 +9,6 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { ApiError, conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-
-const templateSchema = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  description: z.string(),
-  type: z.enum(TEMPLATE_ACTIONS),
-  config: z.record(z.string(), z.unknown()).describe(
-    "Secret fields are masked as in GET /v1/flows/{id}: a webhook URL shows its scheme and host only, a secret header value is empty",
-  ),
-  used_by: z.array(z.object({
-    id: z.number().int(),
-    name: z.string(),
-    steps: z.array(z.string()),
-  })).describe("Flows whose steps use this template"),
-  created_at: timestampSchema,
-  updated_at: timestampSchema,
-});
-
-const idParams = z.object({ id: intIdSchema });
 
 /**
  * Reusable action configs: `/v1/flows/action-templates`. Admins write them
@@ -92,7 +69,7 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       tags: ["flows"],
       summary: "Reusable action configs, with the flows that use each",
       responses: {
-        200: jsonResponse(z.object({ templates: z.array(templateSchema) }), "Templates"),
+        200: jsonResponse(actionTemplateListSchema, "Templates"),
       },
     }),
     (c) => c.json({ templates: templates.list() }, 200),
@@ -106,7 +83,7 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       summary: "Create an action template; a step uses it with template_id",
       request: { body: jsonBody(actionTemplateInputSchema) },
       responses: {
-        201: jsonResponse(templateSchema, "Created"),
+        201: jsonResponse(actionTemplateSchema, "Created"),
         409: refused("Name taken"),
       },
     }),
@@ -134,9 +111,9 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       path: "/flows/action-templates/{id}",
       tags: ["flows"],
       summary: "An action template (secret fields masked)",
-      request: { params: idParams },
+      request: { params: idParamsSchema },
       responses: {
-        200: jsonResponse(templateSchema, "The template"),
+        200: jsonResponse(actionTemplateSchema, "The template"),
         404: refused("Unknown template"),
       },
     }),
@@ -157,9 +134,9 @@ export function actionTemplatesApi(deps: GatewayDeps) {
         "Replace an action template; the flows using it run the new config from their next execution",
       description:
         "Refused when a flow using the template would no longer be valid. A secret field sent as GET answers it keeps the stored value: a webhook URL as its masked form (https://hooks.slack.com/…), a secret header with an empty value.",
-      request: { params: idParams, body: jsonBody(actionTemplateInputSchema) },
+      request: { params: idParamsSchema, body: jsonBody(actionTemplateInputSchema) },
       responses: {
-        200: jsonResponse(templateSchema, "Saved"),
+        200: jsonResponse(actionTemplateSchema, "Saved"),
         404: refused("Unknown template"),
         409: refused("Name taken"),
       },
@@ -193,7 +170,7 @@ export function actionTemplatesApi(deps: GatewayDeps) {
       path: "/flows/action-templates/{id}",
       tags: ["flows"],
       summary: "Delete an action template no flow uses",
-      request: { params: idParams },
+      request: { params: idParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
         404: refused("Unknown template"),

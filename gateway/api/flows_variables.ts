@@ -1,6 +1,10 @@
-import { z } from "zod";
-import { intIdSchema, okSchema, timestampSchema } from "../../lib/schemas/common.ts";
-import { variableNameSchema, variableValueSchema } from "../../lib/schemas/flows.ts";
+import { idParamsSchema, okSchema } from "../../lib/schemas/common.ts";
+import {
+  flowVariableListSchema,
+  flowVariableParamsSchema,
+  flowVariableSchema,
+  setFlowVariableSchema,
+} from "../../lib/schemas/flows_api.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
 import { variablesOf } from "../flows/template.ts";
@@ -10,14 +14,6 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { ApiError, forbidden, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-
-const variableSchema = z.object({
-  name: z.string(),
-  value: variableValueSchema,
-  updated_at: timestampSchema,
-});
-
-const nameParams = z.object({ id: intIdSchema, name: variableNameSchema });
 
 /**
  * A flow's variables: `/v1/flows/{id}/variables`. Operators change them, as
@@ -50,9 +46,9 @@ export function flowVariablesApi(deps: GatewayDeps) {
       path: "/flows/{id}/variables",
       tags: ["flows"],
       summary: "A flow's variables, read in templates as {var.NAME}",
-      request: { params: z.object({ id: intIdSchema }) },
+      request: { params: idParamsSchema },
       responses: {
-        200: jsonResponse(z.object({ variables: z.array(variableSchema) }), "Variables"),
+        200: jsonResponse(flowVariableListSchema, "Variables"),
         404: refused("Unknown flow"),
       },
     }),
@@ -70,11 +66,11 @@ export function flowVariablesApi(deps: GatewayDeps) {
       tags: ["flows"],
       summary: "Set a flow variable; the flow's next steps and runs read the new value",
       request: {
-        params: nameParams,
-        body: jsonBody(z.strictObject({ value: variableValueSchema })),
+        params: flowVariableParamsSchema,
+        body: jsonBody(setFlowVariableSchema),
       },
       responses: {
-        200: jsonResponse(variableSchema, "Set"),
+        200: jsonResponse(flowVariableSchema, "Set"),
         404: refused("Unknown flow"),
       },
     }),
@@ -98,7 +94,7 @@ export function flowVariablesApi(deps: GatewayDeps) {
       path: "/flows/{id}/variables/{name}",
       tags: ["flows"],
       summary: "Delete a flow variable no step reads (unless a step sets it)",
-      request: { params: nameParams },
+      request: { params: flowVariableParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
         404: refused("Unknown flow or variable"),

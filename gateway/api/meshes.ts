@@ -1,7 +1,12 @@
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
-import { intIdSchema, okSchema } from "../../lib/schemas/common.ts";
-import { createMeshSchema, meshSchema, updateMeshSchema } from "../../lib/schemas/meshes.ts";
+import { idParamsSchema, okSchema } from "../../lib/schemas/common.ts";
+import {
+  createMeshSchema,
+  meshListSchema,
+  meshSchema,
+  updateMeshSchema,
+} from "../../lib/schemas/meshes.ts";
 import { iso } from "../store/time.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
@@ -44,7 +49,6 @@ function readMeshes(db: DatabaseSync, id?: number): Mesh[] {
 /** Meshes: SSID/channel/PSK profiles such as ETHRX0001-8A. */
 export function meshesApi(deps: GatewayDeps) {
   const app = apiApp();
-  const idParams = z.object({ id: intIdSchema });
 
   app.openapi(
     route("viewer", {
@@ -52,7 +56,7 @@ export function meshesApi(deps: GatewayDeps) {
       path: "/meshes",
       tags: ["meshes"],
       summary: "List meshes (PSKs are write-only)",
-      responses: { 200: jsonResponse(z.object({ meshes: z.array(meshSchema) }), "Meshes") },
+      responses: { 200: jsonResponse(meshListSchema, "Meshes") },
     }),
     (c) => c.json({ meshes: readMeshes(deps.db) }, 200),
   );
@@ -93,7 +97,7 @@ export function meshesApi(deps: GatewayDeps) {
       path: "/meshes/{id}",
       tags: ["meshes"],
       summary: "Change a mesh's channel, PSK or description",
-      request: { params: idParams, body: jsonBody(updateMeshSchema) },
+      request: { params: idParamsSchema, body: jsonBody(updateMeshSchema) },
       responses: {
         200: jsonResponse(meshSchema, "Updated"),
         404: refused("Unknown mesh"),
@@ -133,7 +137,7 @@ export function meshesApi(deps: GatewayDeps) {
       path: "/meshes/{id}",
       tags: ["meshes"],
       summary: "Delete a mesh with no nodes in it",
-      request: { params: idParams },
+      request: { params: idParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
         404: refused("Unknown mesh"),

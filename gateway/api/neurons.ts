@@ -1,15 +1,17 @@
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
-import { nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
+import { nodeIdParamsSchema, okSchema } from "../../lib/schemas/common.ts";
 import {
   componentName,
-  componentNameSchema,
   createNeuronSchema,
   NEURON_COMPONENTS,
-  neuronIdSchema,
+  neuronDetailSchema,
+  neuronIdParamsSchema,
+  neuronListSchema,
   neuronSchema,
-  nodeNeuronComponentSchema,
+  nodeNeuronComponentListSchema,
   parseComponentName,
+  placementParamsSchema,
   placementSchema,
 } from "../../lib/schemas/neurons.ts";
 import { actorOf } from "./access.ts";
@@ -20,10 +22,6 @@ import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
 
 type Neuron = z.infer<typeof neuronSchema>;
-const deviceSchema = z.object({ id: z.string(), name: z.string() });
-const neuronDetailSchema = neuronSchema.extend({
-  devices: z.array(deviceSchema).describe("Every device hosting any of the neuron's components"),
-});
 
 function readNeurons(db: DatabaseSync, id?: string): Neuron[] {
   const neurons = prepared(
@@ -62,7 +60,7 @@ export function neuronsApi(deps: GatewayDeps) {
       path: "/neurons",
       tags: ["neurons"],
       summary: "List neurons with their components and the devices hosting each",
-      responses: { 200: jsonResponse(z.object({ neurons: z.array(neuronSchema) }), "Neurons") },
+      responses: { 200: jsonResponse(neuronListSchema, "Neurons") },
     }),
     (c) => c.json({ neurons: readNeurons(deps.db) }, 200),
   );
@@ -73,7 +71,7 @@ export function neuronsApi(deps: GatewayDeps) {
       path: "/neurons/{id}",
       tags: ["neurons"],
       summary: "A neuron: which devices host it",
-      request: { params: z.object({ id: neuronIdSchema }) },
+      request: { params: neuronIdParamsSchema },
       responses: {
         200: jsonResponse(neuronDetailSchema, "The neuron"),
         404: refused("Unknown"),
@@ -125,7 +123,7 @@ export function neuronsApi(deps: GatewayDeps) {
       path: "/neurons/{id}",
       tags: ["neurons"],
       summary: "Delete a neuron and its placements",
-      request: { params: z.object({ id: neuronIdSchema }) },
+      request: { params: neuronIdParamsSchema },
       responses: { 200: jsonResponse(okSchema, "Deleted"), 404: refused("Unknown") },
     }),
     (c) => {
@@ -182,7 +180,7 @@ export function neuronsApi(deps: GatewayDeps) {
       path: "/neurons/placements/{component}/{node_id}",
       tags: ["neurons"],
       summary: "Stop running a neuron component on a device",
-      request: { params: z.object({ component: componentNameSchema, node_id: nodeIdSchema }) },
+      request: { params: placementParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Removed"),
         404: refused("Not placed there"),
@@ -209,12 +207,9 @@ export function neuronsApi(deps: GatewayDeps) {
       path: "/nodes/{id}/neurons",
       tags: ["neurons"],
       summary: "Which neuron components run on this device",
-      request: { params: z.object({ id: nodeIdSchema }) },
+      request: { params: nodeIdParamsSchema },
       responses: {
-        200: jsonResponse(
-          z.object({ components: z.array(nodeNeuronComponentSchema) }),
-          "Components",
-        ),
+        200: jsonResponse(nodeNeuronComponentListSchema, "Components"),
         404: refused("Unknown node"),
       },
     }),

@@ -1,9 +1,8 @@
-import { z } from "zod";
-import { nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
+import { nodeIdParamsSchema, okSchema } from "../../lib/schemas/common.ts";
 import {
   listNodesQuerySchema,
   nodeDetailSchema,
-  nodeSummarySchema,
+  nodeListSchema,
   updateNodeSchema,
 } from "../../lib/schemas/nodes.ts";
 import { nodeReportSchema, reportResponseSchema } from "../../lib/schemas/report.ts";
@@ -15,8 +14,6 @@ import type { GatewayDeps } from "../deps.ts";
 import { ApiError, conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
-
-const idParams = z.object({ id: nodeIdSchema });
 
 /** Nodes: inventory, detail, rename/tag/mesh, decommission, and the agents' reports. */
 export function nodesApi(deps: GatewayDeps) {
@@ -30,7 +27,7 @@ export function nodesApi(deps: GatewayDeps) {
       tags: ["nodes"],
       summary: "List nodes",
       request: { query: listNodesQuerySchema },
-      responses: { 200: jsonResponse(z.object({ nodes: z.array(nodeSummarySchema) }), "Nodes") },
+      responses: { 200: jsonResponse(nodeListSchema, "Nodes") },
     }),
     (c) => {
       const q = c.req.valid("query");
@@ -52,7 +49,7 @@ export function nodesApi(deps: GatewayDeps) {
       path: "/nodes/{id}",
       tags: ["nodes"],
       summary: "A node with its interfaces, sensors, clients, overlay peers and neuron components",
-      request: { params: idParams },
+      request: { params: nodeIdParamsSchema },
       responses: {
         200: jsonResponse(nodeDetailSchema, "The node"),
         404: refused("Unknown node"),
@@ -72,7 +69,7 @@ export function nodesApi(deps: GatewayDeps) {
       path: "/nodes/{id}",
       tags: ["nodes"],
       summary: "Rename a node, set its tags or its mesh",
-      request: { params: idParams, body: jsonBody(updateNodeSchema) },
+      request: { params: nodeIdParamsSchema, body: jsonBody(updateNodeSchema) },
       responses: {
         200: jsonResponse(nodeDetailSchema, "Updated"),
         404: refused("Unknown or decommissioned node"),
@@ -121,7 +118,7 @@ export function nodesApi(deps: GatewayDeps) {
       tags: ["nodes"],
       summary:
         "Decommission a node: revoke its agent token and hide it from live views; history stays",
-      request: { params: idParams },
+      request: { params: nodeIdParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Decommissioned"),
         404: refused("Unknown or already decommissioned node"),
@@ -150,7 +147,7 @@ export function nodesApi(deps: GatewayDeps) {
       tags: ["nodes"],
       summary: "A node's periodic status report (its own agent token only)",
       description: "The answer carries the gateway's clock for nodes without a real-time clock.",
-      request: { params: idParams, body: jsonBody(nodeReportSchema) },
+      request: { params: nodeIdParamsSchema, body: jsonBody(nodeReportSchema) },
       responses: { 200: jsonResponse(reportResponseSchema, "Stored") },
     }),
     (c) => {

@@ -1,10 +1,9 @@
-import { z } from "zod";
+import { idParamsSchema, okSchema } from "../../lib/schemas/common.ts";
 import {
-  intIdSchema,
-  okSchema,
-  singleLineText,
-  timestampSchema,
-} from "../../lib/schemas/common.ts";
+  createSilenceSchema,
+  silenceListSchema,
+  silenceSchema,
+} from "../../lib/schemas/silences.ts";
 import { iso } from "../store/time.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
@@ -12,24 +11,6 @@ import type { GatewayDeps } from "../deps.ts";
 import { notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { prepared } from "../db/database.ts";
-
-const silenceSchema = z.object({
-  id: z.number().int(),
-  target: z.enum(["node", "tag", "flow"]),
-  value: z.string(),
-  reason: z.string(),
-  created_by: z.string(),
-  created_at: timestampSchema,
-  ends_at: timestampSchema,
-  active: z.boolean(),
-});
-
-const createSilenceSchema = z.strictObject({
-  target: z.enum(["node", "tag", "flow"]),
-  value: singleLineText().min(1).max(64).describe("Node id, tag, or flow id"),
-  reason: singleLineText().max(200).default(""),
-  duration_s: z.number().int().min(60).max(30 * 86_400).describe("How long, from now"),
-});
 
 /** Silences (maintenance windows): alerts are marked silenced and webhooks held back. */
 export function silencesApi(deps: GatewayDeps) {
@@ -61,7 +42,7 @@ export function silencesApi(deps: GatewayDeps) {
       path: "/silences",
       tags: ["alerts"],
       summary: "Silences active now or ended within the last week",
-      responses: { 200: jsonResponse(z.object({ silences: z.array(silenceSchema) }), "Silences") },
+      responses: { 200: jsonResponse(silenceListSchema, "Silences") },
     }),
     (c) => c.json({ silences: read() }, 200),
   );
@@ -100,7 +81,7 @@ export function silencesApi(deps: GatewayDeps) {
       path: "/silences/{id}",
       tags: ["alerts"],
       summary: "End a silence now",
-      request: { params: z.object({ id: intIdSchema }) },
+      request: { params: idParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Ended"),
         404: refused("Unknown silence"),

@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { backupRequestSchema } from "../../lib/schemas/backup.ts";
+import { backupArchiveSchema, backupRequestSchema } from "../../lib/schemas/backup.ts";
 import {
   healthSchema,
   settingsSchema,
@@ -163,7 +162,7 @@ export function systemV1Api(deps: GatewayDeps) {
         200: {
           description: "The age-encrypted archive, `halo-backup-<time>.tar.age`",
           content: {
-            "application/octet-stream": { schema: z.string().meta({ format: "binary" }) },
+            "application/octet-stream": { schema: backupArchiveSchema },
           },
         },
       },

@@ -6,6 +6,7 @@ import {
   metricsListSchema,
   telemetryAckSchema,
   telemetryBatchSchema,
+  telemetryCsvSchema,
   telemetryQuerySchema,
   telemetryResultSchema,
 } from "../../lib/schemas/telemetry.ts";
@@ -167,7 +168,7 @@ export function telemetryApi(deps: GatewayDeps) {
           description: "Series",
           content: {
             "application/json": { schema: telemetryResultSchema },
-            "text/csv": { schema: z.string() },
+            "text/csv": { schema: telemetryCsvSchema },
           },
         },
       },

@@ -1,6 +1,9 @@
-import { z } from "zod";
-import { apiTokenSchema, createdTokenSchema, createTokenSchema } from "../../lib/schemas/auth.ts";
-import { intIdSchema, okSchema } from "../../lib/schemas/common.ts";
+import {
+  apiTokenListSchema,
+  createdTokenSchema,
+  createTokenSchema,
+} from "../../lib/schemas/auth.ts";
+import { idParamsSchema, okSchema } from "../../lib/schemas/common.ts";
 import { generateSecret, hashSecret, secretPrefix } from "../auth/secret_token.ts";
 import { ApiTokenStore } from "../store/api_tokens.ts";
 import { actorOf } from "./access.ts";
@@ -20,7 +23,7 @@ export function tokensApi(deps: GatewayDeps) {
       path: "/tokens",
       tags: ["tokens"],
       summary: "List API tokens (never their secrets)",
-      responses: { 200: jsonResponse(z.object({ tokens: z.array(apiTokenSchema) }), "Tokens") },
+      responses: { 200: jsonResponse(apiTokenListSchema, "Tokens") },
     }),
     (c) => c.json({ tokens: tokens.list() }, 200),
   );
@@ -66,7 +69,7 @@ export function tokensApi(deps: GatewayDeps) {
       path: "/tokens/{id}",
       tags: ["tokens"],
       summary: "Revoke an API token",
-      request: { params: z.object({ id: intIdSchema }) },
+      request: { params: idParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Revoked"),
         404: refused("No such live token"),

@@ -1,8 +1,7 @@
-import { z } from "zod";
-import { nodeIdSchema } from "../../lib/schemas/common.ts";
 import {
   linkHistoryQuerySchema,
   linkHistorySchema,
+  linkParamsSchema,
   topologySchema,
 } from "../../lib/schemas/topology.ts";
 import { computeTopology } from "../topology/compute.ts";
@@ -60,7 +59,7 @@ export function topologyApi(deps: GatewayDeps) {
       summary:
         "Quality history of the link between two nodes, both directions (default: last 24 h)",
       request: {
-        params: z.object({ a: nodeIdSchema, b: nodeIdSchema }),
+        params: linkParamsSchema,
         query: linkHistoryQuerySchema,
       },
       responses: { 200: jsonResponse(linkHistorySchema, "History") },

@@ -1,6 +1,10 @@
-import { z } from "zod";
-import { createUserSchema, updateUserSchema, userSchema } from "../../lib/schemas/auth.ts";
-import { intIdSchema, okSchema } from "../../lib/schemas/common.ts";
+import {
+  createUserSchema,
+  updateUserSchema,
+  userListSchema,
+  userSchema,
+} from "../../lib/schemas/auth.ts";
+import { idParamsSchema, okSchema } from "../../lib/schemas/common.ts";
 import { hashPassword } from "../auth/password.ts";
 import { SessionStore } from "../store/sessions.ts";
 import { publicUser, UserStore } from "../store/users.ts";
@@ -9,8 +13,6 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-
-const idParams = z.object({ id: intIdSchema });
 
 /** User administration (admin only). */
 export function usersApi(deps: GatewayDeps) {
@@ -24,7 +26,7 @@ export function usersApi(deps: GatewayDeps) {
       path: "/users",
       tags: ["users"],
       summary: "List users",
-      responses: { 200: jsonResponse(z.object({ users: z.array(userSchema) }), "Users") },
+      responses: { 200: jsonResponse(userListSchema, "Users") },
     }),
     (c) => c.json({ users: users.list().map(publicUser) }, 200),
   );
@@ -62,7 +64,7 @@ export function usersApi(deps: GatewayDeps) {
       path: "/users/{id}",
       tags: ["users"],
       summary: "Change a user's role or reset their password",
-      request: { params: idParams, body: jsonBody(updateUserSchema) },
+      request: { params: idParamsSchema, body: jsonBody(updateUserSchema) },
       responses: {
         200: jsonResponse(userSchema, "Updated"),
         404: refused("No such user"),
@@ -104,7 +106,7 @@ export function usersApi(deps: GatewayDeps) {
       path: "/users/{id}",
       tags: ["users"],
       summary: "Delete a user and end their sessions",
-      request: { params: idParams },
+      request: { params: idParamsSchema },
       responses: {
         200: jsonResponse(okSchema, "Deleted"),
         404: refused("No such user"),

@@ -1,30 +1,8 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { Alert } from "../../lib/schemas/alerts.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import { iso, isoOrNull } from "../store/time.ts";
 import { prepared } from "../db/database.ts";
-
-/** An alert as the API shows it. */
-export interface AlertView {
-  id: number;
-  flow_id: number | null;
-  flow_name: string | null;
-  execution_id: number | null;
-  node_id: string | null;
-  node_name: string | null;
-  severity: "info" | "warning" | "critical";
-  message: string;
-  status: "open" | "acknowledged" | "resolved";
-  auto_resolve: boolean;
-  parent_id: number | null;
-  /** Ids of the alerts grouped under this one (root-cause grouping). */
-  children: number[];
-  silenced: boolean;
-  opened_at: string;
-  acknowledged_at: string | null;
-  acknowledged_by: string | null;
-  resolved_at: string | null;
-  resolved_by: string | null;
-}
 
 interface AlertRow {
   id: number;
@@ -33,9 +11,9 @@ interface AlertRow {
   execution_id: number | null;
   node_id: string | null;
   node_name: string | null;
-  severity: AlertView["severity"];
+  severity: Alert["severity"];
   message: string;
-  status: AlertView["status"];
+  status: Alert["status"];
   auto_resolve: number;
   parent_id: number | null;
   children: string;
@@ -51,7 +29,7 @@ const SELECT = `SELECT a.*, f.name AS flow_name, n.name AS node_name,
     (SELECT json_group_array(c.id) FROM flow_alerts c WHERE c.parent_id = a.id) AS children
   FROM flow_alerts a LEFT JOIN flows f ON f.id = a.flow_id LEFT JOIN nodes n ON n.id = a.node_id`;
 
-const toView = (r: AlertRow): AlertView => ({
+const toView = (r: AlertRow): Alert => ({
   id: r.id,
   flow_id: r.flow_id,
   flow_name: r.flow_name,
@@ -87,7 +65,7 @@ export interface NewAlert {
   executionId: number | null;
   dedupeKey: string;
   nodeId: string | null;
-  severity: AlertView["severity"];
+  severity: Alert["severity"];
   message: string;
   autoResolve: boolean;
   silenced: boolean;
@@ -252,7 +230,7 @@ export class AlertStore {
     return remaining.filter((child) => parent(child) === null);
   }
 
-  get(id: number): AlertView | null {
+  get(id: number): Alert | null {
     const row = prepared(this.db, `${SELECT} WHERE a.id = ?`).get(id) as AlertRow | undefined;
     return row ? toView(row) : null;
   }
@@ -266,7 +244,7 @@ export class AlertStore {
       limit: number;
       beforeId?: number | undefined;
     },
-  ): AlertView[] {
+  ): Alert[] {
     const where: string[] = [];
     const args: SQLInputValue[] = [];
     if (filter.status?.length) {
@@ -286,7 +264,7 @@ export class AlertStore {
    * Acknowledges an open alert and the open alerts grouped under it: an
    * operator taking on a root cause takes on what it caused.
    */
-  acknowledge(id: number, by: string, now: number): AlertView | null {
+  acknowledge(id: number, by: string, now: number): Alert | null {
     prepared(
       this.db,
       `UPDATE flow_alerts SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?
@@ -296,7 +274,7 @@ export class AlertStore {
   }
 
   /** Resolves one alert; returns it, or null if there is none. */
-  resolve(id: number, by: string, now: number): AlertView | null {
+  resolve(id: number, by: string, now: number): Alert | null {
     let standAlone: number[] = [];
     const resolved = this.events.atomically(() => {
       const before = this.get(id);

@@ -6,30 +6,7 @@ import {
   STEP_TYPES,
   TEMPLATE_ACTIONS,
 } from "../../lib/schemas/flows.ts";
-
-/** `GET /v1/flows/metadata`: every step type with its config as JSON Schema. */
-export const flowsMetadataSchema = z.object({
-  step_types: z.array(z.object({
-    type: z.string(),
-    kind: z.enum(["trigger", "condition", "action"]),
-    label: z.string(),
-    description: z.string(),
-    config_schema: z.record(z.string(), z.unknown()).describe(
-      "JSON Schema (2020-12) of the step's config",
-    ),
-    provides: z.array(z.string()).describe("Context variables later steps may use"),
-    branches: z.array(z.string()).describe("Branch labels its outgoing edges may carry"),
-  })),
-  operators: z.array(z.string()),
-  action_templates: z.object({
-    field: z.literal("template_id").describe("The step field that names a template"),
-    step_types: z.array(z.string()).describe("Step types that may use a template of their type"),
-    list: z.string().describe("Where the templates are listed"),
-    description: z.string(),
-  }).describe("How a step uses a reusable action template instead of its own config"),
-  variables: z.array(z.object({ name: z.string(), description: z.string() })),
-});
-export type FlowsMetadata = z.infer<typeof flowsMetadataSchema>;
+import type { FlowsMetadata } from "../../lib/schemas/flows_api.ts";
 
 const VARIABLE_HELP: Record<typeof CONTEXT_VARIABLES[number], string> = {
   node_id: "Id of the node the flow is about",

@@ -1,22 +1,10 @@
 import type { DatabaseSync } from "node:sqlite";
 import { type ActionTemplateInput, stepType } from "../../lib/schemas/flows.ts";
+import type { ActionTemplate } from "../../lib/schemas/flows_api.ts";
 import { keepSecrets } from "../../lib/schemas/secret_fields.ts";
 import { iso } from "../store/time.ts";
 import { maskedConfig } from "./flow_store.ts";
 import { prepared } from "../db/database.ts";
-
-/** A stored action template. */
-export interface ActionTemplate {
-  id: number;
-  name: string;
-  description: string;
-  type: ActionTemplateInput["type"];
-  config: Record<string, unknown>;
-  /** The flows whose current version has a step using it. */
-  used_by: { id: number; name: string; steps: string[] }[];
-  created_at: string;
-  updated_at: string;
-}
 
 interface TemplateRow {
   id: number;

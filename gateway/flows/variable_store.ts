@@ -1,13 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
+import type { FlowVariable } from "../../lib/schemas/flows_api.ts";
 import { iso } from "../store/time.ts";
 import { prepared } from "../db/database.ts";
-
-/** A flow variable as the API shows it. */
-export interface FlowVariable {
-  name: string;
-  value: string | number | boolean;
-  updated_at: string;
-}
 
 /** Flow-scoped variables (`flow_variables`), read in templates as `{var.NAME}`. */
 export class FlowVariableStore {

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../lib/testing/assert.ts";
-import { computeTopology, linkQuality, type TopoLink, type TopoNode } from "./compute.ts";
+import { computeTopology, type TopoLink, type TopoNode } from "./compute.ts";
 
 const now = 1_000_000;
 const node = (
@@ -95,12 +95,4 @@ Deno.test("computeTopology()", async (t) => {
     assertEquals(r.gatewayId, null);
     assertEquals(r.nodes.every((n) => !n.reachable), true);
   });
-});
-
-Deno.test("linkQuality() falls back from TQ to signal to a neutral 0.5", () => {
-  assertEquals(linkQuality({ tq: 255, signal_dbm: -90 }), 1);
-  assertEquals(linkQuality({ tq: null, signal_dbm: -75 }), 0.5);
-  assertEquals(linkQuality({ tq: null, signal_dbm: -40 }), 1);
-  assertEquals(linkQuality({ tq: null, signal_dbm: -120 }), 0);
-  assertEquals(linkQuality({ tq: null, signal_dbm: null }), 0.5);
 });

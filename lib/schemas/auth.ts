@@ -30,6 +30,9 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
+/** `GET /v1/users`. */
+export const userListSchema = z.object({ users: z.array(userSchema) });
+
 export const loginResponseSchema = z.object({
   user: userSchema,
   expires_at: timestampSchema,
@@ -84,6 +87,9 @@ export const apiTokenSchema = z.object({
   last_used_at: timestampSchema.nullable(),
   revoked_at: timestampSchema.nullable(),
 });
+
+/** `GET /v1/tokens`. */
+export const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
 
 export const createdTokenSchema = apiTokenSchema.extend({
   token: z.string().describe("The bearer token; shown only in this response"),

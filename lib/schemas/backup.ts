@@ -21,6 +21,9 @@ export const backupRequestSchema = z.strictObject({
 });
 export type BackupRequest = z.infer<typeof backupRequestSchema>;
 
+/** The answer of `POST /v1/system/backup`: the age-encrypted archive. */
+export const backupArchiveSchema = z.string().meta({ format: "binary" });
+
 /** Version of the archive layout this gateway writes; restore refuses newer ones. */
 export const BACKUP_FORMAT_VERSION = 1;
 

@@ -30,6 +30,9 @@ export const nodeIdSchema = z.string().regex(/^n-[0-9a-f]{12}$/, {
   message: "expected a node id such as n-0123456789ab",
 });
 
+/** Path parameters of a node's routes: `/nodes/{id}`. */
+export const nodeIdParamsSchema = z.object({ id: nodeIdSchema });
+
 /**
  * Characters single-line text may not hold: C0 controls (CR, LF, tab, NUL…),
  * DEL, C1 controls, and the Unicode line and paragraph separators. Such text
@@ -85,6 +88,9 @@ export function decimalInteger<T extends z.ZodNumber>(schema: T) {
 
 /** A positive integer id in a path. */
 export const intIdSchema = decimalInteger(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+
+/** Path parameters of a resource named by an integer id: `/users/{id}`. */
+export const idParamsSchema = z.object({ id: intIdSchema });
 
 /** An RFC 3339 timestamp as the API writes it. */
 export const timestampSchema = z.string().describe("RFC 3339 timestamp (UTC)");

@@ -73,6 +73,9 @@ export const joinTokenSchema = z.object({
   ),
 });
 
+/** `GET /v1/enrollment/tokens`. */
+export const joinTokenListSchema = z.object({ tokens: z.array(joinTokenSchema) });
+
 /**
  * An admin's approval to re-enroll one node on re-flashed or new hardware.
  * The board may have been replaced, so the device may have another serial:

@@ -42,3 +42,17 @@ export const listEventsQuerySchema = z.object({
   before_id: decimalInteger(z.number().int().positive()).optional().describe("Page backwards"),
   limit: limitSchema,
 });
+
+/** `GET /v1/events`. */
+export const eventListSchema = z.object({ events: z.array(eventSchema) });
+
+/** The query of `GET /v1/events/stream`. */
+export const streamEventsQuerySchema = z.object({
+  node: nodeIdSchema.optional(),
+  type: listEventsQuerySchema.shape.type,
+  last_event_id: decimalInteger(z.number().int().min(0)).optional()
+    .describe("Resume after this id; the Last-Event-ID header does the same"),
+});
+
+/** `GET /v1/events/stream`: Server-Sent Events text, each message's data an event. */
+export const eventStreamSchema = z.string();

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { Cron } from "croner";
+import { ALERT_SEVERITIES } from "./alerts.ts";
 import { NODE_EVENT_TYPES } from "./events.ts";
 import { keyedRecord, multiLineText, nodeIdSchema, singleLineText, tagSchema } from "./common.ts";
 import { componentNameSchema } from "./neurons.ts";
@@ -132,7 +133,7 @@ export const responseConditionSchema = z.discriminatedUnion("check", [
 // ---- actions --------------------------------------------------------------
 
 export const alertActionSchema = z.strictObject({
-  severity: z.enum(["info", "warning", "critical"]).default("warning"),
+  severity: z.enum(ALERT_SEVERITIES).default("warning"),
   message: templateSchema.min(1),
   auto_resolve: z.boolean().default(true)
     .describe("Resolve the alert when its condition clears (node back, metric crossed back)"),

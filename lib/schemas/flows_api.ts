@@ -12,7 +12,12 @@ import {
   nodeIdSchema,
   timestampSchema,
 } from "./common.ts";
-import { flowDefinitionSchema } from "./flows.ts";
+import {
+  flowDefinitionSchema,
+  TEMPLATE_ACTIONS,
+  variableNameSchema,
+  variableValueSchema,
+} from "./flows.ts";
 import { metricNameSchema } from "./telemetry.ts";
 
 /**
@@ -43,9 +48,6 @@ export const testFlowSchema = z.strictObject({
     .refine(withinContextBytes, contextBytesMessage).default({})
     .describe("Sample context variables, e.g. node_id, metric, value; at most 16 KiB as JSON"),
 });
-
-/** The path of `/v1/flows/{id}` and the routes under it. */
-export const flowParamsSchema = z.object({ id: intIdSchema });
 
 /** `GET /v1/flows/{id}/versions/{version}`. */
 export const flowVersionParamsSchema = z.object({ id: intIdSchema, version: intIdSchema });
@@ -156,6 +158,66 @@ export const executionSchema = z.object({
 /** `GET /v1/flows/{id}/executions`. */
 export const executionListSchema = z.object({ executions: z.array(executionSchema) });
 
+/** `GET /v1/flows/metadata`: every step type with its config as JSON Schema. */
+export const flowsMetadataSchema = z.object({
+  step_types: z.array(z.object({
+    type: z.string(),
+    kind: z.enum(["trigger", "condition", "action"]),
+    label: z.string(),
+    description: z.string(),
+    config_schema: z.record(z.string(), z.unknown()).describe(
+      "JSON Schema (2020-12) of the step's config",
+    ),
+    provides: z.array(z.string()).describe("Context variables later steps may use"),
+    branches: z.array(z.string()).describe("Branch labels its outgoing edges may carry"),
+  })),
+  operators: z.array(z.string()),
+  action_templates: z.object({
+    field: z.literal("template_id").describe("The step field that names a template"),
+    step_types: z.array(z.string()).describe("Step types that may use a template of their type"),
+    list: z.string().describe("Where the templates are listed"),
+    description: z.string(),
+  }).describe("How a step uses a reusable action template instead of its own config"),
+  variables: z.array(z.object({ name: z.string(), description: z.string() })),
+});
+
+/** `GET /v1/flows/action-templates/{id}`: a reusable action config. */
+export const actionTemplateSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  type: z.enum(TEMPLATE_ACTIONS),
+  config: z.record(z.string(), z.unknown()).describe(
+    "Secret fields are masked as in GET /v1/flows/{id}: a webhook URL shows its scheme and host only, a secret header value is empty",
+  ),
+  used_by: z.array(z.object({
+    id: z.number().int(),
+    name: z.string(),
+    steps: z.array(z.string()),
+  })).describe("Flows whose steps use this template"),
+  created_at: timestampSchema,
+  updated_at: timestampSchema,
+});
+
+/** `GET /v1/flows/action-templates`. */
+export const actionTemplateListSchema = z.object({ templates: z.array(actionTemplateSchema) });
+
+/** A flow variable, read in templates as `{var.NAME}`. */
+export const flowVariableSchema = z.object({
+  name: z.string(),
+  value: variableValueSchema,
+  updated_at: timestampSchema,
+});
+
+/** `GET /v1/flows/{id}/variables`. */
+export const flowVariableListSchema = z.object({ variables: z.array(flowVariableSchema) });
+
+/** Path parameters of `/v1/flows/{id}/variables/{name}`. */
+export const flowVariableParamsSchema = z.object({ id: intIdSchema, name: variableNameSchema });
+
+/** `PUT /v1/flows/{id}/variables/{name}`. */
+export const setFlowVariableSchema = z.strictObject({ value: variableValueSchema });
+
 /** A flow as stored. */
 export type StoredFlow = z.output<typeof storedFlowSchema>;
 /** One row of `GET /v1/flows`. */
@@ -166,3 +228,9 @@ export type MetricPreview = z.output<typeof metricPreviewSchema>;
 export type Execution = z.output<typeof executionSchema>;
 /** One step's record in an execution. */
 export type StepRun = NonNullable<Execution["steps"]>[number];
+/** `GET /v1/flows/metadata`. */
+export type FlowsMetadata = z.output<typeof flowsMetadataSchema>;
+/** A reusable action config, its secret fields masked. */
+export type ActionTemplate = z.output<typeof actionTemplateSchema>;
+/** A flow variable. */
+export type FlowVariable = z.output<typeof flowVariableSchema>;

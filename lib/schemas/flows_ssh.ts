@@ -4,7 +4,7 @@
  * managed known_hosts file.
  */
 import { z } from "zod";
-import { SINGLE_LINE_TEXT } from "./common.ts";
+import { nodeIdSchema, SINGLE_LINE_TEXT } from "./common.ts";
 
 /** Key types OpenSSH writes in known_hosts. */
 export const HOST_KEY_TYPES = [
@@ -82,3 +82,15 @@ export const sshTargetSchema = z.object({
   updated_by: z.string(),
 });
 export type SshTarget = z.infer<typeof sshTargetSchema>;
+
+/** `GET /v1/flows/ssh/targets`. */
+export const sshTargetListSchema = z.object({ targets: z.array(sshTargetSchema) });
+
+/** Path parameters of `/v1/flows/ssh/targets/{node_id}`. */
+export const sshTargetParamsSchema = z.object({ node_id: nodeIdSchema });
+
+/** `GET /v1/flows/ssh/public-key`. */
+export const sshPublicKeySchema = z.object({
+  public_key: z.string().describe("One authorized_keys line"),
+  user: z.string().describe("The login user commands use unless a target names another"),
+});

@@ -37,3 +37,6 @@ export const meshSchema = z.object({
   created_at: timestampSchema,
   updated_at: timestampSchema,
 });
+
+/** `GET /v1/meshes`. */
+export const meshListSchema = z.object({ meshes: z.array(meshSchema) });

@@ -50,8 +50,32 @@ export const neuronSchema = z.object({
   })),
 });
 
+/** `GET /v1/neurons`. */
+export const neuronListSchema = z.object({ neurons: z.array(neuronSchema) });
+
+/** `GET /v1/neurons/{id}`: a neuron and every device hosting any of its components. */
+export const neuronDetailSchema = neuronSchema.extend({
+  devices: z.array(z.object({ id: z.string(), name: z.string() })).describe(
+    "Every device hosting any of the neuron's components",
+  ),
+});
+
+/** Path parameters of `/v1/neurons/{id}`. */
+export const neuronIdParamsSchema = z.object({ id: neuronIdSchema });
+
+/** Path parameters of `/v1/neurons/placements/{component}/{node_id}`. */
+export const placementParamsSchema = z.object({
+  component: componentNameSchema,
+  node_id: nodeIdSchema,
+});
+
 export const nodeNeuronComponentSchema = z.object({
   name: z.string(),
   neuron: z.string(),
   component: neuronComponentSchema,
+});
+
+/** `GET /v1/nodes/{id}/neurons`. */
+export const nodeNeuronComponentListSchema = z.object({
+  components: z.array(nodeNeuronComponentSchema),
 });

@@ -64,6 +64,9 @@ export const nodeSummarySchema = z.object({
   decommissioned_at: timestampSchema.nullable(),
 });
 
+/** `GET /v1/nodes`. */
+export const nodeListSchema = z.object({ nodes: z.array(nodeSummarySchema) });
+
 export const nodeDetailSchema = nodeSummarySchema.extend({
   hardware: z.object({
     serial: z.string().nullable(),

@@ -92,6 +92,9 @@ export const auditEntrySchema = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
+/** `GET /v1/audit`. */
+export const auditListSchema = z.object({ entries: z.array(auditEntrySchema) });
+
 export const listAuditQuerySchema = z.object({
   actor: singleLineText().max(64).optional(),
   action: z.string().regex(/^[a-z_.]+$/).optional(),

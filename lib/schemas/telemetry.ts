@@ -144,6 +144,9 @@ export const seriesSchema = z.object({
   points: z.array(z.union([rawPointSchema, rollupPointSchema])),
 });
 
+/** `GET /v1/telemetry` with `Accept: text/csv`. */
+export const telemetryCsvSchema = z.string();
+
 export const telemetryResultSchema = z.object({
   resolution: z.enum(RESOLUTIONS),
   from: z.number().int(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nodeRoleSchema, queryTimeSchema, timestampSchema } from "./common.ts";
+import { nodeIdSchema, nodeRoleSchema, queryTimeSchema, timestampSchema } from "./common.ts";
 import { NODE_STATUSES } from "./nodes.ts";
 
 export const topologyNodeSchema = z.object({
@@ -31,6 +31,9 @@ export const topologySchema = z.object({
   nodes: z.array(topologyNodeSchema),
   links: z.array(topologyLinkSchema),
 });
+
+/** Path parameters of `/v1/topology/links/{a}/{b}/history`: the link's two ends. */
+export const linkParamsSchema = z.object({ a: nodeIdSchema, b: nodeIdSchema });
 
 export const linkHistoryQuerySchema = z.object({
   from: queryTimeSchema.optional(),

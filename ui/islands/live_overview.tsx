@@ -1,6 +1,7 @@
 import { useComputed, useSignal, useSignalEffect } from "@preact/signals";
 import { api } from "../lib/api.ts";
 import { ago, clockTime } from "../lib/format.ts";
+import type { Mesh } from "../lib/settings_types.ts";
 import type { Alert, HaloEvent, Health, NodeSummary } from "../lib/types.ts";
 
 /** Props of {@linkcode LiveOverview}: the state when the page was rendered. */
@@ -8,7 +9,7 @@ export interface LiveOverviewProps {
   nodes: NodeSummary[];
   alerts: Alert[];
   health: Health;
-  meshes: { id: number; ssid: string; node_count?: number }[];
+  meshes: (Pick<Mesh, "id" | "ssid"> & Partial<Pick<Mesh, "node_count">>)[];
   events: HaloEvent[];
   /** Server time of the render, so the first client render matches it. */
   now: number;

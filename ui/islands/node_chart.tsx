@@ -2,14 +2,14 @@ import { useSignal, useSignalEffect } from "@preact/signals";
 import { TelemetryChart } from "../components/chart_telemetry.tsx";
 import { api } from "../lib/api.ts";
 import { formatValue, LIVE_REFRESH_MS } from "../lib/chart_data.ts";
-import type { LatestValue } from "../lib/telemetry_types.ts";
+import type { LatestValue, MetricInfo } from "../lib/telemetry_types.ts";
 
 /** Props of {@linkcode NodeChart}. */
 export interface NodeChartProps {
   nodeId: string;
   nodeName: string;
   /** The metrics this node reports, with their units, by name. */
-  metrics: { metric: string; unit: string | null }[];
+  metrics: Pick<MetricInfo, "metric" | "unit">[];
   /** The node's newest value of each series when the page was rendered. */
   latest: LatestValue[];
 }

@@ -2,12 +2,14 @@
 import { useComputed, useSignal } from "@preact/signals";
 import { TelemetryChart } from "../components/chart_telemetry.tsx";
 import { telemetryPath, type TelemetryQuery } from "../lib/chart_data.ts";
+import type { MetricInfo } from "../lib/telemetry_types.ts";
+import type { NodeSummary } from "../lib/types.ts";
 
 /** Props of {@linkcode TelemetryExplorer}. */
 export interface TelemetryExplorerProps {
-  nodes: { id: string; name: string }[];
+  nodes: Pick<NodeSummary, "id" | "name">[];
   /** Every stored metric, with how many nodes report it. */
-  metrics: { metric: string; unit: string | null; node_count: number }[];
+  metrics: (Pick<MetricInfo, "metric" | "unit"> & { node_count: number })[];
   /** Picked when the page was opened (from its query string). */
   selected: { nodes: string[]; metrics: string[] };
 }

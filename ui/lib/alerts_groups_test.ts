@@ -12,6 +12,7 @@ const alert = (id: number, parent: number | null, children: number[] = []): Aler
   severity: "critical",
   message: `alert ${id}`,
   status: "open",
+  auto_resolve: false,
   parent_id: parent,
   children,
   silenced: false,

@@ -1,34 +1,12 @@
 /**
- * Wire shapes of the alerts and silences APIs as the portal reads them; they
- * mirror `gateway/api/alerts.ts` and `gateway/api/silences.ts`, whose schemas
- * are private to those modules, field for field.
+ * Wire shapes of the alerts and silences APIs as the portal reads them, from
+ * the schemas in `lib/schemas/alerts.ts` and `lib/schemas/silences.ts`.
  */
-import type { Alert } from "./types.ts";
+import type { FlowSummary } from "./flow_types.ts";
+import type { Alert, NodeSummary } from "./types.ts";
 
 export type { Alert };
-
-/** What a silence holds back: a node (by id), a tag, or a flow (by id). */
-export type SilenceTarget = "node" | "tag" | "flow";
-
-/** A silence (maintenance window) as `GET /v1/silences` returns it. */
-export interface Silence {
-  id: number;
-  target: SilenceTarget;
-  value: string;
-  reason: string;
-  created_by: string;
-  created_at: string;
-  ends_at: string;
-  active: boolean;
-}
-
-/** The body of `POST /v1/silences`. */
-export interface NewSilence {
-  target: SilenceTarget;
-  value: string;
-  reason: string;
-  duration_s: number;
-}
+export type { NewSilence, Silence, SilenceTarget } from "../../lib/schemas/silences.ts";
 
 /** The part of an alert that acknowledging and resolving change. */
 export type AlertState = Pick<
@@ -38,7 +16,7 @@ export type AlertState = Pick<
 
 /** Names the silences and the silence form show for ids. */
 export interface SilenceChoices {
-  nodes: { id: string; name: string }[];
-  flows: { id: number; name: string }[];
+  nodes: Pick<NodeSummary, "id" | "name">[];
+  flows: Pick<FlowSummary, "id" | "name">[];
   tags: string[];
 }

@@ -11,8 +11,11 @@ import type {
   StepKind,
 } from "../../lib/schemas/flows.ts";
 
+import type { FlowsMetadata as WireFlowsMetadata } from "../../lib/schemas/flows_api.ts";
+
 export type { FlowDefinition, StepKind };
 export type {
+  ActionTemplate,
   Execution,
   FlowSummary,
   MetricPreview,
@@ -50,28 +53,10 @@ export interface JsonSchema {
   writeOnly?: boolean;
 }
 
-/** One step type of `GET /v1/flows/metadata`. */
-export interface StepTypeMeta {
-  type: string;
-  kind: StepKind;
-  label: string;
-  description: string;
-  config_schema: JsonSchema;
-  provides: string[];
-  branches: string[];
-}
+/** One step type of `GET /v1/flows/metadata`, its config schema typed for the builder's walk. */
+export type StepTypeMeta =
+  & Omit<WireFlowsMetadata["step_types"][number], "config_schema">
+  & { config_schema: JsonSchema };
 
 /** `GET /v1/flows/metadata`. */
-export interface FlowsMetadata {
-  step_types: StepTypeMeta[];
-  operators: string[];
-  action_templates: { field: string; step_types: string[]; list: string; description: string };
-  variables: { name: string; description: string }[];
-}
-
-/** `GET /v1/flows/action-templates`. */
-export interface ActionTemplate {
-  id: number;
-  name: string;
-  type: string;
-}
+export type FlowsMetadata = Omit<WireFlowsMetadata, "step_types"> & { step_types: StepTypeMeta[] };

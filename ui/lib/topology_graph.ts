@@ -3,10 +3,15 @@
  * links both ends report, and for each node its best known path to the
  * gateway, so an offline relay and the nodes behind it can be marked.
  */
+import { bestPaths } from "../../lib/topology/best_paths.ts";
 import type { Topology, TopologyLink, TopologyNode } from "./topology_types.ts";
 
-/** A link between two nodes, both directions merged. */
-export interface GraphEdge {
+/**
+ * A link between two nodes, both directions merged: its figures are the
+ * worse direction's, its `updated_at` the newer report's.
+ */
+export interface GraphEdge
+  extends Pick<TopologyLink, "tq" | "signal_dbm" | "throughput_kbps" | "updated_at"> {
   /** `a~b` with `a < b`: the edge's id in URLs and the DOM. */
   key: string;
   a: string;
@@ -15,23 +20,10 @@ export interface GraphEdge {
   quality: number;
   /** Some direction was reported recently between two online nodes. */
   live: boolean;
-  tq: number | null;
-  signal_dbm: number | null;
-  throughput_kbps: number | null;
-  updated_at: string;
 }
 
-/** A node with what the page marks on it. */
-export interface GraphNode {
-  id: string;
-  name: string;
-  role: TopologyNode["role"];
-  status: TopologyNode["status"];
-  reachable: boolean;
-  hops: number | null;
-  /** Node ids of the live path to the gateway (from the API), this node first. */
-  path: string[];
-  path_quality: number | null;
+/** A node as the API answers it, with what the page marks on it. */
+export interface GraphNode extends TopologyNode {
   /** Hops along the best path over every known link, live or not; null with no known path. */
   depth: number | null;
   /** The next hop towards the gateway on that path; null for the gateway and with no known path. */
@@ -88,48 +80,6 @@ function mergeEdges(links: readonly TopologyLink[]): GraphEdge[] {
 }
 
 /**
- * Best paths from the gateway over every known edge, live or not, as
- * batman-adv would route with all links up: the highest product of link
- * qualities (Dijkstra on −ln quality). The next hop towards the gateway and
- * the hop count per node.
- */
-function knownPaths(
-  gatewayId: string,
-  nodeIds: ReadonlySet<string>,
-  edges: readonly GraphEdge[],
-): { next: Map<string, string>; hops: Map<string, number> } {
-  const adjacency = new Map<string, { to: string; cost: number }[]>();
-  for (const e of edges) {
-    if (!nodeIds.has(e.a) || !nodeIds.has(e.b)) continue;
-    const cost = -Math.log(Math.max(e.quality, 1e-6));
-    (adjacency.get(e.a) ?? adjacency.set(e.a, []).get(e.a)!).push({ to: e.b, cost });
-    (adjacency.get(e.b) ?? adjacency.set(e.b, []).get(e.b)!).push({ to: e.a, cost });
-  }
-  const dist = new Map([[gatewayId, 0]]);
-  const hops = new Map([[gatewayId, 0]]);
-  const next = new Map<string, string>();
-  const done = new Set<string>();
-  // A few hundred nodes at most: a linear scan for the nearest is fast enough.
-  while (true) {
-    let current: string | null = null;
-    for (const [id, d] of dist) {
-      if (!done.has(id) && (current === null || d < dist.get(current)!)) current = id;
-    }
-    if (current === null) break;
-    done.add(current);
-    for (const e of adjacency.get(current) ?? []) {
-      const d = dist.get(current)! + e.cost;
-      if (d < (dist.get(e.to) ?? Infinity) - 1e-12) {
-        dist.set(e.to, d);
-        next.set(e.to, current);
-        hops.set(e.to, hops.get(current)! + 1);
-      }
-    }
-  }
-  return { next, hops };
-}
-
-/**
  * Builds the page's graph from `GET /v1/topology`: merged edges, each node's
  * depth for the layout, and which offline node (if any) cuts it off.
  */
@@ -138,7 +88,9 @@ export function buildGraph(topology: Topology): TopologyGraph {
   const ids = new Set(topology.nodes.map((n) => n.id));
   const status = new Map(topology.nodes.map((n) => [n.id, n.status]));
   const gatewayId = topology.gateway_id;
-  const paths = gatewayId && ids.has(gatewayId) ? knownPaths(gatewayId, ids, edges) : null;
+  // Over every known edge, live or not: the paths batman-adv would take with all links up.
+  const known = edges.filter((e) => ids.has(e.a) && ids.has(e.b));
+  const paths = gatewayId && ids.has(gatewayId) ? bestPaths(gatewayId, known) : null;
   const nodes = topology.nodes.map((n): GraphNode => {
     let behind: string | null = null;
     // A node with a live path left (a fallback link) has not lost the gateway.
@@ -167,7 +119,7 @@ export function buildGraph(topology: Topology): TopologyGraph {
     gatewayId,
     computedAt: topology.computed_at,
     nodes,
-    edges: edges.filter((e) => ids.has(e.a) && ids.has(e.b)),
+    edges: known,
   };
 }
 

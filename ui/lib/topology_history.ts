@@ -1,4 +1,5 @@
 /** A link's quality history as the topology page charts and lists it. */
+import { linkQuality } from "../../lib/topology/link_quality.ts";
 import type { LinkHistory } from "./topology_types.ts";
 
 /** The spans a link's history can be read over. */
@@ -20,14 +21,11 @@ export function historyRange(id: string | null | undefined): typeof HISTORY_RANG
 type Point = LinkHistory["points"][number];
 
 /**
- * A point's quality 0-1 the way the gateway rates links (gateway/topology's
- * `linkQuality`: TQ when known, else from the signal, -100..-50 dBm), so the
- * chart and the graph agree; null when the point has neither.
+ * A point's quality 0-1 the way the gateway rates links ({@linkcode linkQuality}),
+ * so the chart and the graph agree; null when the point has neither TQ nor signal.
  */
 export function pointQuality(p: Pick<Point, "tq" | "signal_dbm">): number | null {
-  if (p.tq !== null) return p.tq / 255;
-  if (p.signal_dbm !== null) return Math.min(1, Math.max(0, (p.signal_dbm + 100) / 50));
-  return null;
+  return p.tq === null && p.signal_dbm === null ? null : linkQuality(p);
 }
 
 /** uPlot's aligned columns: seconds, then quality % as `a` reports it, then as `b` does. */
