@@ -10,7 +10,7 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps, Principal } from "./context.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import { jsonResponse, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 const KEEPALIVE_MS = 15_000;
 /** How often an open stream re-checks that its session or token is still valid. */

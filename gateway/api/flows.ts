@@ -37,7 +37,7 @@ import { apiApp } from "./app_factory.ts";
 import type { AppEnv, GatewayDeps } from "./context.ts";
 import { ApiError, conflict, forbidden, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 const idParams = z.object({ id: intIdSchema });
 

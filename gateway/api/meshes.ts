@@ -8,7 +8,7 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 type Mesh = z.infer<typeof meshSchema>;
 

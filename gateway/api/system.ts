@@ -12,7 +12,7 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 import { createBackup } from "../backup/create.ts";
 
 /** `/health`, system information, settings and backup. */

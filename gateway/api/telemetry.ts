@@ -18,7 +18,7 @@ import type { GatewayDeps } from "./context.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { type CheckedJson, takeJsonBody } from "./strict_input.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** Largest span a query may cover. */
 const MAX_SPAN_MS = 3 * 365 * 86_400_000;

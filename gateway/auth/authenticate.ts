@@ -8,7 +8,7 @@ import { SessionStore } from "../store/sessions.ts";
 import { UserStore } from "../store/users.ts";
 import { AgentTokenCache } from "./agent_token_cache.ts";
 import { hashSecret } from "./secret_token.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 export const SESSION_COOKIE = "halo_session";
 export const SESSION_TTL_MS = 12 * 3600_000;

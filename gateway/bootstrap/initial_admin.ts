@@ -5,6 +5,7 @@ import { generatePassword, hashPassword } from "../auth/password.ts";
 import { AuditLog } from "../store/audit.ts";
 import { SessionStore } from "../store/sessions.ts";
 import { UserStore } from "../store/users.ts";
+import { transaction } from "../../lib/db/database.ts";
 
 /** Where the one-time admin password is written: `$HALO_VAR/initial-admin`, mode 0600. */
 export const INITIAL_ADMIN_FILE = "initial-admin";
@@ -31,8 +32,7 @@ export async function setOneTimeAdmin(deps: OneTimeAdminDeps, reason: string): P
   const hash = await hashPassword(password);
   const users = new UserStore(deps.db);
   const now = deps.now();
-  deps.db.exec("BEGIN IMMEDIATE");
-  try {
+  transaction(deps.db, () => {
     const existing = users.byUsername("admin");
     if (existing) {
       users.setPassword(existing.id, hash, true, now);
@@ -47,11 +47,7 @@ export async function setOneTimeAdmin(deps: OneTimeAdminDeps, reason: string): P
       "admin",
       { reason },
     );
-    deps.db.exec("COMMIT");
-  } catch (error) {
-    deps.db.exec("ROLLBACK");
-    throw error;
-  }
+  });
   const file = `${deps.varDir}/${INITIAL_ADMIN_FILE}`;
   await deps.fs.writeTextFileAtomic(file, JSON.stringify({ username: "admin", password }) + "\n", {
     mode: 0o600,

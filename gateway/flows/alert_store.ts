@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { EventHub } from "../events/event_hub.ts";
 import { iso, isoOrNull } from "../store/time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** An alert as the API shows it. */
 export interface AlertView {

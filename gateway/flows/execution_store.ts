@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { StepRecord } from "./engine.ts";
 import { iso, isoOrNull } from "../store/time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 import { MAX_JSON_DEPTH } from "../../lib/json/strict_json.ts";
 
 /**

@@ -3,7 +3,7 @@ import { type FlowDefinition, type FlowStep, stepType } from "../../lib/schemas/
 import { keepSecrets, maskSecrets } from "../../lib/schemas/secret_fields.ts";
 import type { FlowProblem } from "./validate_flow.ts";
 import { iso } from "../store/time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** A stored flow: its definition plus identity and bookkeeping. */
 export interface StoredFlow extends FlowDefinition {

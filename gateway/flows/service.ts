@@ -13,7 +13,7 @@ import {
 } from "./engine.ts";
 import { ExecutionStore } from "./execution_store.ts";
 import { ActionTemplateStore } from "./template_store.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** What fired a flow, and the context variables it brings. */
 export interface FlowTrigger {

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /**
  * Whether a silence (maintenance window) covers this flow and node now: a

@@ -3,7 +3,7 @@ import { type ActionTemplateInput, stepType } from "../../lib/schemas/flows.ts";
 import { keepSecrets } from "../../lib/schemas/secret_fields.ts";
 import { iso } from "../store/time.ts";
 import { maskedConfig } from "./flow_store.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** A stored action template. */
 export interface ActionTemplate {

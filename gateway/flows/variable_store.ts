@@ -1,6 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { iso } from "../store/time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** A flow variable as the API shows it. */
 export interface FlowVariable {

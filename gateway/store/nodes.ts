@@ -8,7 +8,7 @@ import type {
 } from "../../lib/schemas/nodes.ts";
 import type { LiveNodeState } from "../nodes/live_state.ts";
 import { iso, isoOrNull } from "./time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 export type NodeSummary = z.infer<typeof nodeSummarySchema>;
 export type NodeDetail = z.infer<typeof nodeDetailSchema>;

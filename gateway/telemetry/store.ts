@@ -51,7 +51,7 @@ import { applyRetention, type RetentionResult } from "./retention.ts";
 import { type Series, SeriesRegistry } from "./series_registry.ts";
 import { windowOf } from "./windows.ts";
 import { MAX_ERROR_DETAILS } from "../api/app_factory.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 const DAY_MS = 86_400_000;
 
