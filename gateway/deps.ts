@@ -23,7 +23,7 @@ import { ManagedSshIdentity } from "./flows/ssh_identity.ts";
 import { SshTargetStore } from "./flows/ssh_targets.ts";
 import { cooldownRunner, responseRunner, thresholdRunner } from "./flows/runners/conditions.ts";
 import { FlowService } from "./flows/service.ts";
-import { isSilenced } from "./flows/silences.ts";
+import { isSilenced } from "./flows/silence_store.ts";
 import { TriggerService } from "./flows/trigger_service.ts";
 import { nodesBehind } from "./topology/behind.ts";
 import { TopologyStore } from "./topology/topology_store.ts";
