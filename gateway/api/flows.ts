@@ -24,6 +24,7 @@ import {
 } from "../../lib/schemas/flows_api.ts";
 import type { ExecutionView } from "../flows/execution_store.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
+import { NodeStore } from "../store/nodes.ts";
 import { iso } from "../store/time.ts";
 import { flowsMetadata, flowsMetadataSchema } from "../flows/metadata.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
@@ -37,7 +38,6 @@ import { apiApp } from "./app_factory.ts";
 import type { AppEnv, GatewayDeps } from "./context.ts";
 import { ApiError, conflict, forbidden, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-import { prepared } from "../../lib/db/database.ts";
 
 const idParams = z.object({ id: intIdSchema });
 
@@ -140,12 +140,7 @@ export function flowsApi(deps: GatewayDeps) {
     (c) => {
       const q = c.req.valid("query");
       const now = deps.clock.now();
-      const names = new Map(
-        (prepared(deps.db, "SELECT id, name FROM nodes").all() as { id: string; name: string }[])
-          .map(
-            (n) => [n.id, n.name],
-          ),
-      );
+      const names = new NodeStore(deps.db).names();
       const latest = deps.telemetry.latest({
         nodes: q.node ? [q.node] : undefined,
         metrics: [q.metric],

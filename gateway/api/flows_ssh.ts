@@ -2,12 +2,12 @@ import { z } from "zod";
 import { nodeIdSchema, okSchema } from "../../lib/schemas/common.ts";
 import { sshTargetInputSchema, sshTargetSchema } from "../../lib/schemas/flows_ssh.ts";
 import { SshTargetStore } from "../flows/ssh_targets.ts";
+import { NodeStore } from "../store/nodes.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "./context.ts";
 import { notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-import { prepared } from "../../lib/db/database.ts";
 
 const nodeParams = z.object({ node_id: nodeIdSchema });
 
@@ -20,6 +20,7 @@ const nodeParams = z.object({ node_id: nodeIdSchema });
 export function flowsSshApi(deps: GatewayDeps) {
   const app = apiApp();
   const targets = new SshTargetStore(deps.db);
+  const nodes = new NodeStore(deps.db);
 
   app.openapi(
     route("viewer", {
@@ -95,11 +96,7 @@ export function flowsSshApi(deps: GatewayDeps) {
       const input = c.req.valid("json");
       const actor = actorOf(c);
       deps.events.atomically(() => {
-        const node = prepared(
-          deps.db,
-          "SELECT 1 FROM nodes WHERE id = ? AND decommissioned_at IS NULL",
-        ).get(node_id);
-        if (!node) throw notFound(`Node ${node_id}`);
+        if (!nodes.isEnrolled(node_id)) throw notFound(`Node ${node_id}`);
         targets.put(node_id, input, actor.name, deps.clock.now());
         deps.audit.record(actor, "flow_ssh_target.update", node_id, {
           host_keys: input.host_keys,

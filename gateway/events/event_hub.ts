@@ -85,6 +85,13 @@ export class EventHub {
     });
   }
 
+  /** The newest stored event's id; 0 when there is none. */
+  latestId(): number {
+    return (prepared(this.db, "SELECT coalesce(max(id), 0) AS id FROM events").get() as {
+      id: number;
+    }).id;
+  }
+
   /** Calls `listener` for every event published from now on; returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
     this.#listeners.add(listener);

@@ -153,6 +153,13 @@ export class FlowStore {
     return { ...flow, steps: flow.steps.map((s) => ({ ...s, config: maskedConfig(s) })) };
   }
 
+  /** The flow's name and current version; null when there is no such flow. */
+  current(id: number): { name: string; version: number } | null {
+    return (prepared(this.db, "SELECT name, version FROM flows WHERE id = ?").get(id) as
+      | { name: string; version: number }
+      | undefined) ?? null;
+  }
+
   /**
    * A saved version's definition as it was saved (secret fields masked),
    * with who saved it and when; null when there is no such version.

@@ -53,6 +53,26 @@ export class NodeStore {
       null;
   }
 
+  /** Whether node `id` ever enrolled (a decommissioned one included). */
+  exists(id: string): boolean {
+    return prepared(this.db, "SELECT 1 FROM nodes WHERE id = ?").get(id) !== undefined;
+  }
+
+  /** Whether node `id` is enrolled and not decommissioned. */
+  isEnrolled(id: string): boolean {
+    return prepared(this.db, "SELECT 1 FROM nodes WHERE id = ? AND decommissioned_at IS NULL")
+      .get(id) !== undefined;
+  }
+
+  /** Every node's name by id, decommissioned ones included: their telemetry still names them. */
+  names(): Map<string, string> {
+    const rows = prepared(this.db, "SELECT id, name FROM nodes").all() as {
+      id: string;
+      name: string;
+    }[];
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   /** The live gateway node, if one has enrolled. */
   gateway(): NodeRow | null {
     return (prepared(

@@ -36,6 +36,20 @@ async function checksum(sql: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A migration recorded as applied: its file name and when, in ms since the epoch. */
+export interface AppliedMigration {
+  name: string;
+  appliedAt: number;
+}
+
+/** The migrations applied to `db`, by name; throws when the database cannot be read. */
+export function appliedMigrations(db: DatabaseSync): AppliedMigration[] {
+  return (prepared(db, "SELECT name, applied_at FROM schema_migrations ORDER BY name").all() as {
+    name: string;
+    applied_at: number;
+  }[]).map((r) => ({ name: r.name, appliedAt: r.applied_at }));
+}
+
 /** Options for {@linkcode migrate}. */
 export interface MigrateOptions {
   /** When a migration is applied. @default Date.now */
