@@ -61,7 +61,7 @@ export interface TransactionOptions {
  *
  * @example
  * ```ts
- * const id = transaction(db, () => insertFlow(db, def), { afterCommit: publish });
+ * const id = transaction(db, () => new FlowStore(db).save(def, "admin", Date.now()));
  * ```
  */
 export function transaction<T>(
