@@ -23,7 +23,7 @@ import { ManagedSshIdentity } from "./flows/ssh_identity.ts";
 import { SshTargetStore } from "./flows/ssh_targets.ts";
 import { cooldownRunner, responseRunner, thresholdRunner } from "./flows/runners/conditions.ts";
 import { FlowService } from "./flows/service.ts";
-import { isSilenced } from "./flows/silences.ts";
+import { SilenceStore } from "./flows/silence_store.ts";
 import { TriggerService } from "./flows/trigger_service.ts";
 import { nodesBehind } from "./topology/behind.ts";
 import { TopologyStore } from "./topology/topology_store.ts";
@@ -98,7 +98,8 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
   // Root-cause grouping asks for each offline alert; networks are a few hundred nodes at most.
   const behind = (nodeId: string) => nodesBehind(topology.nodes(), topology.links(), nodeId);
   const alerts = new AlertStore(db, events, { nodesBehind: behind });
-  const silenced: SilenceCheck = (flowId, nodeId) => isSilenced(db, now(), flowId, nodeId);
+  const silences = new SilenceStore(db);
+  const silenced: SilenceCheck = (flowId, nodeId) => silences.covers(now(), flowId, nodeId);
   const sshIdentity = new ManagedSshIdentity({ varDir: options.varDir });
   const commandAudit = new AuditLog(db, now);
   const sshTargets = new SshTargetStore(db);

@@ -14,7 +14,7 @@ import { readPassphrase } from "./backup/passphrase.ts";
 import { restoreBackup } from "./backup/restore.ts";
 import { restoreReport } from "./backup/restore_report.ts";
 import { setOneTimeAdmin } from "./bootstrap/initial_admin.ts";
-import { MigrationError } from "./db/migrate.ts";
+import { MigrationError } from "../lib/db/migrate.ts";
 import { openGatewayDatabase, startGateway } from "./start.ts";
 
 async function main(args: string[]): Promise<number> {

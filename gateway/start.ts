@@ -9,8 +9,9 @@ import { createApp } from "./app.ts";
 import { createRequestHandler } from "./http_handler.ts";
 import { createGatewayDeps, type GatewayDeps } from "./deps.ts";
 import { ensureAdmin } from "./bootstrap/initial_admin.ts";
-import { openDatabase } from "./db/database.ts";
-import { migrate, MIGRATIONS_DIR, readMigrations } from "./db/migrate.ts";
+import { openDatabase } from "../lib/db/database.ts";
+import { migrate, readMigrations } from "../lib/db/migrate.ts";
+import { MIGRATIONS_DIR } from "./store/migrations.ts";
 import { runLiveFlusher } from "./nodes/live_flusher.ts";
 import { ensureBuiltinFlows } from "./flows/builtin.ts";
 import { runOfflineMonitor } from "./nodes/offline_monitor.ts";
@@ -31,16 +32,13 @@ export async function openGatewayDatabase(
 ): Promise<{ db: DatabaseSync; path: string }> {
   await Deno.mkdir(varDir, { recursive: true, mode: 0o750 });
   const path = `${varDir}/${DATABASE_FILE}`;
-  // Created 0600 before SQLite opens it: it holds password hashes and mesh PSKs, and
-  // SQLite gives the -wal and -shm files the database file's mode.
+  // 0600: it holds password hashes and mesh PSKs.
+  const db = openDatabase(path, { mode: 0o600 });
   try {
-    await Deno.writeFile(path, new Uint8Array(), { createNew: true, mode: 0o600 });
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-  }
-  const db = openDatabase(path);
-  try {
-    const applied = await migrate(db, await readMigrations(MIGRATIONS_DIR), () => clock.now());
+    const applied = await migrate(db, await readMigrations(MIGRATIONS_DIR), {
+      now: () => clock.now(),
+      program: "gateway-api",
+    });
     if (applied.length > 0) log.info("migrations applied", { applied });
   } catch (error) {
     db.close();

@@ -15,7 +15,6 @@ import type { Principal } from "./context.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import { jsonResponse, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
 
 const KEEPALIVE_MS = 15_000;
 /** How often an open stream re-checks that its session or token is still valid. */
@@ -133,7 +132,7 @@ export function eventsApi(deps: GatewayDeps) {
         });
         try {
           // Subscribed first, then the backlog, so nothing falls between the two.
-          let last = resumeAfter ?? latestId(deps);
+          let last = resumeAfter ?? deps.events.latestId();
           if (resumeAfter !== undefined) {
             while (!stream.aborted) {
               const page = deps.events.query({ ...filter, afterId: last, limit: 500 });
@@ -189,11 +188,4 @@ function streamCaller(principal: Principal): string {
     case "anonymous": // the route's access check lets no anonymous caller this far
       return "anonymous";
   }
-}
-
-function latestId(deps: GatewayDeps): number {
-  return (prepared(deps.db, "SELECT coalesce(max(id), 0) AS id FROM events").get() as {
-    id: number;
-  })
-    .id;
 }

@@ -15,6 +15,7 @@ import {
   storedFlowSchema,
 } from "../../lib/schemas/flows_api.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
+import { NodeStore } from "../store/nodes.ts";
 import { flowsMetadata } from "../flows/metadata.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
 import { validateFlow } from "../flows/validate_flow.ts";
@@ -67,7 +68,7 @@ export function flowsApi(deps: GatewayDeps) {
       responses: { 200: jsonResponse(metricPreviewSchema, "Preview") },
     }),
     (c) => {
-      return c.json(metricPreview(deps, flows, c.req.valid("query")), 200);
+      return c.json(metricPreview(deps, c.req.valid("query")), 200);
     },
   );
 
@@ -253,11 +254,10 @@ function flowChecks(deps: GatewayDeps, flows: FlowStore) {
 /** Recent values of `q.metric` per series, to choose a threshold by. */
 function metricPreview(
   deps: GatewayDeps,
-  flows: FlowStore,
   q: z.output<typeof metricPreviewQuerySchema>,
 ): MetricPreview {
   const now = deps.clock.now();
-  const names = flows.nodeNames();
+  const names = new NodeStore(deps.db).names();
   const latest = deps.telemetry.latest({
     nodes: q.node ? [q.node] : undefined,
     metrics: [q.metric],

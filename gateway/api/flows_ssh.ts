@@ -7,12 +7,12 @@ import {
   sshTargetSchema,
 } from "../../lib/schemas/flows_ssh.ts";
 import { SshTargetStore } from "../flows/ssh_targets.ts";
+import { NodeStore } from "../store/nodes.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
 
 /**
  * The SSH side of Flows commands: the HALO-managed public key to install on
@@ -23,6 +23,7 @@ import { prepared } from "../db/database.ts";
 export function flowsSshApi(deps: GatewayDeps) {
   const app = apiApp();
   const targets = new SshTargetStore(deps.db);
+  const nodes = new NodeStore(deps.db);
 
   app.openapi(
     route("viewer", {
@@ -92,11 +93,7 @@ export function flowsSshApi(deps: GatewayDeps) {
       const input = c.req.valid("json");
       const actor = actorOf(c);
       deps.events.atomically(() => {
-        const node = prepared(
-          deps.db,
-          "SELECT 1 FROM nodes WHERE id = ? AND decommissioned_at IS NULL",
-        ).get(node_id);
-        if (!node) throw notFound(`Node ${node_id}`);
+        if (!nodes.isEnrolled(node_id)) throw notFound(`Node ${node_id}`);
         targets.put(node_id, input, actor.name, deps.clock.now());
         deps.audit.record(actor, "flow_ssh_target.update", node_id, {
           host_keys: input.host_keys,

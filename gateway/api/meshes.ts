@@ -1,5 +1,3 @@
-import type { DatabaseSync } from "node:sqlite";
-import { z } from "zod";
 import { idParamsSchema, okSchema } from "../../lib/schemas/common.ts";
 import {
   createMeshSchema,
@@ -7,48 +5,17 @@ import {
   meshSchema,
   updateMeshSchema,
 } from "../../lib/schemas/meshes.ts";
-import { iso } from "../store/time.ts";
+import { MeshStore } from "../store/meshes.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
-
-type Mesh = z.infer<typeof meshSchema>;
-
-function readMeshes(db: DatabaseSync, id?: number): Mesh[] {
-  const rows = prepared(
-    db,
-    `SELECT m.id, m.ssid, m.channel, m.description, m.psk != '' AS psk_set, m.created_at, m.updated_at,
-       (SELECT count(*) FROM nodes n WHERE n.mesh_id = m.id AND n.decommissioned_at IS NULL) AS node_count
-     FROM meshes m ${id === undefined ? "" : "WHERE m.id = ?"} ORDER BY m.ssid`,
-  ).all(...(id === undefined ? [] : [id])) as {
-    id: number;
-    ssid: string;
-    channel: number;
-    description: string;
-    psk_set: number;
-    created_at: number;
-    updated_at: number;
-    node_count: number;
-  }[];
-  // The PSK column is never selected: it is write-only over the API.
-  return rows.map((r) => ({
-    id: r.id,
-    ssid: r.ssid,
-    channel: r.channel,
-    description: r.description,
-    psk_set: r.psk_set === 1,
-    node_count: r.node_count,
-    created_at: iso(r.created_at),
-    updated_at: iso(r.updated_at),
-  }));
-}
 
 /** Meshes: SSID/channel/PSK profiles such as ETHRX0001-8A. */
 export function meshesApi(deps: GatewayDeps) {
   const app = apiApp();
+  const meshes = new MeshStore(deps.db);
 
   app.openapi(
     route("viewer", {
@@ -58,7 +25,7 @@ export function meshesApi(deps: GatewayDeps) {
       summary: "List meshes (PSKs are write-only)",
       responses: { 200: jsonResponse(meshListSchema, "Meshes") },
     }),
-    (c) => c.json({ meshes: readMeshes(deps.db) }, 200),
+    (c) => c.json({ meshes: meshes.list() }, 200),
   );
 
   app.openapi(
@@ -76,16 +43,10 @@ export function meshesApi(deps: GatewayDeps) {
     (c) => {
       const body = c.req.valid("json");
       const mesh = deps.events.atomically(() => {
-        if (prepared(deps.db, "SELECT 1 FROM meshes WHERE ssid = ?").get(body.ssid)) {
-          throw conflict(`Mesh ${body.ssid} exists`);
-        }
-        const now = deps.clock.now();
-        const { lastInsertRowid } = prepared(
-          deps.db,
-          "INSERT INTO meshes (ssid, channel, psk, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        ).run(body.ssid, body.channel, body.psk, body.description, now, now);
+        if (meshes.ssidTaken(body.ssid)) throw conflict(`Mesh ${body.ssid} exists`);
+        const id = meshes.create(body, deps.clock.now());
         deps.audit.record(actorOf(c), "mesh.create", body.ssid, { channel: body.channel });
-        return readMeshes(deps.db, Number(lastInsertRowid))[0]!;
+        return meshes.get(id)!;
       });
       return c.json(mesh, 201);
     },
@@ -107,25 +68,15 @@ export function meshesApi(deps: GatewayDeps) {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       const mesh = deps.events.atomically(() => {
-        const [current] = readMeshes(deps.db, id);
+        const current = meshes.get(id);
         if (!current) throw notFound(`Mesh ${id}`);
-        prepared(
-          deps.db,
-          `UPDATE meshes SET channel = coalesce(?, channel), psk = coalesce(?, psk),
-             description = coalesce(?, description), updated_at = ? WHERE id = ?`,
-        ).run(
-          body.channel ?? null,
-          body.psk ?? null,
-          body.description ?? null,
-          deps.clock.now(),
-          id,
-        );
+        meshes.update(id, body, deps.clock.now());
         deps.audit.record(actorOf(c), "mesh.update", current.ssid, {
           ...(body.channel !== undefined ? { channel: body.channel } : {}),
           ...(body.psk !== undefined ? { psk: "changed" } : {}),
           ...(body.description !== undefined ? { description: body.description } : {}),
         });
-        return readMeshes(deps.db, id)[0]!;
+        return meshes.get(id)!;
       });
       return c.json(mesh, 200);
     },
@@ -147,14 +98,14 @@ export function meshesApi(deps: GatewayDeps) {
     (c) => {
       const { id } = c.req.valid("param");
       deps.events.atomically(() => {
-        const [current] = readMeshes(deps.db, id);
+        const current = meshes.get(id);
         if (!current) throw notFound(`Mesh ${id}`);
         if (current.node_count > 0) {
           throw conflict(
             `Mesh ${current.ssid} still has ${current.node_count} node(s): move them first`,
           );
         }
-        prepared(deps.db, "DELETE FROM meshes WHERE id = ?").run(id);
+        meshes.delete(id);
         deps.audit.record(actorOf(c), "mesh.delete", current.ssid);
       });
       return c.json({ ok: true as const }, 200);

@@ -1,10 +1,6 @@
-import type { DatabaseSync } from "node:sqlite";
-import { z } from "zod";
 import { nodeIdParamsSchema, okSchema } from "../../lib/schemas/common.ts";
 import {
-  componentName,
   createNeuronSchema,
-  NEURON_COMPONENTS,
   neuronDetailSchema,
   neuronIdParamsSchema,
   neuronListSchema,
@@ -14,45 +10,19 @@ import {
   placementParamsSchema,
   placementSchema,
 } from "../../lib/schemas/neurons.ts";
+import { NeuronStore } from "../store/neurons.ts";
+import { NodeStore } from "../store/nodes.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
-
-type Neuron = z.infer<typeof neuronSchema>;
-
-function readNeurons(db: DatabaseSync, id?: string): Neuron[] {
-  const neurons = prepared(
-    db,
-    `SELECT id, description FROM neurons ${id === undefined ? "" : "WHERE id = ?"} ORDER BY id`,
-  ).all(...(id === undefined ? [] : [id])) as { id: string; description: string }[];
-  const placements = prepared(
-    db,
-    `SELECT p.component, n.id, n.name FROM neuron_placements p JOIN nodes n ON n.id = p.node_id
-     WHERE p.neuron_id = ? AND n.decommissioned_at IS NULL ORDER BY n.name`,
-  );
-  return neurons.map((neuron) => {
-    const rows = placements.all(neuron.id) as { component: string; id: string; name: string }[];
-    return {
-      id: neuron.id,
-      description: neuron.description,
-      components: NEURON_COMPONENTS.map((component) => ({
-        name: componentName(component, neuron.id),
-        component,
-        nodes: rows.filter((r) => r.component === component).map((r) => ({
-          id: r.id,
-          name: r.name,
-        })),
-      })),
-    };
-  });
-}
 
 /** The brain/neuron model: neurons, their four components, and the devices hosting them. */
 export function neuronsApi(deps: GatewayDeps) {
   const app = apiApp();
+  const neurons = new NeuronStore(deps.db);
+  const nodes = new NodeStore(deps.db);
 
   app.openapi(
     route("viewer", {
@@ -62,7 +32,7 @@ export function neuronsApi(deps: GatewayDeps) {
       summary: "List neurons with their components and the devices hosting each",
       responses: { 200: jsonResponse(neuronListSchema, "Neurons") },
     }),
-    (c) => c.json({ neurons: readNeurons(deps.db) }, 200),
+    (c) => c.json({ neurons: neurons.list() }, 200),
   );
 
   app.openapi(
@@ -79,7 +49,7 @@ export function neuronsApi(deps: GatewayDeps) {
     }),
     (c) => {
       const { id } = c.req.valid("param");
-      const [neuron] = readNeurons(deps.db, id);
+      const neuron = neurons.get(id);
       if (!neuron) throw notFound(`Neuron ${id}`);
       const devices = new Map<string, { id: string; name: string }>();
       for (const comp of neuron.components) for (const n of comp.nodes) devices.set(n.id, n);
@@ -102,16 +72,10 @@ export function neuronsApi(deps: GatewayDeps) {
     (c) => {
       const body = c.req.valid("json");
       const neuron = deps.events.atomically(() => {
-        if (prepared(deps.db, "SELECT 1 FROM neurons WHERE id = ?").get(body.id)) {
-          throw conflict(`Neuron ${body.id} exists`);
-        }
-        prepared(deps.db, "INSERT INTO neurons (id, description, created_at) VALUES (?, ?, ?)").run(
-          body.id,
-          body.description,
-          deps.clock.now(),
-        );
+        if (neurons.exists(body.id)) throw conflict(`Neuron ${body.id} exists`);
+        neurons.create(body.id, body.description, deps.clock.now());
         deps.audit.record(actorOf(c), "neuron.create", body.id);
-        return readNeurons(deps.db, body.id)[0]!;
+        return neurons.get(body.id)!;
       });
       return c.json(neuron, 201);
     },
@@ -129,9 +93,7 @@ export function neuronsApi(deps: GatewayDeps) {
     (c) => {
       const { id } = c.req.valid("param");
       deps.events.atomically(() => {
-        if (prepared(deps.db, "DELETE FROM neurons WHERE id = ?").run(id).changes === 0) {
-          throw notFound(`Neuron ${id}`);
-        }
+        if (!neurons.delete(id)) throw notFound(`Neuron ${id}`);
         deps.audit.record(actorOf(c), "neuron.delete", id);
       });
       return c.json({ ok: true as const }, 200);
@@ -154,20 +116,11 @@ export function neuronsApi(deps: GatewayDeps) {
       const body = c.req.valid("json");
       const parsed = parseComponentName(body.component)!;
       deps.events.atomically(() => {
-        if (!prepared(deps.db, "SELECT 1 FROM neurons WHERE id = ?").get(parsed.neuron)) {
+        if (!neurons.exists(parsed.neuron)) {
           throw notFound(`Neuron ${parsed.neuron} (create it with POST /v1/neurons)`);
         }
-        if (
-          !prepared(deps.db, "SELECT 1 FROM nodes WHERE id = ? AND decommissioned_at IS NULL").get(
-            body.node_id,
-          )
-        ) {
-          throw notFound(`Node ${body.node_id}`);
-        }
-        prepared(
-          deps.db,
-          "INSERT OR IGNORE INTO neuron_placements (neuron_id, component, node_id) VALUES (?, ?, ?)",
-        ).run(parsed.neuron, parsed.component, body.node_id);
+        if (!nodes.isEnrolled(body.node_id)) throw notFound(`Node ${body.node_id}`);
+        neurons.place(parsed.neuron, parsed.component, body.node_id);
         deps.audit.record(actorOf(c), "neuron.place", body.component, { node_id: body.node_id });
       });
       return c.json({ ok: true as const }, 200);
@@ -190,11 +143,9 @@ export function neuronsApi(deps: GatewayDeps) {
       const { component, node_id } = c.req.valid("param");
       const parsed = parseComponentName(component)!;
       deps.events.atomically(() => {
-        const removed = prepared(
-          deps.db,
-          "DELETE FROM neuron_placements WHERE neuron_id = ? AND component = ? AND node_id = ?",
-        ).run(parsed.neuron, parsed.component, node_id).changes;
-        if (removed === 0) throw notFound(`${component} on ${node_id}`);
+        if (!neurons.unplace(parsed.neuron, parsed.component, node_id)) {
+          throw notFound(`${component} on ${node_id}`);
+        }
         deps.audit.record(actorOf(c), "neuron.unplace", component, { node_id });
       });
       return c.json({ ok: true as const }, 200);
@@ -209,26 +160,17 @@ export function neuronsApi(deps: GatewayDeps) {
       summary: "Which neuron components run on this device",
       request: { params: nodeIdParamsSchema },
       responses: {
-        200: jsonResponse(nodeNeuronComponentListSchema, "Components"),
+        200: jsonResponse(
+          nodeNeuronComponentListSchema,
+          "Components",
+        ),
         404: refused("Unknown node"),
       },
     }),
     (c) => {
       const { id } = c.req.valid("param");
-      if (!prepared(deps.db, "SELECT 1 FROM nodes WHERE id = ?").get(id)) {
-        throw notFound(`Node ${id}`);
-      }
-      const rows = prepared(
-        deps.db,
-        "SELECT neuron_id, component FROM neuron_placements WHERE node_id = ? ORDER BY neuron_id, component",
-      ).all(id) as { neuron_id: string; component: typeof NEURON_COMPONENTS[number] }[];
-      return c.json({
-        components: rows.map((r) => ({
-          name: componentName(r.component, r.neuron_id),
-          neuron: r.neuron_id,
-          component: r.component,
-        })),
-      }, 200);
+      if (!nodes.exists(id)) throw notFound(`Node ${id}`);
+      return c.json({ components: neurons.onNode(id) }, 200);
     },
   );
 

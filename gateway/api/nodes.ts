@@ -7,17 +7,18 @@ import {
 } from "../../lib/schemas/nodes.ts";
 import { nodeReportSchema, reportResponseSchema } from "../../lib/schemas/report.ts";
 import { applyReport } from "../nodes/apply_report.ts";
+import { MeshStore } from "../store/meshes.ts";
 import { NodeStore } from "../store/nodes.ts";
 import { actorOf, assertOwnNode } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { ApiError, conflict, notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
 
 /** Nodes: inventory, detail, rename/tag/mesh, decommission, and the agents' reports. */
 export function nodesApi(deps: GatewayDeps) {
   const nodes = new NodeStore(deps.db, deps.live);
+  const meshes = new MeshStore(deps.db);
   const app = apiApp();
 
   app.openapi(
@@ -94,10 +95,7 @@ export function nodesApi(deps: GatewayDeps) {
           changes.tags = body.tags;
         }
         if (body.mesh_id !== undefined) {
-          if (
-            body.mesh_id !== null &&
-            !prepared(deps.db, "SELECT 1 FROM meshes WHERE id = ?").get(body.mesh_id)
-          ) {
+          if (body.mesh_id !== null && !meshes.exists(body.mesh_id)) {
             throw new ApiError(400, "validation_failed", `Mesh ${body.mesh_id} does not exist`, [
               { path: "body.mesh_id", message: "no such mesh; see GET /v1/meshes" },
             ]);

@@ -4,37 +4,24 @@ import {
   silenceListSchema,
   silenceSchema,
 } from "../../lib/schemas/silences.ts";
+import { type SilenceRow, SilenceStore } from "../flows/silence_store.ts";
 import { iso } from "../store/time.ts";
 import { actorOf } from "./access.ts";
 import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { notFound } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
 
 /** Silences (maintenance windows): alerts are marked silenced and webhooks held back. */
 export function silencesApi(deps: GatewayDeps) {
   const app = apiApp();
-  const read = (id?: number) =>
-    (prepared(
-      deps.db,
-      `SELECT * FROM silences ${
-        id === undefined ? "WHERE ends_at > ?" : "WHERE id = ?"
-      } ORDER BY ends_at`,
-    ).all(id ?? deps.clock.now() - 7 * 86_400_000) as {
-      id: number;
-      target: "node" | "tag" | "flow";
-      value: string;
-      reason: string;
-      created_by: string;
-      created_at: number;
-      ends_at: number;
-    }[]).map((r) => ({
-      ...r,
-      created_at: iso(r.created_at),
-      ends_at: iso(r.ends_at),
-      active: r.ends_at > deps.clock.now(),
-    }));
+  const silences = new SilenceStore(deps.db);
+  const view = (r: SilenceRow) => ({
+    ...r,
+    created_at: iso(r.created_at),
+    ends_at: iso(r.ends_at),
+    active: r.ends_at > deps.clock.now(),
+  });
 
   app.openapi(
     route("viewer", {
@@ -44,7 +31,10 @@ export function silencesApi(deps: GatewayDeps) {
       summary: "Silences active now or ended within the last week",
       responses: { 200: jsonResponse(silenceListSchema, "Silences") },
     }),
-    (c) => c.json({ silences: read() }, 200),
+    (c) => {
+      const weekAgo = deps.clock.now() - 7 * 86_400_000;
+      return c.json({ silences: silences.endingAfter(weekAgo).map(view) }, 200);
+    },
   );
 
   app.openapi(
@@ -61,17 +51,18 @@ export function silencesApi(deps: GatewayDeps) {
       const actor = actorOf(c);
       const now = deps.clock.now();
       const id = deps.events.atomically(() => {
-        const { lastInsertRowid } = prepared(
-          deps.db,
-          "INSERT INTO silences (target, value, reason, created_by, created_at, ends_at) VALUES (?, ?, ?, ?, ?, ?)",
-        ).run(body.target, body.value, body.reason, actor.name, now, now + body.duration_s * 1000);
+        const id = silences.create(
+          { target: body.target, value: body.value, reason: body.reason, createdBy: actor.name },
+          now,
+          now + body.duration_s * 1000,
+        );
         deps.audit.record(actor, "silence.create", `${body.target}:${body.value}`, {
           duration_s: body.duration_s,
           reason: body.reason,
         });
-        return Number(lastInsertRowid);
+        return id;
       });
-      return c.json(read(id)[0]!, 201);
+      return c.json(view(silences.get(id)!), 201);
     },
   );
 
@@ -90,10 +81,7 @@ export function silencesApi(deps: GatewayDeps) {
     (c) => {
       const { id } = c.req.valid("param");
       deps.events.atomically(() => {
-        const changed =
-          prepared(deps.db, "UPDATE silences SET ends_at = ? WHERE id = ? AND ends_at > ?")
-            .run(deps.clock.now(), id, deps.clock.now()).changes;
-        if (changed === 0) throw notFound(`Active silence ${id}`);
+        if (!silences.end(id, deps.clock.now())) throw notFound(`Active silence ${id}`);
         deps.audit.record(actorOf(c), "silence.end", `silence:${id}`);
       });
       return c.json({ ok: true as const }, 200);

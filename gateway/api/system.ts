@@ -11,7 +11,7 @@ import { apiApp } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { ApiError } from "./errors.ts";
 import { jsonBody, jsonResponse, route } from "./route.ts";
-import { prepared } from "../db/database.ts";
+import { appliedMigrations } from "../../lib/db/migrate.ts";
 import { createBackup } from "../backup/create.ts";
 
 /** `/health`, system information, settings and backup. */
@@ -32,7 +32,7 @@ export function systemApi(deps: GatewayDeps) {
     async (c) => {
       let database: { ok: boolean; message?: string } = { ok: true };
       try {
-        prepared(deps.db, "SELECT 1 FROM schema_migrations LIMIT 1").get();
+        appliedMigrations(deps.db);
       } catch (error) {
         database = { ok: false, message: (error as Error).message };
       }
@@ -72,12 +72,10 @@ export function systemV1Api(deps: GatewayDeps) {
           size += (await Deno.stat(deps.dbPath + suffix)).size;
         } catch { /* the WAL may not exist */ }
       }
-      const migrations =
-        (prepared(deps.db, "SELECT name, applied_at FROM schema_migrations ORDER BY name")
-          .all() as { name: string; applied_at: number }[]).map((m) => ({
-            name: m.name,
-            applied_at: iso(m.applied_at),
-          }));
+      const migrations = appliedMigrations(deps.db).map((m) => ({
+        name: m.name,
+        applied_at: iso(m.appliedAt),
+      }));
       return c.json({
         version: deps.build.version,
         commit: deps.build.commit,

@@ -14,23 +14,15 @@ import { HTTPException } from "hono/http-exception";
 import type { HonoRequest } from "hono";
 import { checkBatch, type CheckedBatch } from "../telemetry/batch_check.ts";
 import type { SeriesResult } from "../telemetry/store.ts";
+import { NodeStore } from "../store/nodes.ts";
 import { apiApp, throwValidationError } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 import { type CheckedJson, takeJsonBody } from "./strict_input.ts";
-import { prepared } from "../db/database.ts";
 
 /** Largest span a query may cover. */
 const MAX_SPAN_MS = 3 * 365 * 86_400_000;
-
-function nodeNames(deps: GatewayDeps): Map<string, string> {
-  const rows = prepared(deps.db, "SELECT id, name FROM nodes").all() as {
-    id: string;
-    name: string;
-  }[];
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
 
 function csvField(value: string | number): string {
   const text = String(value);
@@ -197,7 +189,7 @@ export function telemetryApi(deps: GatewayDeps) {
         to,
         resolution: q.resolution,
       });
-      const names = nodeNames(deps);
+      const names = new NodeStore(deps.db).names();
       if ((c.req.header("accept") ?? "").includes("text/csv")) {
         c.header(
           "content-disposition",
@@ -234,7 +226,7 @@ export function telemetryApi(deps: GatewayDeps) {
     }),
     (c) => {
       const q = c.req.valid("query");
-      const names = nodeNames(deps);
+      const names = new NodeStore(deps.db).names();
       return c.json({
         series: deps.telemetry.latest({
           nodes: q.node ? [q.node] : undefined,

@@ -4,7 +4,7 @@ import {
   type BackupManifest,
   backupManifestSchema,
 } from "../../lib/schemas/backup.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 import { type EncryptOptions, encryptWithPassphrase, type SizedStream } from "./age.ts";
 import {
   DATABASE_PATH,

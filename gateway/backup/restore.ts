@@ -7,15 +7,15 @@
 import { DatabaseSync } from "node:sqlite";
 import type { BackupManifest } from "../../lib/schemas/backup.ts";
 import { INITIAL_ADMIN_FILE } from "../bootstrap/initial_admin.ts";
-import { openDatabase } from "../db/database.ts";
+import { openDatabase } from "../../lib/db/database.ts";
 import { denoFileSystem } from "../../lib/fs.ts";
 import {
   migrate,
   MigrationError,
   type MigrationFile,
-  MIGRATIONS_DIR,
   readMigrations,
-} from "../db/migrate.ts";
+} from "../../lib/db/migrate.ts";
+import { MIGRATIONS_DIR } from "../store/migrations.ts";
 import { decryptWithPassphrase } from "./age.ts";
 import { DATABASE_PATH } from "./archive.ts";
 import { BackupError } from "./errors.ts";
@@ -174,7 +174,7 @@ async function prepareDatabase(
         `The backup's database fails SQLite's check: ${check.map((r) => r.quick_check).join("; ")}`,
       );
     }
-    return await migrate(db, migrations, now);
+    return await migrate(db, migrations, { now, program: "gateway-api" });
   } catch (error) {
     if (error instanceof BackupError) throw error;
     const why = error instanceof MigrationError ? "" : "is not a usable SQLite database: ";

@@ -6,6 +6,7 @@ import { hashPassword } from "../auth/password.ts";
 import { AuditLog } from "../store/audit.ts";
 import { SessionStore } from "../store/sessions.ts";
 import { UserStore } from "../store/users.ts";
+import { transaction } from "../../lib/db/database.ts";
 
 /** Where the one-time admin password is written: `$HALO_VAR/initial-admin`, mode 0600. */
 export const INITIAL_ADMIN_FILE = "initial-admin";
@@ -32,8 +33,7 @@ export async function setOneTimeAdmin(deps: OneTimeAdminDeps, reason: string): P
   const hash = await hashPassword(password);
   const users = new UserStore(deps.db);
   const now = deps.now();
-  deps.db.exec("BEGIN IMMEDIATE");
-  try {
+  transaction(deps.db, () => {
     const existing = users.byUsername("admin");
     if (existing) {
       users.setPassword(existing.id, hash, true, now);
@@ -48,11 +48,7 @@ export async function setOneTimeAdmin(deps: OneTimeAdminDeps, reason: string): P
       "admin",
       { reason },
     );
-    deps.db.exec("COMMIT");
-  } catch (error) {
-    deps.db.exec("ROLLBACK");
-    throw error;
-  }
+  });
   const file = `${deps.varDir}/${INITIAL_ADMIN_FILE}`;
   await deps.fs.writeTextFileAtomic(file, JSON.stringify({ username: "admin", password }) + "\n", {
     mode: 0o600,

@@ -2,8 +2,9 @@ import { createLogger } from "../../lib/log.ts";
 import { assert, assertEquals } from "../../lib/testing/assert.ts";
 import { FakeFileSystem } from "../../lib/testing/fake_fs.ts";
 import { verifyPassword } from "../auth/password.ts";
-import { openDatabase } from "../db/database.ts";
-import { migrate, MIGRATIONS_DIR, readMigrations } from "../db/migrate.ts";
+import { openDatabase } from "../../lib/db/database.ts";
+import { migrate, readMigrations } from "../../lib/db/migrate.ts";
+import { MIGRATIONS_DIR } from "../store/migrations.ts";
 import { UserStore } from "../store/users.ts";
 import { ensureAdmin, setOneTimeAdmin } from "./initial_admin.ts";
 

@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { HaloEvent } from "../../lib/schemas/events.ts";
 import { iso } from "../store/time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared, transaction } from "../../lib/db/database.ts";
 
 /** Filter for stored and streamed events. */
 export interface EventFilter {
@@ -73,21 +73,23 @@ export class EventHub {
    * commit and dropped on rollback.
    */
   atomically<T>(fn: () => T): T {
-    if (this.db.isTransaction) return fn();
-    this.db.exec("BEGIN IMMEDIATE");
-    let result: T;
-    try {
-      result = fn();
-      this.db.exec("COMMIT");
-    } catch (error) {
-      this.db.exec("ROLLBACK");
-      this.#pending = [];
-      throw error;
-    }
-    const events = this.#pending;
-    this.#pending = [];
-    for (const e of events) this.#emit(e);
-    return result;
+    return transaction(this.db, fn, {
+      afterCommit: () => {
+        const events = this.#pending;
+        this.#pending = [];
+        for (const e of events) this.#emit(e);
+      },
+      afterRollback: () => {
+        this.#pending = [];
+      },
+    });
+  }
+
+  /** The newest stored event's id; 0 when there is none. */
+  latestId(): number {
+    return (prepared(this.db, "SELECT coalesce(max(id), 0) AS id FROM events").get() as {
+      id: number;
+    }).id;
   }
 
   /** Calls `listener` for every event published from now on; returns the unsubscribe function. */

@@ -2,7 +2,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { Alert } from "../../lib/schemas/alerts.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import { iso, isoOrNull } from "../store/time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 interface AlertRow {
   id: number;

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { type FlowDefinition, flowDefinitionSchema } from "../../lib/schemas/flows.ts";
 import { FlowStore } from "./flow_store.ts";
-import { prepared } from "../db/database.ts";
+import { prepared, transaction } from "../../lib/db/database.ts";
 
 /** The flows HALO ships; each is created once, then belongs to the operator (editable, can be disabled). */
 export const BUILTIN_FLOWS: Record<string, FlowDefinition> = {
@@ -37,17 +37,12 @@ export function ensureBuiltinFlows(db: DatabaseSync, now: number): string[] {
   const created: string[] = [];
   for (const [key, def] of Object.entries(BUILTIN_FLOWS)) {
     if (prepared(db, "SELECT 1 FROM flows WHERE builtin = ?").get(key)) continue;
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    transaction(db, () => {
       // An operator's flow may already use the name; the built-in one then gets a suffix.
       const name = store.nameTaken(def.name) ? `${def.name} (built-in)` : def.name;
       const id = store.save({ ...def, name }, "gateway-api", now);
       prepared(db, "UPDATE flows SET builtin = ? WHERE id = ?").run(key, id);
-      db.exec("COMMIT");
-    } catch (error) {
-      db.exec("ROLLBACK");
-      throw error;
-    }
+    });
     created.push(key);
   }
   return created;

@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { StepRecord } from "./engine.ts";
 import { iso, isoOrNull } from "../store/time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 import { MAX_JSON_DEPTH } from "../../lib/json/strict_json.ts";
 
 /**
@@ -198,6 +198,49 @@ export class ExecutionStore {
         : null,
     }));
     return { ...toView(row), steps };
+  }
+
+  /**
+   * The execution that raised alert `alertId`, with its flow's name; null
+   * when the alert is resolved or does not exist.
+   */
+  raisedAlert(alertId: number): {
+    flow_id: number;
+    execution_id: number;
+    flow_version: number;
+    trigger_context: string;
+    name: string;
+  } | null {
+    return (prepared(
+      this.db,
+      `SELECT a.flow_id, a.execution_id, e.flow_version, e.trigger_context, f.name
+       FROM flow_alerts a JOIN flow_executions e ON e.id = a.execution_id JOIN flows f ON f.id = a.flow_id
+       WHERE a.id = ? AND a.status != 'resolved'`,
+    ).get(alertId) as {
+      flow_id: number;
+      execution_id: number;
+      flow_version: number;
+      trigger_context: string;
+      name: string;
+    } | undefined) ?? null;
+  }
+
+  /** Whether flow `flowId` already sent what it held back for alert `alertId`. */
+  sentUngrouped(flowId: number, alertId: number): boolean {
+    return prepared(
+      this.db,
+      `SELECT 1 FROM flow_executions WHERE flow_id = ? AND trigger_type = 'ungrouped'
+       AND json_extract(trigger_context, '$.alert_id') = ?`,
+    ).get(flowId, alertId) !== undefined;
+  }
+
+  /** The steps of an execution suppressed as grouped under a root cause, with their input (JSON). */
+  heldBack(executionId: number): { step_id: string; input: string | null }[] {
+    return prepared(
+      this.db,
+      `SELECT step_id, input FROM flow_step_executions WHERE execution_id = ?
+       AND json_extract(output, '$.suppressed') = 'grouped' ORDER BY rowid`,
+    ).all(executionId) as { step_id: string; input: string | null }[];
   }
 
   /** Keeps executions newer than `maxAgeMs` and at most `maxPerFlow` per flow. */

@@ -3,7 +3,7 @@ import { type FlowDefinition, type FlowStep, stepType } from "../../lib/schemas/
 import { keepSecrets, maskSecrets } from "../../lib/schemas/secret_fields.ts";
 import type { FlowProblem } from "./validate_flow.ts";
 import { iso } from "../store/time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** A stored flow: its definition plus identity and bookkeeping. */
 export interface StoredFlow extends FlowDefinition {
@@ -89,15 +89,6 @@ export class FlowStore {
     });
   }
 
-  /** Every node's name by its id, for the metric preview of the builder. */
-  nodeNames(): Map<string, string> {
-    const rows = prepared(this.db, "SELECT id, name FROM nodes").all() as {
-      id: string;
-      name: string;
-    }[];
-    return new Map(rows.map((n) => [n.id, n.name]));
-  }
-
   /** The flow as stored, secret fields included (for the engine, never for answers). */
   getWithSecrets(id: number): StoredFlow | null {
     const row = prepared(this.db, "SELECT * FROM flows WHERE id = ?").get(id) as
@@ -160,6 +151,13 @@ export class FlowStore {
     const flow = this.getWithSecrets(id);
     if (!flow) return null;
     return { ...flow, steps: flow.steps.map((s) => ({ ...s, config: maskedConfig(s) })) };
+  }
+
+  /** The flow's name and current version; null when there is no such flow. */
+  current(id: number): { name: string; version: number } | null {
+    return (prepared(this.db, "SELECT name, version FROM flows WHERE id = ?").get(id) as
+      | { name: string; version: number }
+      | undefined) ?? null;
   }
 
   /**

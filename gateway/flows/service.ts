@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
-import { type FlowDefinition, type FlowStep, stepType } from "../../lib/schemas/flows.ts";
+import { type FlowStep, stepType } from "../../lib/schemas/flows.ts";
 import {
   executeFlow,
   type ExecutionResult,
@@ -12,8 +12,9 @@ import {
   type StepRunner,
 } from "./engine.ts";
 import { ExecutionStore } from "./execution_store.ts";
+import { FlowStore } from "./flow_store.ts";
 import { ActionTemplateStore } from "./template_store.ts";
-import { prepared } from "../db/database.ts";
+import { FlowVariableStore } from "./variable_store.ts";
 
 /** What fired a flow, and the context variables it brings. */
 export interface FlowTrigger {
@@ -39,11 +40,15 @@ export interface FlowServiceOptions {
  */
 export class FlowService {
   readonly executions: ExecutionStore;
+  readonly #flows: FlowStore;
   readonly #templates: ActionTemplateStore;
+  readonly #variables: FlowVariableStore;
 
   constructor(private readonly options: FlowServiceOptions) {
     this.executions = new ExecutionStore(options.db);
+    this.#flows = new FlowStore(options.db);
     this.#templates = new ActionTemplateStore(options.db);
+    this.#variables = new FlowVariableStore(options.db);
   }
 
   /** Marks executions a restart cut off; call once at start-up. */
@@ -60,25 +65,15 @@ export class FlowService {
     trigger: FlowTrigger,
     options: { dryRun?: boolean } = {},
   ): { executionId: number; done: Promise<ExecutionResult> } {
-    const { db, clock } = this.options;
-    const flow = prepared(db, "SELECT name, version FROM flows WHERE id = ?").get(flowId) as
-      | { name: string; version: number }
-      | undefined;
+    const { clock } = this.options;
+    const flow = this.#flows.current(flowId);
     if (!flow) throw new RangeError(`Flow ${flowId} does not exist`);
     // The version is read once: an edit while this runs does not change what runs.
-    const snapshot = prepared(
-      db,
-      "SELECT definition FROM flow_versions WHERE flow_id = ? AND version = ?",
-    )
-      .get(flowId, flow.version) as { definition: string };
-    const saved = JSON.parse(snapshot.definition) as FlowDefinition;
+    const saved = this.#flows.versionWithSecrets(flowId, flow.version)!.definition;
     const def = { ...saved, steps: this.#withTemplates(flowId, saved.steps) };
     const triggerStep = def.steps.find((s) => stepType(s.type)?.kind === "trigger")!;
     const variables = Object.fromEntries(
-      (prepared(db, "SELECT name, value FROM flow_variables WHERE flow_id = ?").all(flowId) as {
-        name: string;
-        value: string;
-      }[]).map((v) => [`var.${v.name}`, JSON.parse(v.value)]),
+      this.#variables.list(flowId).map((v) => [`var.${v.name}`, v.value]),
     );
     const firedAt = new Date(clock.now()).toISOString();
     const context = { ...variables, flow_name: flow.name, fired_at: firedAt, ...trigger.context };
@@ -122,40 +117,14 @@ export class FlowService {
   notifyStandAlone(
     alertId: number,
   ): { executionId: number; done: Promise<ExecutionResult> } | null {
-    const { db, clock } = this.options;
-    const alert = prepared(
-      db,
-      `SELECT a.flow_id, a.execution_id, e.flow_version, e.trigger_context, f.name
-       FROM flow_alerts a JOIN flow_executions e ON e.id = a.execution_id JOIN flows f ON f.id = a.flow_id
-       WHERE a.id = ? AND a.status != 'resolved'`,
-    ).get(alertId) as
-      | {
-        flow_id: number;
-        execution_id: number;
-        flow_version: number;
-        trigger_context: string;
-        name: string;
-      }
-      | undefined;
+    const { clock } = this.options;
+    const alert = this.executions.raisedAlert(alertId);
     if (!alert) return null;
-    const sent = prepared(
-      db,
-      `SELECT 1 FROM flow_executions WHERE flow_id = ? AND trigger_type = 'ungrouped'
-       AND json_extract(trigger_context, '$.alert_id') = ?`,
-    ).get(alert.flow_id, alertId);
-    if (sent) return null;
-    const held = prepared(
-      db,
-      `SELECT step_id, input FROM flow_step_executions WHERE execution_id = ?
-       AND json_extract(output, '$.suppressed') = 'grouped' ORDER BY rowid`,
-    ).all(alert.execution_id) as { step_id: string; input: string | null }[];
-    const snapshot = prepared(
-      db,
-      "SELECT definition FROM flow_versions WHERE flow_id = ? AND version = ?",
-    ).get(alert.flow_id, alert.flow_version) as { definition: string } | undefined;
+    if (this.executions.sentUngrouped(alert.flow_id, alertId)) return null;
+    const held = this.executions.heldBack(alert.execution_id);
+    const snapshot = this.#flows.versionWithSecrets(alert.flow_id, alert.flow_version);
     if (held.length === 0 || !snapshot) return null;
-    const definition = JSON.parse(snapshot.definition) as FlowDefinition;
-    const steps = this.#withTemplates(alert.flow_id, definition.steps)
+    const steps = this.#withTemplates(alert.flow_id, snapshot.definition.steps)
       .filter((s) => s.type === "webhook_out" && held.some((h) => h.step_id === s.id));
     if (steps.length === 0) return null;
 

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { SshTarget, SshTargetInput } from "../../lib/schemas/flows_ssh.ts";
 import { iso } from "../store/time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 interface TargetRow {
   node_id: string;

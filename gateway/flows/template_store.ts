@@ -4,7 +4,7 @@ import type { ActionTemplate } from "../../lib/schemas/flows_api.ts";
 import { keepSecrets } from "../../lib/schemas/secret_fields.ts";
 import { iso } from "../store/time.ts";
 import { maskedConfig } from "./flow_store.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 interface TemplateRow {
   id: number;

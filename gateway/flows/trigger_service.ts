@@ -13,7 +13,7 @@ import type { FlowService, FlowTrigger } from "./service.ts";
 import { matchNodeEvent, type NodeEventTrigger } from "./triggers/node_event.ts";
 import { ScheduleTriggers } from "./triggers/schedule.ts";
 import { type Firing, type SensorSample, SensorValueTriggers } from "./triggers/sensor_value.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** How often schedules and held sensor conditions (for_s) are checked. */
 export const SCHEDULER_TICK_MS = 30_000;

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { FlowVariable } from "../../lib/schemas/flows_api.ts";
 import { iso } from "../store/time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** Flow-scoped variables (`flow_variables`), read in templates as `{var.NAME}`. */
 export class FlowVariableStore {

@@ -3,7 +3,7 @@ import type { NodeReport } from "../../lib/schemas/report.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { NodeRow } from "../store/nodes.ts";
 import { type LiveNodeState, structureOf } from "./live_state.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** Link history keeps at most one point per link per this interval. */
 export const LINK_HISTORY_INTERVAL_MS = 60_000;

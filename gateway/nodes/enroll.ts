@@ -8,7 +8,7 @@ import type { AuditLog } from "../store/audit.ts";
 import { AgentTokenStore } from "../store/agent_tokens.ts";
 import { type JoinToken, JoinTokenStore } from "../store/join_tokens.ts";
 import { type NodeRow, NodeStore } from "../store/nodes.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 type EnrollRequest = z.output<typeof enrollRequestSchema>;
 type Deps = { db: DatabaseSync; events: EventHub; audit: AuditLog; now: () => number };

@@ -4,7 +4,7 @@ import type { Logger } from "../../lib/log.ts";
 import type { EventHub } from "../events/event_hub.ts";
 import type { SettingsStore } from "../store/settings.ts";
 import type { LiveNodeState } from "./live_state.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 const overdueProbes = new WeakMap<DatabaseSync, StatementSync>();
 

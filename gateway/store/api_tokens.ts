@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { apiTokenSchema } from "../../lib/schemas/auth.ts";
 import type { UserRole } from "../../lib/schemas/common.ts";
 import { iso, isoOrNull } from "./time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 export type ApiToken = z.infer<typeof apiTokenSchema>;
 

@@ -2,7 +2,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { z } from "zod";
 import type { auditEntrySchema } from "../../lib/schemas/system.ts";
 import { iso } from "./time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 

@@ -2,7 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { z } from "zod";
 import type { joinTokenSchema } from "../../lib/schemas/enrollment.ts";
 import { iso, isoOrNull } from "./time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 export type JoinToken = z.infer<typeof joinTokenSchema>;
 

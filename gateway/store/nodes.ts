@@ -8,7 +8,7 @@ import type {
 } from "../../lib/schemas/nodes.ts";
 import type { LiveNodeState } from "../nodes/live_state.ts";
 import { iso, isoOrNull } from "./time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 export type NodeSummary = z.infer<typeof nodeSummarySchema>;
 export type NodeDetail = z.infer<typeof nodeDetailSchema>;
@@ -51,6 +51,26 @@ export class NodeStore {
   row(id: string): NodeRow | null {
     return (prepared(this.db, "SELECT * FROM nodes WHERE id = ?").get(id) as NodeRow | undefined) ??
       null;
+  }
+
+  /** Whether node `id` ever enrolled (a decommissioned one included). */
+  exists(id: string): boolean {
+    return prepared(this.db, "SELECT 1 FROM nodes WHERE id = ?").get(id) !== undefined;
+  }
+
+  /** Whether node `id` is enrolled and not decommissioned. */
+  isEnrolled(id: string): boolean {
+    return prepared(this.db, "SELECT 1 FROM nodes WHERE id = ? AND decommissioned_at IS NULL")
+      .get(id) !== undefined;
+  }
+
+  /** Every node's name by id, decommissioned ones included: their telemetry still names them. */
+  names(): Map<string, string> {
+    const rows = prepared(this.db, "SELECT id, name FROM nodes").all() as {
+      id: string;
+      name: string;
+    }[];
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   /** The live gateway node, if one has enrolled. */

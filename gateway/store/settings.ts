@@ -1,6 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { DEFAULT_SETTINGS, type Settings, settingsSchema } from "../../lib/schemas/system.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** Run-time settings, stored as JSON values so each can change without a migration. */
 export class SettingsStore {

@@ -2,7 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { User } from "../../lib/schemas/auth.ts";
 import type { UserRole } from "../../lib/schemas/common.ts";
 import { iso, isoOrNull } from "./time.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** A user row including the password hash; never sent over the API. */
 export interface UserRecord extends User {

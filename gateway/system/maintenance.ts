@@ -5,7 +5,7 @@ import type { Settings } from "../../lib/schemas/system.ts";
 import { ExecutionStore } from "../flows/execution_store.ts";
 import { SessionStore } from "../store/sessions.ts";
 import type { SettingsStore } from "../store/settings.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** How long link-quality history is kept. */
 export const LINK_HISTORY_RETENTION_MS = 90 * 86_400_000;

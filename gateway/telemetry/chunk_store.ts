@@ -2,7 +2,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { decodeChunk, decodeRollups, encodeChunk, encodeRollups } from "./chunk_codec.ts";
 import type { PointList } from "./head.ts";
 import type { RollupList } from "./rollup.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** Reads and writes the stored chunks and rollups with prepared statements. */
 export class ChunkStore {

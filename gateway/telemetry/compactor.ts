@@ -16,7 +16,7 @@ import {
 import { SampleColumns } from "./sample_columns.ts";
 import type { SeriesRegistry } from "./series_registry.ts";
 import { hourOf, WINDOW_MS, windowOf } from "./windows.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** What one compaction did. */
 export interface CompactionResult {

@@ -9,7 +9,7 @@ import {
   type LogBatch,
 } from "./log_codec.ts";
 import type { SeriesRegistry } from "./series_registry.ts";
-import { prepared } from "../db/database.ts";
+import { prepared, transaction } from "../../lib/db/database.ts";
 
 /** One acknowledged-to-be batch waiting for the next group commit. */
 export interface CommitEntry {
@@ -127,15 +127,11 @@ export class GroupCommitter {
     this.#lastCommitAt = at;
     try {
       const data = encodeLogRecord(record, heavy ? LOG_DEFLATE_LEVEL_FAST : LOG_DEFLATE_LEVEL);
-      db.exec("BEGIN IMMEDIATE");
-      try {
+      // Its own commit: the batches are acknowledged as durable right after it.
+      transaction(db, () => {
         registry.saveNew(at);
         this.#insert.run(at, data);
-        db.exec("COMMIT");
-      } catch (error) {
-        db.exec("ROLLBACK");
-        throw error;
-      }
+      }, { nested: "refuse" });
     } catch (error) {
       // Series first seen in these batches were never stored: forget them too.
       registry.discard(newSeries);

@@ -1,7 +1,8 @@
 import { DatabaseSync } from "node:sqlite";
 import { assertEquals, assertNotEquals } from "../../lib/testing/assert.ts";
 import { createLogger } from "../../lib/log.ts";
-import { migrate, MIGRATIONS_DIR, readMigrations } from "../db/migrate.ts";
+import { migrate, readMigrations } from "../../lib/db/migrate.ts";
+import { MIGRATIONS_DIR } from "../store/migrations.ts";
 import { BatchLedger } from "./batch_ledger.ts";
 import { type CommitEntry, GroupCommitter, HEAVY_INGEST_COMMIT_GAP_MS } from "./group_commit.ts";
 import { Head } from "./head.ts";

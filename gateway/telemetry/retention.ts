@@ -2,7 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Settings } from "../../lib/schemas/system.ts";
 import { HOUR_MS } from "./rollup.ts";
 import { WINDOW_MS } from "./windows.ts";
-import { prepared } from "../db/database.ts";
+import { prepared, transaction } from "../../lib/db/database.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -46,8 +46,7 @@ export function applyRetention(
   const windowsBefore = (table: string, column: string, cutoff: number, span: number) =>
     (prepared(db, `SELECT count(DISTINCT ${column}) AS n FROM ${table} WHERE ${column} + ? <= ?`)
       .get(span, cutoff) as { n: number }).n;
-  db.exec("BEGIN IMMEDIATE");
-  try {
+  transaction(db, () => {
     result.rawWindows = windowsBefore("telemetry_raw", "window_start", rawCutoff, WINDOW_MS);
     prepared(db, "DELETE FROM telemetry_raw WHERE window_start + ? <= ?").run(WINDOW_MS, rawCutoff);
     const minuteCutoff = now - settings.telemetry_1m_retention_days * DAY_MS;
@@ -60,11 +59,7 @@ export function applyRetention(
     result.hours = windowsBefore("telemetry_1h", "hour_start", hourCutoff, HOUR_MS);
     prepared(db, "DELETE FROM telemetry_1h WHERE hour_start + ? <= ?").run(HOUR_MS, hourCutoff);
     prepared(db, "DELETE FROM telemetry_batches WHERE received_at < ?").run(rawCutoff);
-    db.exec("COMMIT");
-  } catch (error) {
-    db.exec("ROLLBACK");
-    throw error;
-  }
+  });
 
   const cap = settings.telemetry_size_cap_mb * 1024 * 1024;
   const steps: [keyof RetentionResult["capped"], string, string][] = [

@@ -1,7 +1,8 @@
 import { DatabaseSync } from "node:sqlite";
 import { assertEquals } from "../../lib/testing/assert.ts";
 import { DEFAULT_SETTINGS } from "../../lib/schemas/system.ts";
-import { migrate, MIGRATIONS_DIR, readMigrations } from "../db/migrate.ts";
+import { migrate, readMigrations } from "../../lib/db/migrate.ts";
+import { MIGRATIONS_DIR } from "../store/migrations.ts";
 import { applyRetention } from "./retention.ts";
 import { WINDOW_MS } from "./windows.ts";
 

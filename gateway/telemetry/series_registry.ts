@@ -1,6 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Labels } from "../../lib/schemas/telemetry.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** One series: a node's metric with its labels. */
 export interface Series {

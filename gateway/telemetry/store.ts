@@ -50,7 +50,7 @@ import { autoResolution, SeriesReader } from "./query.ts";
 import { applyRetention, type RetentionResult } from "./retention.ts";
 import { type Series, SeriesRegistry } from "./series_registry.ts";
 import { windowOf } from "./windows.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 const DAY_MS = 86_400_000;
 

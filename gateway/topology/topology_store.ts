@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { LiveNodeState } from "../nodes/live_state.ts";
 import type { TopoLink, TopoNode } from "./compute.ts";
-import { prepared } from "../db/database.ts";
+import { prepared } from "../../lib/db/database.ts";
 
 /** Reads what topology needs from the database. */
 export class TopologyStore {

@@ -11,7 +11,7 @@ import { commandActionSchema } from "../../../lib/schemas/flows.ts";
 import type { StepRunner } from "../engine.ts";
 import type { SshIdentity } from "../ssh_identity.ts";
 import { quotedVariables, renderTemplate, shellQuote } from "../template.ts";
-import { prepared } from "../../db/database.ts";
+import { prepared } from "../../../lib/db/database.ts";
 
 /** At most this much of stdout and of stderr is kept in the step's output. */
 export const COMMAND_OUTPUT_LIMIT = 16 * 1024;

@@ -3,7 +3,8 @@ import { assert, assertEquals, assertRejects } from "../../../lib/testing/assert
 import { FakeClock } from "../../../lib/testing/fake_clock.ts";
 import { FakeCommandRunner } from "../../../lib/testing/fake_command.ts";
 import type { CommandResult, CommandRunner, RunOptions } from "../../../lib/command.ts";
-import { migrate, MIGRATIONS_DIR, readMigrations } from "../../db/migrate.ts";
+import { migrate, readMigrations } from "../../../lib/db/migrate.ts";
+import { MIGRATIONS_DIR } from "../../store/migrations.ts";
 import type { StepInput } from "../engine.ts";
 import type { SshIdentity } from "../ssh_identity.ts";
 import {

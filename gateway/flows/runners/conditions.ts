@@ -7,7 +7,7 @@ import {
 import type { TelemetryStore } from "../../telemetry/store.ts";
 import type { StepRunner } from "../engine.ts";
 import { compare } from "./compare.ts";
-import { prepared } from "../../db/database.ts";
+import { prepared } from "../../../lib/db/database.ts";
 
 /** The `threshold` condition: a metric's latest value or window aggregate against a value. */
 export function thresholdRunner(

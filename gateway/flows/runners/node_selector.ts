@@ -5,7 +5,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { z } from "zod";
 import type { nodeSelectorSchema } from "../../../lib/schemas/flows.ts";
 import { parseComponentName } from "../../../lib/schemas/neurons.ts";
-import { prepared } from "../../db/database.ts";
+import { prepared } from "../../../lib/db/database.ts";
 
 export type NodeSelector = z.infer<typeof nodeSelectorSchema>;
 

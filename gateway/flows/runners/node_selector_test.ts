@@ -1,6 +1,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { assertEquals } from "../../../lib/testing/assert.ts";
-import { migrate, MIGRATIONS_DIR, readMigrations } from "../../db/migrate.ts";
+import { migrate, readMigrations } from "../../../lib/db/migrate.ts";
+import { MIGRATIONS_DIR } from "../../store/migrations.ts";
 import { type NodeSelector, selectNodes } from "./node_selector.ts";
 
 /**

@@ -6,7 +6,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { createLogger } from "../../../lib/log.ts";
 import { openGatewayDatabase } from "../../start.ts";
-import { prepared } from "../../db/database.ts";
+import { prepared } from "../../../lib/db/database.ts";
 
 /** The test database; dispose it with `await using`. */
 export interface TestDatabase extends AsyncDisposable {

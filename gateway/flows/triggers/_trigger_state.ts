@@ -6,7 +6,7 @@
  * under node-and-series keys, which always start with a node id.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { prepared, transaction } from "../../db/database.ts";
+import { prepared, transaction } from "../../../lib/db/database.ts";
 
 /** The key of a schedule trigger's one state row. */
 export const SCHEDULE_KEY = "schedule";

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import { prepared } from "./database.ts";
+import { prepared, transaction } from "./database.ts";
 
 /** A migration file as the runner sees it. */
 export interface MigrationFile {
@@ -36,18 +36,46 @@ async function checksum(sql: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A migration recorded as applied: its file name and when, in ms since the epoch. */
+export interface AppliedMigration {
+  name: string;
+  appliedAt: number;
+}
+
+/** The migrations applied to `db`, by name; throws when the database cannot be read. */
+export function appliedMigrations(db: DatabaseSync): AppliedMigration[] {
+  return (prepared(db, "SELECT name, applied_at FROM schema_migrations ORDER BY name").all() as {
+    name: string;
+    applied_at: number;
+  }[]).map((r) => ({ name: r.name, appliedAt: r.applied_at }));
+}
+
+/** Options for {@linkcode migrate}. */
+export interface MigrateOptions {
+  /** When a migration is applied. @default Date.now */
+  now?: () => number;
+  /** The program the operator runs, named in errors (e.g. `gateway-api`). @default "program" */
+  program?: string;
+}
+
 /**
  * Applies pending migrations in order, each in its own transaction, recording
- * name and checksum in `schema_migrations`.
+ * name and checksum in `schema_migrations`. Each database reads its files
+ * from its own folder with {@linkcode readMigrations}.
  *
  * @returns the names applied now.
  * @throws {MigrationError} if an applied file changed or disappeared.
+ * @example
+ * ```ts
+ * await migrate(db, await readMigrations(new URL("../migrations/", import.meta.url)));
+ * ```
  */
 export async function migrate(
   db: DatabaseSync,
   files: MigrationFile[],
-  now: () => number = Date.now,
+  options: MigrateOptions = {},
 ): Promise<string[]> {
+  const { now = Date.now, program = "program" } = options;
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     name       TEXT PRIMARY KEY,
     checksum   TEXT NOT NULL,
@@ -66,8 +94,8 @@ export async function migrate(
     const current = sums.get(name);
     if (current === undefined) {
       throw new MigrationError(
-        `Database has migration ${name} applied, which this gateway-api does not know: ` +
-          `the database is newer than this binary; run the newer gateway-api or restore a matching backup`,
+        `Database has migration ${name} applied, which this ${program} does not know: ` +
+          `the database is newer than this binary; run the newer ${program} or restore a matching backup`,
       );
     }
     if (current !== sum) {
@@ -82,22 +110,20 @@ export async function migrate(
   const done: string[] = [];
   for (const file of files) {
     if (applied.has(file.name)) continue;
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    // Each migration commits on its own: one that fails leaves the ones before it applied.
+    transaction(db, () => {
       db.exec(file.sql);
       prepared(db, "INSERT INTO schema_migrations (name, checksum, applied_at) VALUES (?, ?, ?)")
         .run(file.name, sums.get(file.name)!, now());
-      db.exec("COMMIT");
-    } catch (error) {
-      db.exec("ROLLBACK");
-      throw new MigrationError(`Migration ${file.name} failed: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    }, {
+      nested: "refuse",
+      afterRollback: (error) => {
+        throw new MigrationError(`Migration ${file.name} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
+      },
+    });
     done.push(file.name);
   }
   return done;
 }
-
-/** The migrations bundled with this gateway. */
-export const MIGRATIONS_DIR = new URL("../../migrations/", import.meta.url);
