@@ -24,7 +24,7 @@ import { answerUnrouted } from "./api/unrouted.ts";
 import { usersApi } from "./api/users.ts";
 import { authenticate } from "./auth/authenticate.ts";
 import { portalApp } from "./portal/mod.ts";
-import { PortalNotBuiltError } from "./portal/assets.ts";
+import { PortalNotBuiltError } from "../ui/framework/static_assets.ts";
 import { csrfProtection } from "./auth/csrf.ts";
 import { strictInput } from "./api/strict_input.ts";
 

@@ -3,7 +3,7 @@ import type { AppEnv } from "../api/context.ts";
 import { csrfTokenMatches } from "../auth/csrf.ts";
 import { LoginPage } from "../../ui/pages/login.tsx";
 import type { PortalContext } from "./page_route.tsx";
-import { htmlPage } from "./render.ts";
+import { htmlPage } from "../../ui/framework/html_page.ts";
 import { originOf, redirectWithin, safeNext, sessionOf } from "./session.ts";
 
 /**

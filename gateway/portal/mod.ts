@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv, GatewayDeps } from "../api/context.ts";
 import type { ApiFetch } from "./api_bridge.ts";
-import { PortalAssets } from "./assets.ts";
+import { PortalAssets } from "../../ui/framework/static_assets.ts";
 import { registerLogin } from "./login.tsx";
 import type { PortalContext } from "./page_route.tsx";
 import { registerNodeDetail } from "./pages/node_detail.tsx";

@@ -5,8 +5,8 @@ import type { SectionId } from "../../ui/components/layout.tsx";
 import { ErrorPage } from "../../ui/pages/error_page.tsx";
 import type { PortalSession } from "../../ui/lib/session.ts";
 import { type ApiFetch, type PortalApi, portalApi, PortalApiError } from "./api_bridge.ts";
-import type { PortalAssets } from "./assets.ts";
-import { htmlPage } from "./render.ts";
+import type { PortalAssets } from "../../ui/framework/static_assets.ts";
+import { htmlPage } from "../../ui/framework/html_page.ts";
 import { redirectToLogin, redirectWithin, sessionOf } from "./session.ts";
 
 /** What every portal route is built from. */

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch } from "../../lib/testing/assert.ts";
 import { createHarness, type Harness } from "../testing/harness.ts";
-import { PORTAL_CSP } from "./render.ts";
+import { PORTAL_CSP } from "../../ui/framework/html_page.ts";
 
 /** Logs in through the portal's form; the session cookie. */
 async function formLogin(h: Harness, username: string, password: string): Promise<Response> {

@@ -7,7 +7,7 @@ import type { Health } from "../../../ui/lib/types.ts";
 import { type PortalApi, portalApi, PortalApiError } from "../api_bridge.ts";
 import { forwarded, PROXY_HEADERS } from "../login.tsx";
 import { definePage, type PortalContext } from "../page_route.tsx";
-import { htmlPage } from "../render.ts";
+import { htmlPage } from "../../../ui/framework/html_page.ts";
 import { sessionOf } from "../session.ts";
 import type { PortalSession } from "../../../ui/lib/session.ts";
 

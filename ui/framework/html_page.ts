@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { JSX } from "preact";
-import { renderPage } from "../../ui/framework/render_page.tsx";
-import type { PortalSession } from "../../ui/lib/session.ts";
-import type { PortalAssets } from "./assets.ts";
+import { renderPage } from "./render_page.tsx";
+import type { PortalSession } from "../lib/session.ts";
+import type { PortalAssets } from "./static_assets.ts";
 
 /**
  * The portal's Content-Security-Policy: scripts and styles only from the

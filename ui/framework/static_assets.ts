@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import type { Context } from "hono";
-import { BUILD_DIR, type Manifest, readManifest } from "../../ui/framework/manifest.ts";
+import { BUILD_DIR, type Manifest, readManifest } from "./manifest.ts";
 
 const TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
