@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch } from "../../lib/testing/assert.ts";
 import { createHarness, type Harness } from "../testing/harness.ts";
-import { PORTAL_CSP } from "../../ui/framework/html_page.ts";
+import { PAGE_CSP } from "../../ui/framework/security_headers.ts";
 
 /** Logs in through the portal's form; the session cookie. */
 async function formLogin(h: Harness, username: string, password: string): Promise<Response> {
@@ -30,7 +30,7 @@ Deno.test("portal pages and login", async (t) => {
     const html = await login.text();
     assertMatch(html, /<form class="stack" method="post" action="\/login">/);
     assert(!html.includes("<script"), "the login page ships no JavaScript");
-    assertEquals(login.headers.get("content-security-policy"), PORTAL_CSP);
+    assertEquals(login.headers.get("content-security-policy"), PAGE_CSP);
   });
 
   let cookie = "";
@@ -63,7 +63,7 @@ Deno.test("portal pages and login", async (t) => {
   await t.step("the overview renders with its live island and the CSRF token", async () => {
     const res = await h.request("/", { headers: { cookie } });
     assertEquals(res.status, 200);
-    assertEquals(res.headers.get("content-security-policy"), PORTAL_CSP);
+    assertEquals(res.headers.get("content-security-policy"), PAGE_CSP);
     const html = await res.text();
     assertMatch(html, /<h1>Overview<\/h1>/);
     assertMatch(html, /<meta name="csrf-token" content="[A-Za-z0-9_-]{43}">/);
