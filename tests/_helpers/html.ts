@@ -39,6 +39,11 @@ export function one(root: ParentNode, selector: string): Element {
   return found;
 }
 
+/** Whether any element under `root` matches `selector`. */
+export function has(root: ParentNode, selector: string): boolean {
+  return root.querySelector(selector) !== null;
+}
+
 /** Every element under `root` matching `selector`, in document order. */
 export function all(root: ParentNode, selector: string): Element[] {
   return [...root.querySelectorAll(selector)];
@@ -59,9 +64,13 @@ export function texts(root: ParentNode, selector: string): string[] {
   return all(root, selector).map(text);
 }
 
-/** The element's attributes as a record, to compare whole. */
+/**
+ * The element's attributes as a record, to compare whole. Names are in lower
+ * case, as a browser reads HTML (linkedom keeps preact's `minLength`); an
+ * absent one is absent (linkedom's `getAttribute("class")` says "" for it).
+ */
 export function attributes(element: Element): Record<string, string> {
-  return Object.fromEntries([...element.attributes].map((a) => [a.name, a.value]));
+  return Object.fromEntries([...element.attributes].map((a) => [a.name.toLowerCase(), a.value]));
 }
 
 /** Every island on the page in document order; none when the page ships no island data. */
