@@ -1,6 +1,5 @@
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { apiApp } from "./api/app_factory.ts";
 import { alertsApi } from "./api/alerts.ts";
@@ -26,7 +25,8 @@ import { answerUnrouted } from "./api/unrouted.ts";
 import { usersApi } from "./api/users.ts";
 import { authenticate } from "./api/authenticate.ts";
 import { portalApp } from "./portal/mod.ts";
-import { PortalNotBuiltError } from "./portal/assets.ts";
+import { AssetsNotBuiltError } from "../ui/framework/static_assets.ts";
+import { securityHeaders } from "../ui/framework/security_headers.ts";
 import { csrfProtection } from "./api/csrf.ts";
 import { strictInput } from "./api/strict_input.ts";
 
@@ -37,7 +37,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export function createApp(deps: GatewayDeps) {
   const app = apiApp();
 
-  app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
+  app.use(securityHeaders());
   app.use("*", authenticate(deps));
   app.use("*", csrfProtection());
   app.use(
@@ -113,7 +113,7 @@ export function createApp(deps: GatewayDeps) {
   app.notFound(answerUnrouted(app.routes));
 
   app.onError((error, c) => {
-    if (error instanceof PortalNotBuiltError) {
+    if (error instanceof AssetsNotBuiltError) {
       deps.log.error("portal assets missing", { error: error.message });
       return c.text(error.message, 503);
     }

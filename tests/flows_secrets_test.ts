@@ -9,18 +9,12 @@
 import { assert, assertEquals, assertMatch } from "../lib/testing/assert.ts";
 import { createHarness, type Harness } from "../gateway/testing/harness.ts";
 import { call, finished } from "./_helpers/flows_api.ts";
+import { loginAs } from "./_helpers/login.ts";
 import { startWebhookSink } from "./_helpers/webhook_sink.ts";
 
 /** The secret part of every webhook URL below: what follows the host. */
 const TOKEN = `T0${crypto.randomUUID().replaceAll("-", "")}`;
 const HEADER_SECRET = `header-${crypto.randomUUID()}`;
-
-async function cookieOf(h: Harness, username: string, password: string): Promise<string> {
-  const res = await h.request("/v1/auth/login", { method: "POST", json: { username, password } });
-  assertEquals(res.status, 200);
-  await res.body?.cancel();
-  return res.headers.get("set-cookie")!.split(";")[0]!;
-}
 
 async function enrollNode(h: Harness): Promise<void> {
   const res = await h.request("/v1/enroll", {
@@ -42,7 +36,7 @@ Deno.test("webhook URLs are secret fields", async (t) => {
   const admin = await h.tokenFor("admin");
   const viewer = await h.tokenFor("viewer");
   await h.user("vera", "viewer", "vera-password-1");
-  const viewerCookie = await cookieOf(h, "vera", "vera-password-1");
+  const viewerCookie = (await loginAs(h, "vera", "vera-password-1")).cookie;
   const path = (name: string) => `/hooks/${TOKEN}/${name}`;
   const shownUrl = `${sink.url}/…`;
   // Receivers that echo where they were reached, as an error page might.

@@ -8,6 +8,8 @@ import { assert, assertEquals } from "../lib/testing/assert.ts";
 import { SECTIONS } from "../ui/components/layout.tsx";
 import { gzipBytesFor, type Manifest, readManifest } from "../ui/framework/manifest.ts";
 import { createHarness } from "../gateway/testing/harness.ts";
+import { all, has, islandNames, readPage } from "./_helpers/html.ts";
+import { loginAs } from "./_helpers/login.ts";
 
 const KB = 1024;
 const PAGE_BUDGET = 60 * KB;
@@ -20,22 +22,11 @@ function isBuilder(path: string): boolean {
   return path === "/flows/new" || /^\/flows\/\d+$/.test(path);
 }
 
-function islandsOf(html: string): string[] {
-  const m = /<script type="application\/json" id="halo-islands">(.*?)<\/script>/s.exec(html);
-  if (!m) return [];
-  const data = JSON.parse(m[1]!) as { islands: { name: string }[] };
-  return [...new Set(data.islands.map((i) => i.name))];
-}
-
 Deno.test("every portal page keeps to its JavaScript budget", async (t) => {
   const manifest: Manifest = readManifest();
   await using h = await createHarness();
   await h.user("ada", "admin", "ada-password-123");
-  const login = await h.request("/v1/auth/login", {
-    method: "POST",
-    json: { username: "ada", password: "ada-password-123" },
-  });
-  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+  const { cookie } = await loginAs(h, "ada", "ada-password-123");
   const admin = await h.tokenFor("admin");
   const flow = await h.request("/v1/flows", {
     method: "POST",
@@ -67,20 +58,24 @@ Deno.test("every portal page keeps to its JavaScript budget", async (t) => {
     const path = queue.shift()!;
     await t.step(`${path} keeps to its budget`, async () => {
       const res = await h.request(path, { headers: path === "/login" ? {} : { cookie } });
-      assertEquals(res.status, 200, `GET ${path}`);
-      const html = await res.text();
-      for (const [, link] of html.matchAll(/href="(\/[^"#?]*)/g)) {
-        if (!/^\/(static|v1|logout)\b/.test(link!) && !seen.has(link!)) {
-          seen.add(link!);
-          queue.push(link!);
+      const { status, doc } = await readPage(res);
+      assertEquals(status, 200, `GET ${path}`);
+      for (const element of all(doc, "[href]")) {
+        const link = /^\/[^#?]*/.exec(element.getAttribute("href") ?? "")?.[0];
+        if (link && !/^\/(static|v1|logout)\b/.test(link) && !seen.has(link)) {
+          seen.add(link);
+          queue.push(link);
         }
       }
-      const islands = islandsOf(html);
+      const islands = islandNames(doc);
       const bytes = gzipBytesFor(manifest, islands);
       weights.push({ path, islands, kb: bytes / KB });
       if (islands.length === 0) {
-        assert(!/<script(?![^>]*type="application\/json")/.test(html), `${path} has a script`);
-        assert(!html.includes("modulepreload"), `${path} preloads a module`);
+        const scripts = all(doc, "script").filter((s) =>
+          s.getAttribute("type") !== "application/json"
+        );
+        assertEquals(scripts.length, 0, `${path} has a script`);
+        assert(!has(doc, 'link[rel="modulepreload"]'), `${path} preloads a module`);
       }
       const budget = isBuilder(path) ? BUILDER_BUDGET : PAGE_BUDGET;
       assert(

@@ -1,9 +1,9 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../api/context.ts";
 import { csrfTokenMatches } from "../api/csrf.ts";
+import { htmlPage } from "../../ui/framework/html_page.ts";
 import { LoginPage } from "../../ui/pages/login.tsx";
 import type { PortalContext } from "./page_route.tsx";
-import { htmlPage } from "./render.ts";
 import { originOf, redirectWithin, safeNext, sessionOf } from "./session.ts";
 
 /**
@@ -14,7 +14,7 @@ export function registerLogin(app: Hono<AppEnv>, ctx: PortalContext): void {
   app.get("/login", (c) => {
     const next = safeNext(c.req.query("next"), originOf(c));
     if (sessionOf(c)) return redirectWithin(c, next);
-    return htmlPage(c, ctx.assets, <LoginPage next={next} />, { title: "Log in" });
+    return htmlPage(c, <LoginPage next={next} />, { title: "Log in", assets: ctx.assets });
   });
 
   app.post("/login", async (c) => {
@@ -50,8 +50,9 @@ export function registerLogin(app: Hono<AppEnv>, ctx: PortalContext): void {
       ? "Enter your username and password."
       : body?.error?.message ?? "Login failed";
     if (res.headers.get("retry-after")) c.header("retry-after", res.headers.get("retry-after")!);
-    return htmlPage(c, ctx.assets, <LoginPage next={next} username={username} error={message} />, {
+    return htmlPage(c, <LoginPage next={next} username={username} error={message} />, {
       title: "Log in",
+      assets: ctx.assets,
       status,
     });
   });

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
+import { BuiltAssets, faviconRedirect, staticAssets } from "../../ui/framework/static_assets.ts";
 import type { AppEnv } from "../api/context.ts";
 import type { GatewayDeps } from "../deps.ts";
 import type { ApiFetch } from "./api_bridge.ts";
-import { PortalAssets } from "./assets.ts";
 import { registerLogin } from "./login.tsx";
 import type { PortalContext } from "./page_route.tsx";
 import { registerNodeDetail } from "./pages/node_detail.tsx";
@@ -23,7 +23,7 @@ export interface PortalOptions {
   /** The gateway app's fetch, which pages read the API through. */
   fetchApi: ApiFetch;
   /** Built assets. @default the build next to `ui/` */
-  assets?: PortalAssets;
+  assets?: BuiltAssets;
 }
 
 /** The browser portal: pages at the gateway's root, assets under `/static/`. */
@@ -31,12 +31,11 @@ export function portalApp(deps: GatewayDeps, options: PortalOptions) {
   const app = new Hono<AppEnv>();
   const ctx: PortalContext = {
     deps,
-    assets: options.assets ?? new PortalAssets(),
+    assets: options.assets ?? new BuiltAssets(),
     fetchApi: options.fetchApi,
   };
-  app.get("/static/:file", (c) => ctx.assets.serve(c, c.req.param("file")));
-  // Browsers ask for it whatever the page links; answer with the hashed icon.
-  app.get("/favicon.ico", (c) => c.redirect(`/static/${ctx.assets.manifest().icon}`, 301));
+  app.get("/static/:file", staticAssets({ assets: ctx.assets }));
+  app.get("/favicon.ico", faviconRedirect({ assets: ctx.assets }));
   registerLogin(app, ctx);
   registerOverview(app, ctx);
   registerFlows(app, ctx);

@@ -4,16 +4,16 @@ import type { AppEnv } from "../api/context.ts";
 import type { GatewayDeps } from "../deps.ts";
 import type { SectionId } from "../../ui/components/layout.tsx";
 import { ErrorPage } from "../../ui/pages/error_page.tsx";
+import { htmlPage } from "../../ui/framework/html_page.ts";
+import type { BuiltAssets } from "../../ui/framework/static_assets.ts";
 import type { PortalSession } from "../../ui/lib/session.ts";
 import { type ApiFetch, type PortalApi, portalApi, PortalApiError } from "./api_bridge.ts";
-import type { PortalAssets } from "./assets.ts";
-import { htmlPage } from "./render.ts";
 import { redirectToLogin, redirectWithin, sessionOf } from "./session.ts";
 
 /** What every portal route is built from. */
 export interface PortalContext {
   deps: GatewayDeps;
-  assets: PortalAssets;
+  assets: BuiltAssets;
   fetchApi: ApiFetch;
 }
 
@@ -57,16 +57,19 @@ export function definePage(
     }
     try {
       const page = await load({ c, api: portalApi(c, ctx.fetchApi), session, deps: ctx.deps });
-      return htmlPage(c, ctx.assets, page.body, { title: page.title, session });
+      return htmlPage(c, page.body, {
+        title: page.title,
+        assets: ctx.assets,
+        csrfToken: session.csrfToken,
+      });
     } catch (error) {
       if (!(error instanceof PortalApiError)) throw error;
       const status = ([400, 403, 404, 503] as const).find((s) => s === error.status) ?? 500;
       const title = status === 404 ? "Not found" : status === 403 ? "Not allowed" : "Error";
       return htmlPage(
         c,
-        ctx.assets,
         <ErrorPage session={session} active={section} title={title} message={error.message} />,
-        { title, session, status },
+        { title, assets: ctx.assets, csrfToken: session.csrfToken, status },
       );
     }
   });

@@ -1,20 +1,38 @@
 import { assert, assertEquals, assertMatch } from "../../lib/testing/assert.ts";
 import { createHarness, type Harness } from "../testing/harness.ts";
-import { PORTAL_CSP } from "./render.ts";
+import { PAGE_CSP } from "../../ui/framework/security_headers.ts";
+import {
+  all,
+  attributes,
+  islandsOf,
+  islandUrls,
+  one,
+  readPage,
+  text,
+} from "../../tests/_helpers/html.ts";
+import { sessionCookie } from "../../tests/_helpers/login.ts";
 
-/** Logs in through the portal's form; the session cookie. */
-async function formLogin(h: Harness, username: string, password: string): Promise<Response> {
-  return await h.request("/login", {
+/** Logs in through the portal's form, from the portal's own origin; the answer. */
+function formLogin(
+  h: Harness,
+  username: string,
+  password: string,
+  options: { next?: string; cookie?: string } = {},
+): Promise<Response> {
+  return h.request("/login", {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost" },
-    body: new URLSearchParams({ username, password, next: "/nodes?sort=name" }),
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      origin: "http://localhost",
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+    },
+    body: new URLSearchParams({ username, password, next: options.next ?? "/nodes?sort=name" }),
   });
 }
 
-function islandData(html: string): { islands: { name: string }[]; urls: Record<string, string> } {
-  const m = /<script type="application\/json" id="halo-islands">(.*?)<\/script>/s.exec(html);
-  assert(m, "the page carries island data");
-  return JSON.parse(m[1]!);
+/** The session's CSRF token, from the page's meta tag. */
+function csrfMeta(doc: Document): string {
+  return one(doc, 'meta[name="csrf-token"]').getAttribute("content") ?? "";
 }
 
 Deno.test("portal pages and login", async (t) => {
@@ -25,26 +43,29 @@ Deno.test("portal pages and login", async (t) => {
     const res = await h.request("/");
     assertEquals(res.status, 303);
     assertEquals(res.headers.get("location"), "/login?next=%2F");
-    const login = await h.request("/login?next=%2F");
+    const login = await readPage(await h.request("/login?next=%2F"));
     assertEquals(login.status, 200);
-    const html = await login.text();
-    assertMatch(html, /<form class="stack" method="post" action="\/login">/);
-    assert(!html.includes("<script"), "the login page ships no JavaScript");
-    assertEquals(login.headers.get("content-security-policy"), PORTAL_CSP);
+    assertEquals(attributes(one(login.doc, 'form[action="/login"]')), {
+      class: "stack",
+      method: "post",
+      action: "/login",
+    });
+    assertEquals(all(login.doc, "script").length, 0, "the login page ships no JavaScript");
+    assertEquals(login.headers.get("content-security-policy"), PAGE_CSP);
   });
 
   let cookie = "";
   await t.step("a wrong password shows the form again with the reason", async () => {
-    const res = await formLogin(h, "vera", "wrong");
-    assertEquals(res.status, 401);
-    assertMatch(await res.text(), /Wrong username or password/);
+    const page = await readPage(await formLogin(h, "vera", "wrong"));
+    assertEquals(page.status, 401);
+    assertMatch(text(page.doc.body), /Wrong username or password/);
   });
 
   await t.step("the right one sets the session and goes where the visitor wanted", async () => {
     const res = await formLogin(h, "vera", "vera-password-1");
     assertEquals(res.status, 303);
     assertEquals(res.headers.get("location"), "/nodes?sort=name");
-    cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+    cookie = sessionCookie(res);
     assertMatch(cookie, /^halo_session=/);
   });
 
@@ -61,22 +82,24 @@ Deno.test("portal pages and login", async (t) => {
   });
 
   await t.step("the overview renders with its live island and the CSRF token", async () => {
-    const res = await h.request("/", { headers: { cookie } });
-    assertEquals(res.status, 200);
-    assertEquals(res.headers.get("content-security-policy"), PORTAL_CSP);
-    const html = await res.text();
-    assertMatch(html, /<h1>Overview<\/h1>/);
-    assertMatch(html, /<meta name="csrf-token" content="[A-Za-z0-9_-]{43}">/);
-    assertMatch(html, /<halo-island data-i="0">/);
-    const data = islandData(html);
-    assertEquals(data.islands.map((i) => i.name), ["live_overview"]);
-    assertMatch(data.urls.live_overview!, /^\/static\/live_overview-[0-9a-f]{10}\.js$/);
-    assert(!/ style="/.test(html), "no inline style attributes (the CSP forbids them)");
+    const { status, headers, doc } = await readPage(await h.request("/", { headers: { cookie } }));
+    assertEquals(status, 200);
+    assertEquals(headers.get("content-security-policy"), PAGE_CSP);
+    assertEquals(text(one(doc, "h1")), "Overview");
+    assertMatch(csrfMeta(doc), /^[A-Za-z0-9_-]{43}$/);
+    assertEquals(all(doc, "halo-island").map((e) => e.getAttribute("data-i")), ["0"]);
+    assertEquals(islandsOf(doc).map((i) => i.name), ["live_overview"]);
+    assertMatch(islandUrls(doc).live_overview!, /^\/static\/live_overview-[0-9a-f]{10}\.js$/);
+    assertEquals(
+      all(doc, "[style]").length,
+      0,
+      "no inline style attributes (the CSP forbids them)",
+    );
   });
 
   await t.step("hashed assets are immutable, gzipped and revalidate by ETag", async () => {
-    const html = await (await h.request("/", { headers: { cookie } })).text();
-    const url = islandData(html).urls.live_overview!;
+    const { doc } = await readPage(await h.request("/", { headers: { cookie } }));
+    const url = islandUrls(doc).live_overview!;
     const res = await h.request(url, { headers: { "accept-encoding": "gzip" } });
     assertEquals(res.status, 200);
     assertEquals(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
@@ -91,8 +114,8 @@ Deno.test("portal pages and login", async (t) => {
   });
 
   await t.step("logging out needs the page's CSRF token and ends the session", async () => {
-    const html = await (await h.request("/", { headers: { cookie } })).text();
-    const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(html)![1]!;
+    const csrf = csrfMeta((await readPage(await h.request("/", { headers: { cookie } }))).doc);
+    assert(csrf, "the page carries the CSRF token");
     const form = (token: string) =>
       h.request("/logout", {
         method: "POST",
@@ -116,8 +139,7 @@ Deno.test("a user with a one-time password is sent to set their own first", asyn
     json: { username: "newbie", role: "viewer", password: "one-time-pass-1" },
   });
   assertEquals(created.status, 201);
-  const res = await formLogin(h, "newbie", "one-time-pass-1");
-  const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+  const cookie = sessionCookie(await formLogin(h, "newbie", "one-time-pass-1"));
   const page = await h.request("/", { headers: { cookie } });
   assertEquals(page.status, 303);
   assertEquals(page.headers.get("location"), "/account?password=required");
@@ -127,21 +149,12 @@ Deno.test("after logging in, a hostile next sends the user home, never elsewhere
   await using h = await createHarness();
   await h.user("vera", "viewer", "vera-password-1");
   const login = (next: string, cookie?: string) =>
-    h.request("/login", {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        origin: "http://localhost",
-        ...(cookie ? { cookie } : {}),
-      },
-      body: new URLSearchParams({ username: "vera", password: "vera-password-1", next }),
-    });
+    formLogin(h, "vera", "vera-password-1", { next, ...(cookie ? { cookie } : {}) });
   const sessions = () =>
     (h.deps.db.prepare("SELECT count(*) AS n FROM sessions").get() as { n: number }).n;
   // One of each kind; session_test.ts walks the whole table and any string.
   const hostile = ["/\t/evil.example", "/\n/x", "/\r\nset-cookie: a=b", "/.//evil.example"];
-  const first = await login("/nodes");
-  const cookie = first.headers.get("set-cookie")!.split(";")[0]!;
+  const cookie = sessionCookie(await login("/nodes"));
 
   for (const next of hostile) {
     await t.step(`GET /login?next=${JSON.stringify(next)} while logged in goes to /`, async () => {
@@ -155,9 +168,13 @@ Deno.test("after logging in, a hostile next sends the user home, never elsewhere
     await t.step(
       `GET /login?next=${JSON.stringify(next)} logged out keeps / in the form`,
       async () => {
-        const res = await h.request(`/login?next=${encodeURIComponent(next)}`);
-        assertEquals(res.status, 200);
-        assertMatch(await res.text(), /<input type="hidden" name="next" value="\/"\/>/);
+        const page = await readPage(await h.request(`/login?next=${encodeURIComponent(next)}`));
+        assertEquals(page.status, 200);
+        assertEquals(attributes(one(page.doc, 'input[name="next"]')), {
+          type: "hidden",
+          name: "next",
+          value: "/",
+        });
       },
     );
 
@@ -167,7 +184,7 @@ Deno.test("after logging in, a hostile next sends the user home, never elsewhere
         const res = await login(next, as);
         assertEquals(res.status, 303);
         assertEquals(res.headers.get("location"), "/");
-        const fresh = res.headers.get("set-cookie")!.split(";")[0]!;
+        const fresh = sessionCookie(res);
         assertEquals(sessions(), before + 1);
         assertEquals((await h.request("/", { headers: { cookie: fresh } })).status, 200);
       });

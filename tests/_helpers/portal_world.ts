@@ -23,6 +23,7 @@ import {
   startGatewayProcess,
   tempDirs,
 } from "./gateway_process.ts";
+import { loginAs } from "./login.ts";
 import { startWebhookSink, type WebhookSink } from "./webhook_sink.ts";
 
 /** How often the world's nodes report; with one missed report a node is offline. */
@@ -157,15 +158,7 @@ export async function startPortalWorld(): Promise<PortalWorld> {
       disconnect: (key) => network.disconnect(key, clock.now()),
       reconnect: (key) => network.reconnect(key, clock.now()),
       async cookieFor(role) {
-        const res = await fetch(`${baseUrl}/v1/auth/login`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ username: users[role].username, password: users[role].password }),
-        });
-        await res.body?.cancel();
-        const cookie = res.headers.get("set-cookie");
-        if (!res.ok || !cookie) throw new Error(`Login as ${role} failed: ${res.status}`);
-        return cookie.split(";")[0]!;
+        return (await loginAs(baseUrl, users[role].username, users[role].password)).cookie;
       },
       [Symbol.asyncDispose]: dispose,
     };

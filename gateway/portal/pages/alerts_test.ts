@@ -1,31 +1,16 @@
 import { assert, assertEquals, assertMatch } from "../../../lib/testing/assert.ts";
-import { createHarness, type Harness } from "../../testing/harness.ts";
-
-async function cookieOf(h: Harness, username: string, password: string): Promise<string> {
-  const res = await h.request("/v1/auth/login", { method: "POST", json: { username, password } });
-  assertEquals(res.status, 200);
-  await res.body?.cancel();
-  return res.headers.get("set-cookie")!.split(";")[0]!;
-}
-
-function islandNames(html: string): string[] {
-  const m = /<script type="application\/json" id="halo-islands">(.*?)<\/script>/s.exec(html);
-  return m
-    ? [...new Set(JSON.parse(m[1]!).islands.map((i: { name: string }) => i.name))] as string[]
-    : [];
-}
-
-/** The page's `<main>`, where the section's own controls are (the layout has a logout button). */
-function mainOf(html: string): string {
-  return /<main[\s\S]*<\/main>/.exec(html)![0];
-}
+import { all, islandNames, one, readPage, text, texts } from "../../../tests/_helpers/html.ts";
+import { loginAs } from "../../../tests/_helpers/login.ts";
+import { createHarness } from "../../testing/harness.ts";
 
 Deno.test("alerts page", async (t) => {
   await using h = await createHarness();
   await h.user("vera", "viewer", "vera-password-1");
   await h.user("otto", "operator", "otto-password-1");
-  const viewer = await cookieOf(h, "vera", "vera-password-1");
-  const operator = await cookieOf(h, "otto", "otto-password-1");
+  const viewer = await loginAs(h, "vera", "vera-password-1");
+  const operator = await loginAs(h, "otto", "otto-password-1");
+  const alertsPage = async (path: string, as: { cookie: string }) =>
+    await readPage(await h.request(path, { headers: { cookie: as.cookie } }));
   const token = await h.tokenFor("operator");
 
   // A flow raises one alert through a real execution.
@@ -74,40 +59,43 @@ Deno.test("alerts page", async (t) => {
   await t.step(
     "a viewer reads the alerts grouped by root cause, with no buttons and no script",
     async () => {
-      const res = await h.request("/alerts", { headers: { cookie: viewer } });
-      assertEquals(res.status, 200);
-      const html = await res.text();
-      assertMatch(html, /<h1>Alerts<\/h1>/);
-      assertMatch(html, /<a href="\/alerts" aria-current="page">Open &amp; acknowledged<\/a>/);
-      assertMatch(
-        html,
-        new RegExp(`<article class="alert-card critical" id="alert-${raised!.id}"`),
-      );
-      assertMatch(
-        html,
-        new RegExp(
-          `href="/flows/${flow.id}/executions/${run.execution_id}">execution #${run.execution_id}<`,
-        ),
-      );
+      const { status, doc } = await alertsPage("/alerts", viewer);
+      assertEquals(status, 200);
+      assertEquals(text(one(doc, "h1")), "Alerts");
+      const tab = one(doc, '.alert-tabs a[aria-current="page"]');
+      assertEquals([tab.getAttribute("href"), text(tab)], ["/alerts", "Open & acknowledged"]);
+      const card = one(doc, `#alert-${raised!.id}`);
+      assertEquals([card.localName, card.getAttribute("class")], [
+        "article",
+        "alert-card critical",
+      ]);
+      const raisedBy = one(card, `a[href="/flows/${flow.id}/executions/${run.execution_id}"]`);
+      assertEquals(text(raisedBy), `execution #${run.execution_id}`);
       // The leaf's alert sits inside the relay's group, after "1 alert behind this one".
-      const group = new RegExp(
-        `id="alert-${root}"[\\s\\S]*?1 alert behind this one[\\s\\S]*?id="alert-${child}"`,
+      const group = one(doc, `#alert-${root}`).closest("li.alert-group")!;
+      assertMatch(text(one(group, ".alert-children .alert-note")), /^1 alert behind this one/);
+      assertEquals(all(group, `.alert-children #alert-${child}`).length, 1);
+      const leafTitle = all(one(doc, `#alert-${child} .alert-title`), "span");
+      assertEquals(leafTitle.map((s) => text(s)), ["warning", "leaf offline", "silenced"]);
+      assertEquals(leafTitle[2]!.getAttribute("class"), "badge silenced");
+      assertEquals(all(one(doc, "main"), "button").length, 0, "a viewer sees no buttons");
+      assertEquals(islandNames(doc), []);
+      assertEquals(
+        all(doc, 'script[type="module"]').length,
+        0,
+        "a viewer's alerts page ships no JavaScript",
       );
-      assertMatch(html, group);
-      assertMatch(html, /leaf offline<\/span><span class="badge silenced">silenced<\/span>/);
-      assert(!mainOf(html).includes("<button"), "a viewer sees no buttons");
-      assertEquals(islandNames(html), []);
-      assert(!html.includes('<script type="module"'), "a viewer's alerts page ships no JavaScript");
-      assertMatch(html, /No silences/);
+      assertMatch(text(doc.body), /No silences/);
     },
   );
 
   await t.step("an operator gets Acknowledge and Resolve, and the silence form", async () => {
-    const html = await (await h.request("/alerts", { headers: { cookie: operator } })).text();
-    assertEquals(islandNames(html).sort(), ["alert_actions", "alerts_silences"]);
-    assertEquals([...mainOf(html).matchAll(/>Acknowledge<\/button>/g)].length, 3);
-    assertMatch(html, /<h3 id="silence-new-h">New silence<\/h3>/);
-    assertMatch(html, /<option value="flow">a flow<\/option>/);
+    const { doc } = await alertsPage("/alerts", operator);
+    assertEquals(islandNames(doc).sort(), ["alert_actions", "alerts_silences"]);
+    assertEquals(texts(one(doc, "main"), "button").filter((b) => b === "Acknowledge").length, 3);
+    const heading = one(doc, "#silence-new-h");
+    assertEquals([heading.localName, text(heading)], ["h3", "New silence"]);
+    assert(texts(doc, 'option[value="flow"]').includes("a flow"), "silences can cover a flow");
   });
 
   await t.step(
@@ -117,23 +105,24 @@ Deno.test("alerts page", async (t) => {
         .body?.cancel();
       await (await h.request(`/v1/alerts/${child}/resolve`, { method: "POST", token })).body
         ?.cancel();
-      const acked = await (await h.request("/alerts?status=acknowledged", {
-        headers: { cookie: viewer },
-      })).text();
-      assertMatch(
-        acked,
-        /<span class="badge acknowledged">acknowledged<\/span><span>acknowledged <time/,
+      const acked = (await alertsPage("/alerts?status=acknowledged", viewer)).doc;
+      const [badge, by] = one(acked, `#alert-${raised!.id} [data-testid="alert-state"]`).children;
+      assertEquals([badge!.getAttribute("class"), text(badge)], [
+        "badge acknowledged",
+        "acknowledged",
+      ]);
+      assertEquals(by!.localName, "span");
+      assertEquals(by!.firstChild?.textContent, "acknowledged ");
+      assertMatch(one(by!, "time").nextSibling?.textContent ?? "", /^ by token:[a-z-]+$/);
+      assertEquals(
+        all(acked, `#alert-${root}`).length,
+        0,
+        "open alerts are not in the acknowledged view",
       );
-      assertMatch(acked, /<\/time> by token:[a-z-]+<\/span>/);
-      assert(!acked.includes(`id="alert-${root}"`), "open alerts are not in the acknowledged view");
-      const resolved = await (await h.request("/alerts?status=resolved", {
-        headers: { cookie: viewer },
-      })).text();
-      assertMatch(resolved, new RegExp(`id="alert-${child}"`));
-      assertMatch(
-        resolved,
-        new RegExp(`Grouped under <a href="/alerts\\?status=all#alert-${root}">`),
-      );
+      const resolved = (await alertsPage("/alerts?status=resolved", viewer)).doc;
+      assertEquals(all(resolved, `#alert-${child}`).length, 1);
+      const parent = one(resolved, `a[href="/alerts?status=all#alert-${root}"]`);
+      assertMatch(text(parent.parentElement), /^Grouped under alert #\d+/);
     },
   );
 
@@ -145,12 +134,13 @@ Deno.test("alerts page", async (t) => {
     });
     assertEquals(created.status, 201);
     await created.body?.cancel();
-    const html = await (await h.request("/alerts", { headers: { cookie: viewer } })).text();
-    assertMatch(html, new RegExp(`flow <a href="/flows/${flow.id}">Mast check</a>`));
-    assertMatch(html, /<td>mast work<\/td>/);
-    assert(!html.includes("End now"), "a viewer cannot end a silence");
-    const asOperator = await (await h.request("/alerts", { headers: { cookie: operator } }))
-      .text();
-    assertMatch(asOperator, />End now<\/button>/);
+    const { doc } = await alertsPage("/alerts", viewer);
+    const [covers, , reason] = all(doc, '[data-testid="silences"] tbody td');
+    assertEquals(text(covers), "flow Mast check");
+    assertEquals(one(covers!, "a").getAttribute("href"), `/flows/${flow.id}`);
+    assertEquals(text(reason), "mast work");
+    assert(!text(doc.body).includes("End now"), "a viewer cannot end a silence");
+    const asOperator = (await alertsPage("/alerts", operator)).doc;
+    assert(texts(asOperator, "button").includes("End now"), "an operator can end it");
   });
 });

@@ -1,25 +1,20 @@
 import { assert, assertEquals, assertMatch } from "../../../lib/testing/assert.ts";
+import {
+  all,
+  attributes,
+  has,
+  islandsOf,
+  one,
+  type Page,
+  readPage,
+  text,
+  texts,
+} from "../../../tests/_helpers/html.ts";
+import { loginAs, type Session } from "../../../tests/_helpers/login.ts";
 import { createHarness, type Harness } from "../../testing/harness.ts";
 
-async function cookieOf(h: Harness, username: string, password: string): Promise<string> {
-  const res = await h.request("/v1/auth/login", { method: "POST", json: { username, password } });
-  assertEquals(res.status, 200);
-  await res.body?.cancel();
-  return res.headers.get("set-cookie")!.split(";")[0]!;
-}
-
-function islands(html: string): { name: string; props: Record<string, unknown> }[] {
-  const m = /<script type="application\/json" id="halo-islands">(.*?)<\/script>/s.exec(html);
-  return m ? JSON.parse(m[1]!).islands : [];
-}
-
-async function page(
-  h: Harness,
-  path: string,
-  cookie: string,
-): Promise<{ status: number; html: string }> {
-  const res = await h.request(path, { headers: { cookie } });
-  return { status: res.status, html: await res.text() };
+async function page(h: Harness, path: string, as: Session): Promise<Page> {
+  return await readPage(await h.request(path, { headers: { cookie: as.cookie } }));
 }
 
 const ALERT_FLOW = {
@@ -48,9 +43,9 @@ Deno.test("Flows pages", async (t) => {
   await h.user("vera", "viewer", "vera-password-1");
   await h.user("otto", "operator", "otto-password-1");
   await h.user("ada", "admin", "ada-password-123");
-  const viewer = await cookieOf(h, "vera", "vera-password-1");
-  const operator = await cookieOf(h, "otto", "otto-password-1");
-  const admin = await cookieOf(h, "ada", "ada-password-123");
+  const viewer = await loginAs(h, "vera", "vera-password-1");
+  const operator = await loginAs(h, "otto", "otto-password-1");
+  const admin = await loginAs(h, "ada", "ada-password-123");
   const token = await h.tokenFor("admin");
 
   const created = await h.request("/v1/flows", { method: "POST", token, json: ALERT_FLOW });
@@ -73,22 +68,26 @@ Deno.test("Flows pages", async (t) => {
   await t.step(
     "the list shows each flow's trigger and last run; a viewer gets no switch",
     async () => {
-      const { status, html } = await page(h, "/flows", viewer);
+      const { status, doc } = await page(h, "/flows", viewer);
       assertEquals(status, 200);
-      assertMatch(html, new RegExp(`<a href="/flows/${flowId}">Manual alert</a>`));
-      assertMatch(html, /<td>Manual<\/td>/);
-      assertMatch(html, /<span class="badge succeeded">succeeded<\/span>/);
-      assertMatch(html, new RegExp(`href="/flows/${flowId}/executions/${executionId}"`));
-      assert(!html.includes("New flow"), "a viewer is not offered a new flow");
-      assertEquals(islands(html), [], "a viewer's list ships no JavaScript");
-      assert(!/ style="/.test(html), "no inline style attributes");
+      assert(texts(doc, `a[href="/flows/${flowId}"]`).includes("Manual alert"), "the flow links");
+      assert(texts(doc, "td").includes("Manual"), "the trigger is shown");
+      assertEquals(texts(doc, 'span[class="badge succeeded"]'), ["succeeded"]);
+      assert(has(doc, `[href="/flows/${flowId}/executions/${executionId}"]`), "the last run links");
+      assert(!text(doc.body).includes("New flow"), "a viewer is not offered a new flow");
+      assertEquals(islandsOf(doc), [], "a viewer's list ships no JavaScript");
+      assertEquals(all(doc, "[style]").length, 0, "no inline style attributes");
     },
   );
 
   await t.step("an operator gets the switch and the New flow button", async () => {
-    const { html } = await page(h, "/flows", operator);
-    assertMatch(html, /<a class="button" href="\/flows\/new">New flow<\/a>/);
-    const toggles = islands(html).filter((i) => i.name === "flow_toggle");
+    const { doc } = await page(h, "/flows", operator);
+    const create = one(doc, 'a[href="/flows/new"]');
+    assertEquals([attributes(create), text(create)], [
+      { class: "button", href: "/flows/new" },
+      "New flow",
+    ]);
+    const toggles = islandsOf(doc).filter((i) => i.name === "flow_toggle");
     assertEquals(toggles.map((i) => i.props), [{
       id: flowId,
       name: "Manual alert",
@@ -99,7 +98,7 @@ Deno.test("Flows pages", async (t) => {
   await t.step("the builder gets the metadata as props; editing by role", async () => {
     const fresh = await page(h, "/flows/new", operator);
     assertEquals(fresh.status, 200);
-    const [builder] = islands(fresh.html);
+    const [builder] = islandsOf(fresh.doc);
     assertEquals(builder!.name, "flow_builder");
     const props = builder!.props as {
       canEdit: boolean;
@@ -109,20 +108,25 @@ Deno.test("Flows pages", async (t) => {
     assertEquals(props.canEdit, true);
     assertEquals(props.flow, null);
     assert(props.metadata.step_types.some((s) => s.type === "set_variable"));
-    assertMatch(fresh.html, /<h1>New flow<\/h1>/);
-    assertMatch(fresh.html, /Add<span class="sr-only"> Threshold<\/span>/);
+    assertEquals(text(one(fresh.doc, "h1")), "New flow");
+    const adds = all(fresh.doc, "button").filter((b) => b.firstChild?.textContent === "Add");
+    assert(
+      adds.some((b) => b.querySelector("span.sr-only")?.textContent === " Threshold"),
+      "the palette offers Threshold",
+    );
 
     const viewed = await page(h, `/flows/${flowId}`, viewer);
     assertEquals(viewed.status, 200);
-    const viewerProps = islands(viewed.html)[0]!.props as { canEdit: boolean };
+    const viewerProps = islandsOf(viewed.doc)[0]!.props as { canEdit: boolean };
     assertEquals(viewerProps.canEdit, false);
-    assertMatch(viewed.html, /changing it needs the operator role/);
-    assert(!viewed.html.includes("palette-item"), "a viewer sees no palette");
-    assert(!viewed.html.includes(">Save<"), "a viewer sees no save button");
+    assertMatch(text(viewed.doc.body), /changing it needs the operator role/);
+    assertEquals(all(viewed.doc, ".palette-item").length, 0, "a viewer sees no palette");
+    assert(!texts(viewed.doc, "button").includes("Save"), "a viewer sees no save button");
     // The server render draws the stored positions.
-    assertMatch(
-      viewed.html,
-      /data-step="raise"[^>]*transform="translate\(300,40\)"|transform="translate\(300,40\)"[^>]*data-step="raise"/,
+    assert(
+      all(viewed.doc, '[data-step="raise"][transform]')
+        .some((e) => e.getAttribute("transform") === "translate(300,40)"),
+      "the step is drawn where it was stored",
     );
   });
 
@@ -141,39 +145,44 @@ Deno.test("Flows pages", async (t) => {
     });
     const id = (await res.json()).id;
     const asOperator = await page(h, `/flows/${id}`, operator);
-    assertEquals((islands(asOperator.html)[0]!.props as { canEdit: boolean }).canEdit, false);
-    assertMatch(asOperator.html, /changing it needs the admin role/);
+    assertEquals((islandsOf(asOperator.doc)[0]!.props as { canEdit: boolean }).canEdit, false);
+    assertMatch(text(asOperator.doc.body), /changing it needs the admin role/);
     const list = await page(h, "/flows", operator);
-    assertEquals(islands(list.html).filter((i) => i.name === "flow_toggle").length, 1);
-    assertMatch(list.html, /SSH · admin/);
+    assertEquals(islandsOf(list.doc).filter((i) => i.name === "flow_toggle").length, 1);
+    assertMatch(text(list.doc.body), /SSH · admin/);
     const asAdmin = await page(h, `/flows/${id}`, admin);
-    assertEquals((islands(asAdmin.html)[0]!.props as { canEdit: boolean }).canEdit, true);
+    assertEquals((islandsOf(asAdmin.doc)[0]!.props as { canEdit: boolean }).canEdit, true);
   });
 
   await t.step("the history lists executions with status and duration", async () => {
-    const { status, html } = await page(h, `/flows/${flowId}/executions`, viewer);
+    const { status, doc } = await page(h, `/flows/${flowId}/executions`, viewer);
     assertEquals(status, 200);
-    assertMatch(
-      html,
-      new RegExp(`<a href="/flows/${flowId}/executions/${executionId}">#${executionId}</a>`),
-    );
-    assertMatch(html, /<span class="badge succeeded">succeeded<\/span>/);
-    assertEquals(islands(html), []);
+    assertEquals(texts(doc, `a[href="/flows/${flowId}/executions/${executionId}"]`), [
+      `#${executionId}`,
+    ]);
+    assertEquals(texts(doc, 'span[class="badge succeeded"]'), ["succeeded"]);
+    assertEquals(islandsOf(doc), []);
   });
 
   await t.step("an execution shows its path on the server-drawn graph and each step", async () => {
-    const { status, html } = await page(h, `/flows/${flowId}/executions/${executionId}`, viewer);
+    const { status, doc } = await page(h, `/flows/${flowId}/executions/${executionId}`, viewer);
     assertEquals(status, 200);
-    assertEquals(islands(html), [], "the execution view ships no JavaScript");
-    assert(!/ style="/.test(html), "no inline style attributes");
-    assertMatch(html, /<svg class="flow-graph"/);
-    assertMatch(html, /class="flow-step kind-trigger run-succeeded"/);
-    assertMatch(html, /class="flow-step kind-action run-succeeded"[^>]*data-step="raise"/);
-    assertMatch(html, /class="flow-step kind-condition run-skipped"[^>]*data-step="after"/);
-    assertMatch(html, /class="flow-edge always taken"/);
-    assertMatch(html, /class="flow-edge failure not-taken"/);
-    assertMatch(html, /data-step-row="raise"/);
-    assertMatch(html, /Raised by Manual alert/);
+    assertEquals(islandsOf(doc), [], "the execution view ships no JavaScript");
+    assertEquals(all(doc, "[style]").length, 0, "no inline style attributes");
+    for (
+      const drawn of [
+        'svg[class="flow-graph"]',
+        '[class="flow-step kind-trigger run-succeeded"]',
+        '[class="flow-step kind-action run-succeeded"][data-step="raise"]',
+        '[class="flow-step kind-condition run-skipped"][data-step="after"]',
+        '[class="flow-edge always taken"]',
+        '[class="flow-edge failure not-taken"]',
+        '[data-step-row="raise"]',
+      ]
+    ) {
+      assert(has(doc, drawn), `the execution view has ${drawn}`);
+    }
+    assertMatch(text(doc.body), /Raised by Manual alert/);
   });
 
   await t.step(
@@ -190,9 +199,12 @@ Deno.test("Flows pages", async (t) => {
         },
       });
       assertEquals(edited.status, 200);
-      const { html } = await page(h, `/flows/${flowId}/executions/${executionId}`, viewer);
-      assertMatch(html, /data-step="never"/);
-      assertMatch(html, /This execution ran version 1, drawn below; the flow is now at version 2/);
+      const { doc } = await page(h, `/flows/${flowId}/executions/${executionId}`, viewer);
+      assert(has(doc, '[data-step="never"]'), "the removed step is still drawn");
+      assertMatch(
+        text(doc.body),
+        /This execution ran version 1, drawn below; the flow is now at version 2/,
+      );
     },
   );
 

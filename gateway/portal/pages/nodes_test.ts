@@ -1,5 +1,16 @@
 import { assert, assertEquals, assertMatch } from "../../../lib/testing/assert.ts";
 import { sampleReport } from "../../../lib/testing/reports.ts";
+import {
+  all,
+  attributes,
+  byTestId,
+  islandsOf,
+  one,
+  readPage,
+  text,
+  texts,
+} from "../../../tests/_helpers/html.ts";
+import { loginAs } from "../../../tests/_helpers/login.ts";
 import { createHarness, type Harness } from "../../testing/harness.ts";
 
 async function enroll(h: Harness, hostname: string, serial: string, role = "node") {
@@ -11,26 +22,28 @@ async function enroll(h: Harness, hostname: string, serial: string, role = "node
   return await res.json() as { node_id: string; agent_token: string };
 }
 
-function islandData(html: string): { name: string; props: Record<string, unknown> }[] {
-  const m = /<script type="application\/json" id="halo-islands">(.*?)<\/script>/s.exec(html);
-  return m ? JSON.parse(m[1]!).islands : [];
+/** The node names in the list's table, in order. */
+function listedNames(doc: Document): string[] {
+  const body = doc.querySelector("tbody");
+  if (!body) return [];
+  return all(body, "a")
+    .filter((a) => /^\/nodes\/n-[0-9a-f]{12}$/.test(a.getAttribute("href") ?? ""))
+    .map((a) => text(a));
 }
 
-/** The node names in the list's table, in order. */
-function listedNames(html: string): string[] {
-  const body = html.slice(html.indexOf("<tbody>"), html.indexOf("</tbody>"));
-  return [...body.matchAll(/<a href="\/nodes\/n-[0-9a-f]{12}">([^<]+)<\/a>/g)].map((m) => m[1]!);
+/** The counts line: its text and the number shown. */
+function counts(doc: Document): [string, string] {
+  const line = byTestId(doc, "node-counts");
+  return [text(line), text(one(line, "strong"))];
 }
 
 Deno.test("nodes pages", async (t) => {
   await using h = await createHarness();
   await h.user("vera", "viewer", "vera-password-1");
-  const login = await h.request("/v1/auth/login", {
-    method: "POST",
-    json: { username: "vera", password: "vera-password-1" },
-  });
-  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
-  const page = (path: string) => h.request(path, { headers: { cookie } });
+  const { cookie } = await loginAs(h, "vera", "vera-password-1");
+  const page = async (path: string) =>
+    await readPage(await h.request(path, { headers: { cookie } }));
+  const names = async (path: string) => listedNames((await page(path)).doc);
   const admin = await h.tokenFor("admin");
 
   const gw = await enroll(h, "gw-1", "SER00000", "gateway");
@@ -92,50 +105,61 @@ Deno.test("nodes pages", async (t) => {
   assertEquals(ingest.status, 200);
 
   await t.step("the list shows every live node with counts, and ships no JavaScript", async () => {
-    const res = await page("/nodes");
-    assertEquals(res.status, 200);
-    const html = await res.text();
-    assertMatch(html, /<h1>Nodes<\/h1>/);
-    assertEquals(listedNames(html), ["gw-1", "leaf-2", "leaf-3", "leaf-10"]);
-    assertMatch(html, /Showing <strong>4<\/strong> of 4 nodes/);
-    assertMatch(html, /3 online/);
-    assert(!html.includes("<script"), "the nodes list ships no JavaScript");
-    assert(!/ style="/.test(html), "no inline style attributes");
-    assertMatch(html, /<th scope="col" aria-sort="ascending"><a href="\/nodes\?dir=desc">Name/);
+    const { status, doc } = await page("/nodes");
+    assertEquals(status, 200);
+    assertEquals(text(one(doc, "h1")), "Nodes");
+    assertEquals(listedNames(doc), ["gw-1", "leaf-2", "leaf-3", "leaf-10"]);
+    const [line, shown] = counts(doc);
+    assertMatch(line, /^Showing 4 of 4 nodes/);
+    assertEquals(shown, "4");
+    assertMatch(line, /3 online/);
+    assertEquals(all(doc, "script").length, 0, "the nodes list ships no JavaScript");
+    assertEquals(all(doc, "[style]").length, 0, "no inline style attributes");
+    const [sorted, ...unsorted] = all(doc, "th[aria-sort]");
+    assertEquals(unsorted.length, 0, "one column says it is sorted");
+    assertEquals(attributes(sorted!), { scope: "col", "aria-sort": "ascending" });
+    assertEquals(sorted!.firstElementChild?.getAttribute("href"), "/nodes?dir=desc");
+    assertMatch(text(sorted!.firstElementChild), /^Name/);
   });
 
   await t.step("column links sort, and the sorted column says so", async () => {
-    assertEquals(
-      listedNames(await (await page("/nodes?sort=name&dir=desc")).text()),
-      ["leaf-10", "leaf-3", "leaf-2", "gw-1"],
-    );
-    const byAddress = await (await page("/nodes?sort=address")).text();
+    assertEquals(await names("/nodes?sort=name&dir=desc"), ["leaf-10", "leaf-3", "leaf-2", "gw-1"]);
+    const byAddress = (await page("/nodes?sort=address")).doc;
     assertEquals(listedNames(byAddress), ["gw-1", "leaf-2", "leaf-10", "leaf-3"]);
-    assertMatch(byAddress, /aria-sort="ascending"><a href="\/nodes\?sort=address&amp;dir=desc">/);
-    const byStatus = await (await page("/nodes?sort=status")).text();
-    assertEquals(listedNames(byStatus)[0], "leaf-3", "enrolled before online");
+    assertEquals(
+      one(byAddress, 'th[aria-sort="ascending"] > a:first-child').getAttribute("href"),
+      "/nodes?sort=address&dir=desc",
+    );
+    assertEquals((await names("/nodes?sort=status"))[0], "leaf-3", "enrolled before online");
   });
 
   await t.step("the GET form filters by status, role, tag and text", async () => {
-    assertEquals(listedNames(await (await page("/nodes?status=enrolled")).text()), ["leaf-3"]);
-    assertEquals(listedNames(await (await page("/nodes?role=gateway")).text()), ["gw-1"]);
-    assertEquals(listedNames(await (await page("/nodes?tag=roof")).text()), ["leaf-2"]);
-    const searched = await (await page("/nodes?q=198.18.0.10")).text();
+    assertEquals(await names("/nodes?status=enrolled"), ["leaf-3"]);
+    assertEquals(await names("/nodes?role=gateway"), ["gw-1"]);
+    assertEquals(await names("/nodes?tag=roof"), ["leaf-2"]);
+    const searched = (await page("/nodes?q=198.18.0.10")).doc;
     assertEquals(listedNames(searched), ["leaf-10"]);
-    assertMatch(searched, /Showing <strong>1<\/strong> of 4 nodes/);
-    assertMatch(searched, /<input type="search" name="q" value="198.18.0.10"/);
-    assertMatch(searched, /<a class="button secondary" href="\/nodes">Clear filters<\/a>/);
-    const none = await (await page("/nodes?q=nothing-like-it")).text();
-    assertMatch(none, /No nodes match these filters/);
+    const [line, shown] = counts(searched);
+    assertMatch(line, /^Showing 1 of 4 nodes/);
+    assertEquals(shown, "1");
+    const search = one(searched, 'input[name="q"]');
+    assertEquals([search.getAttribute("type"), search.getAttribute("value")], [
+      "search",
+      "198.18.0.10",
+    ]);
+    const clear = all(searched, "a").find((a) => text(a) === "Clear filters");
+    assertEquals(clear && attributes(clear), { class: "button secondary", href: "/nodes" });
+    const none = (await page("/nodes?q=nothing-like-it")).doc;
+    assertMatch(text(none.body), /No nodes match these filters/);
   });
 
   await t.step("an unknown column or status is ignored with a notice naming it", async () => {
-    const res = await page("/nodes?sort=colour&status=sleepy");
-    assertEquals(res.status, 200);
-    const html = await res.text();
-    assertMatch(html, /Cannot sort by &quot;colour&quot;: sorted by name instead/);
-    assertMatch(html, /Unknown status &quot;sleepy&quot; ignored/);
-    assertEquals(listedNames(html), ["gw-1", "leaf-2", "leaf-3", "leaf-10"]);
+    const { status, doc } = await page("/nodes?sort=colour&status=sleepy");
+    assertEquals(status, 200);
+    const notices = texts(doc, 'p.notice[role="status"]').join("\n");
+    assertMatch(notices, /Cannot sort by "colour": sorted by name instead/);
+    assertMatch(notices, /Unknown status "sleepy" ignored/);
+    assertEquals(listedNames(doc), ["gw-1", "leaf-2", "leaf-3", "leaf-10"]);
   });
 
   await t.step("a decommissioned node shows only under its status", async () => {
@@ -144,30 +168,31 @@ Deno.test("nodes pages", async (t) => {
       token: admin,
     });
     assertEquals(res.status, 200);
-    assertEquals(listedNames(await (await page("/nodes")).text()), ["gw-1", "leaf-2", "leaf-10"]);
-    assertEquals(
-      listedNames(await (await page("/nodes?status=decommissioned")).text()),
-      ["leaf-3"],
-    );
+    assertEquals(await names("/nodes"), ["gw-1", "leaf-2", "leaf-10"]);
+    assertEquals(await names("/nodes?status=decommissioned"), ["leaf-3"]);
   });
 
   await t.step("the detail shows facts, children, events, and the chart island", async () => {
-    const res = await page(`/nodes/${leaves[0]!.node_id}`);
-    assertEquals(res.status, 200);
-    const html = await res.text();
-    assertMatch(html, /<h1>leaf-10<\/h1>/);
-    assertMatch(html, new RegExp(`<dd class="mono">${leaves[0]!.node_id}</dd>`));
-    assertMatch(html, /<dd class="mono">SER00001<\/dd>/);
-    assertMatch(html, /<td class="mono">eth0<\/td>/);
-    assertMatch(html, /camera-7/);
-    assertMatch(html, /<td>bme280<\/td>/);
-    assertMatch(html, /<h2 id="events-h">Recent events<\/h2>/);
-    assertMatch(html, /<span class="badge">online<\/span>/);
-    assertMatch(html, /No recovery traces are recorded yet/);
-    assertMatch(html, /No camera is configured on this node/);
-    assert(!/snapshot<\/button>/i.test(html), "no camera snapshot button without a camera");
-    assert(!/ style="/.test(html), "no inline style attributes");
-    const [island] = islandData(html);
+    const { status, doc } = await page(`/nodes/${leaves[0]!.node_id}`);
+    assertEquals(status, 200);
+    assertEquals(text(one(doc, "h1")), "leaf-10");
+    const facts = texts(doc, 'dd[class="mono"]');
+    assert(facts.includes(leaves[0]!.node_id), "the node's id is shown");
+    assert(facts.includes("SER00001"), "the serial is shown");
+    assert(texts(doc, 'td[class="mono"]').includes("eth0"), "the interface is listed");
+    assertMatch(text(doc.body), /camera-7/);
+    assert(texts(doc, "td:not([class])").includes("bme280"), "the sensor is listed");
+    const events = one(doc, "#events-h");
+    assertEquals([events.localName, text(events)], ["h2", "Recent events"]);
+    assert(texts(doc, 'span[class="badge"]').includes("online"), "the status is shown");
+    assertMatch(text(doc.body), /No recovery traces are recorded yet/);
+    assertMatch(text(doc.body), /No camera is configured on this node/);
+    assert(
+      !texts(doc, "button").some((b) => /snapshot$/i.test(b)),
+      "no camera snapshot button without a camera",
+    );
+    assertEquals(all(doc, "[style]").length, 0, "no inline style attributes");
+    const [island] = islandsOf(doc);
     assertEquals(island?.name, "node_chart");
     assertEquals(island?.props.metrics, [
       { metric: "cpu.usage", unit: "%" },
@@ -181,25 +206,19 @@ Deno.test("nodes pages", async (t) => {
       [["cpu.usage", 12], ["soc.temp", 42.5]],
     );
     // The chart box is rendered empty; uPlot fills it in the browser.
-    assertMatch(
-      html,
-      /<div class="chart chart-empty" role="img" aria-label="Chart of cpu.usage of leaf-10/,
-    );
+    const chart = one(doc, 'div[class="chart chart-empty"][role="img"]');
+    assertMatch(chart.getAttribute("aria-label") ?? "", /^Chart of cpu.usage of leaf-10/);
   });
 
   await t.step("only an admin is offered a replacement token, for a live node", async () => {
     await h.user("ada", "admin", "ada-password-1");
-    const adminLogin = await h.request("/v1/auth/login", {
-      method: "POST",
-      json: { username: "ada", password: "ada-password-1" },
-    });
-    const adminCookie = adminLogin.headers.get("set-cookie")!.split(";")[0]!;
+    const admin = await loginAs(h, "ada", "ada-password-1");
     const asAdmin = async (path: string) =>
-      islandData(await (await h.request(path, { headers: { cookie: adminCookie } })).text());
+      islandsOf((await readPage(await h.request(path, { headers: { cookie: admin.cookie } }))).doc);
     const offered = (await asAdmin(`/nodes/${leaves[0]!.node_id}`))
       .find((i) => i.name === "node_replacement");
     assertEquals(offered?.props, { nodeId: leaves[0]!.node_id, nodeName: "leaf-10" });
-    const viewerIslands = islandData(await (await page(`/nodes/${leaves[0]!.node_id}`)).text());
+    const viewerIslands = islandsOf((await page(`/nodes/${leaves[0]!.node_id}`)).doc);
     assertEquals(viewerIslands.map((i) => i.name), ["node_chart"]);
     // A decommissioned node re-enrolls with any join token: nothing to approve.
     const retired = await asAdmin(`/nodes/${leaves[2]!.node_id}`);
@@ -207,32 +226,32 @@ Deno.test("nodes pages", async (t) => {
   });
 
   await t.step("a node without telemetry says so", async () => {
-    const html = await (await page(`/nodes/${gw.node_id}`)).text();
-    assertMatch(html, /This node has stored no telemetry yet/);
+    const { doc } = await page(`/nodes/${gw.node_id}`);
+    assertMatch(text(doc.body), /This node has stored no telemetry yet/);
   });
 
   await t.step("unknown and malformed node ids are error pages", async () => {
     const unknown = await page("/nodes/n-000000000000");
     assertEquals(unknown.status, 404);
-    assertMatch(await unknown.text(), /<h1>Not found<\/h1>/);
+    assertEquals(text(one(unknown.doc, "h1")), "Not found");
     assertEquals((await page("/nodes/not-a-node")).status, 400);
   });
 
   await t.step("the explorer preselects the query's nodes and metrics", async () => {
-    const res = await page(
+    const { status, doc } = await page(
       `/telemetry?node=${leaves[0]!.node_id},n-999999999999&metric=cpu.usage,no.such`,
     );
-    assertEquals(res.status, 200);
-    const html = await res.text();
-    assertMatch(html, /Unknown nodes ignored: n-999999999999/);
-    assertMatch(html, /Unknown metrics ignored: no.such/);
-    const [island] = islandData(html);
+    assertEquals(status, 200);
+    assertMatch(text(doc.body), /Unknown nodes ignored: n-999999999999/);
+    assertMatch(text(doc.body), /Unknown metrics ignored: no.such/);
+    const [island] = islandsOf(doc);
     assertEquals(island?.name, "telemetry_explorer");
     assertEquals(island?.props.selected, {
       nodes: [leaves[0]!.node_id],
       metrics: ["cpu.usage"],
     });
-    assertMatch(html, /<input type="checkbox" name="metric" value="cpu.usage" checked/);
+    const metric = one(doc, 'input[name="metric"][value="cpu.usage"]');
+    assertEquals([metric.getAttribute("type"), metric.hasAttribute("checked")], ["checkbox", true]);
   });
 
   await t.step("an anonymous visitor is sent to the login", async () => {

@@ -1,35 +1,35 @@
 import { assert, assertEquals, assertMatch } from "../../../lib/testing/assert.ts";
 import type { UserRole } from "../../../lib/schemas/common.ts";
-import { createHarness, type Harness } from "../../testing/harness.ts";
+import {
+  all,
+  attributes,
+  has,
+  islandsOf,
+  one,
+  readPage,
+  text,
+} from "../../../tests/_helpers/html.ts";
+import { loginAs, type Session } from "../../../tests/_helpers/login.ts";
+import { createHarness } from "../../testing/harness.ts";
 
-/** A browser of `username`: its session cookie and the page's CSRF token. */
-async function browserOf(h: Harness, username: string, password: string) {
-  const res = await h.request("/v1/auth/login", { method: "POST", json: { username, password } });
-  assertEquals(res.status, 200);
-  const body = await res.json();
-  return { cookie: res.headers.get("set-cookie")!.split(";")[0]!, csrf: body.csrf_token as string };
-}
-
-function islands(html: string): string[] {
-  const m = /<script type="application\/json" id="halo-islands">(.*?)<\/script>/s.exec(html);
-  return m ? JSON.parse(m[1]!).islands.map((i: { name: string }) => i.name) : [];
+function islands(doc: Document): string[] {
+  return islandsOf(doc).map((i) => i.name);
 }
 
 /** Form controls a person could change, leaving out the layout's log-out form. */
-function editControls(html: string): string[] {
-  const main = html.slice(html.indexOf('<main id="main"'));
-  return [...main.matchAll(/<(input|select|textarea|button)\b[^>]*>/g)].map((m) => m[0]);
+function editControls(doc: Document): string[] {
+  return all(one(doc, "main#main"), "input, select, textarea, button").map((e) => e.outerHTML);
 }
 
 Deno.test("settings pages", async (t) => {
   await using h = await createHarness();
-  const people: Record<UserRole, { cookie: string; csrf: string }> = {} as never;
+  const people: Record<UserRole, Session> = {} as never;
   for (const role of ["viewer", "operator", "admin"] as const) {
     await h.user(`${role}-1`, role, `${role}-password-1`);
-    people[role] = await browserOf(h, `${role}-1`, `${role}-password-1`);
+    people[role] = await loginAs(h, `${role}-1`, `${role}-password-1`);
   }
-  const get = (path: string, role: UserRole) =>
-    h.request(path, { headers: { cookie: people[role].cookie } });
+  const get = async (path: string, role: UserRole) =>
+    await readPage(await h.request(path, { headers: { cookie: people[role].cookie } }));
   const change = (method: string, path: string, json: unknown) =>
     h.request(path, {
       method,
@@ -44,42 +44,51 @@ Deno.test("settings pages", async (t) => {
   });
 
   await t.step("an admin gets the settings form with the current values", async () => {
-    const res = await get("/settings", "admin");
-    assertEquals(res.status, 200);
-    const html = await res.text();
-    assertEquals(islands(html), ["settings_general"]);
-    assertMatch(html, /<label for="setting-report_interval_s">Report interval \(s\)<\/label>/);
-    assertMatch(html, /id="setting-report_interval_s" name="report_interval_s" value="10"/);
-    assertMatch(html, /Raw samples are kept this long \(1–365 days\)/);
-    assert(!/ style="/.test(html), "no inline style attributes (the CSP forbids them)");
+    const { status, doc } = await get("/settings", "admin");
+    assertEquals(status, 200);
+    assertEquals(islands(doc), ["settings_general"]);
+    assertEquals(text(one(doc, 'label[for="setting-report_interval_s"]')), "Report interval (s)");
+    const interval = one(doc, "#setting-report_interval_s");
+    assertEquals([interval.getAttribute("name"), interval.getAttribute("value")], [
+      "report_interval_s",
+      "10",
+    ]);
+    assertMatch(text(doc.body), /Raw samples are kept this long \(1–365 days\)/);
+    assertEquals(
+      all(doc, "[style]").length,
+      0,
+      "no inline style attributes (the CSP forbids them)",
+    );
   });
 
   await t.step("viewers and operators read the settings, with nothing to change", async () => {
     for (const role of ["viewer", "operator"] as const) {
-      const html = await (await get("/settings", role)).text();
-      assertEquals(islands(html), []);
-      assert(!html.includes("<script"), `${role}: no JavaScript`);
-      assertMatch(html, /<dd data-setting="telemetry_raw_retention_days">7 days<\/dd>/);
-      assertMatch(html, /Only admins change these settings/);
-      assertEquals(editControls(html), [], `${role} sees no edit controls`);
+      const { doc } = await get("/settings", role);
+      assertEquals(islands(doc), []);
+      assertEquals(all(doc, "script").length, 0, `${role}: no JavaScript`);
+      assertEquals(text(one(doc, 'dd[data-setting="telemetry_raw_retention_days"]')), "7 days");
+      assertMatch(text(doc.body), /Only admins change these settings/);
+      assertEquals(editControls(doc), [], `${role} sees no edit controls`);
     }
   });
 
   await t.step("users, API and enrollment tokens are the admin's; others are told so", async () => {
     for (const path of ["/settings/users", "/settings/tokens", "/settings/enrollment"]) {
       for (const role of ["viewer", "operator"] as const) {
-        const res = await get(path, role);
-        assertEquals(res.status, 200, `${role} ${path}`);
-        const html = await res.text();
-        assertMatch(html, /Only admins can see/);
-        assertEquals(islands(html), []);
-        assertEquals(editControls(html), []);
+        const { status, doc } = await get(path, role);
+        assertEquals(status, 200, `${role} ${path}`);
+        assertMatch(text(doc.body), /Only admins can see/);
+        assertEquals(islands(doc), []);
+        assertEquals(editControls(doc), []);
       }
     }
-    const html = await (await get("/settings/users", "admin")).text();
-    assertEquals(islands(html), ["settings_users"]);
-    assertMatch(html, /<tr data-user="viewer-1">/);
-    assertMatch(html, /<label class="settings-sr" for="role-\d+">Role of viewer-1<\/label>/);
+    const { doc } = await get("/settings/users", "admin");
+    assertEquals(islands(doc), ["settings_users"]);
+    assert(has(doc, 'tr[data-user="viewer-1"]'), "the user is listed");
+    const label = all(doc, 'label[class="settings-sr"]').find((l) =>
+      text(l) === "Role of viewer-1"
+    );
+    assertMatch(label?.getAttribute("for") ?? "", /^role-\d+$/);
   });
 
   await t.step("a new API token's secret is in the answer once, never in a page", async () => {
@@ -87,9 +96,13 @@ Deno.test("settings pages", async (t) => {
     assertEquals(res.status, 201);
     const created = await res.json();
     assertMatch(created.token, /^halo_api_/);
-    const html = await (await get("/settings/tokens", "admin")).text();
-    assertMatch(html, /<tr data-token="backup-script">/);
-    assert(html.includes(`<code>${created.prefix}…</code>`), "the list shows the prefix");
+    const { html, doc } = await get("/settings/tokens", "admin");
+    assert(has(doc, 'tr[data-token="backup-script"]'), "the token is listed");
+    assert(
+      all(doc, "code").some((c) => text(c) === `${created.prefix}…`),
+      "the list shows the prefix",
+    );
+    // The bytes sent, not the parsed text: the secret must be nowhere, attributes included.
     assert(!html.includes(created.token), "the secret is not in the page");
     assert(!html.includes(created.token.slice(-16)), "nor any tail of it");
   });
@@ -102,10 +115,10 @@ Deno.test("settings pages", async (t) => {
     });
     assertEquals(res.status, 201);
     const created = await res.json();
-    const html = await (await get("/settings/enrollment", "admin")).text();
-    assertEquals(islands(html), ["settings_enrollment"]);
-    assertMatch(html, /<tr data-token="north-ridge">/);
-    assertMatch(html, /0 of 5/);
+    const { html, doc } = await get("/settings/enrollment", "admin");
+    assertEquals(islands(doc), ["settings_enrollment"]);
+    assert(has(doc, 'tr[data-token="north-ridge"]'), "the join token is listed");
+    assertMatch(text(doc.body), /0 of 5/);
     assert(!html.includes(created.token), "the secret is not in the page");
   });
 
@@ -119,31 +132,36 @@ Deno.test("settings pages", async (t) => {
     });
     assertEquals(res.status, 201);
     for (const role of ["viewer", "operator", "admin"] as const) {
-      const html = await (await get("/settings/meshes", role)).text();
-      assertMatch(html, /<tr data-mesh="ETHRX0001-8A">/);
+      const { html, doc } = await get("/settings/meshes", role);
+      assert(has(doc, 'tr[data-mesh="ETHRX0001-8A"]'), `${role}: the mesh is listed`);
       assert(!html.includes(psk), `${role}: the PSK is not in the page`);
       if (role === "admin") {
-        assertEquals(islands(html), ["settings_meshes"]);
-        assertMatch(html, /aria-label="Edit mesh ETHRX0001-8A"/);
+        assertEquals(islands(doc), ["settings_meshes"]);
+        assert(has(doc, '[aria-label="Edit mesh ETHRX0001-8A"]'), "an admin can edit the mesh");
       } else {
-        assertEquals(editControls(html), [], `${role} sees no edit controls`);
-        assertMatch(html, /Only admins add or change meshes/);
+        assertEquals(editControls(doc), [], `${role} sees no edit controls`);
+        assertMatch(text(doc.body), /Only admins add or change meshes/);
       }
     }
   });
 
   await t.step("I2C templates say plainly that none are configured", async () => {
-    const res = await get("/settings/i2c", "viewer");
-    assertEquals(res.status, 200);
-    const html = await res.text();
-    assertMatch(html, /No I2C templates are configured yet\./);
-    assert(!html.includes("<script"));
+    const { status, doc } = await get("/settings/i2c", "viewer");
+    assertEquals(status, 200);
+    assertMatch(text(doc.body), /No I2C templates are configured yet\./);
+    assertEquals(all(doc, "script").length, 0);
   });
 
   await t.step("the sub-pages link to each other and mark the current one", async () => {
-    const html = await (await get("/settings/meshes", "viewer")).text();
-    assertMatch(html, /<nav class="settings-tabs" aria-label="Settings">/);
-    assertMatch(html, /<a href="\/settings\/meshes" aria-current="page">Meshes<\/a>/);
-    assertMatch(html, /<a href="\/settings" aria-current="page">Settings<\/a>/);
+    const { doc } = await get("/settings/meshes", "viewer");
+    assertEquals(attributes(one(doc, "nav.settings-tabs")), {
+      class: "settings-tabs",
+      "aria-label": "Settings",
+    });
+    const current = all(doc, 'a[aria-current="page"]').map((a) => [attributes(a), text(a)]);
+    assertEquals(current, [
+      [{ href: "/settings", "aria-current": "page" }, "Settings"],
+      [{ href: "/settings/meshes", "aria-current": "page" }, "Meshes"],
+    ]);
   });
 });

@@ -1,13 +1,13 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../../api/context.ts";
 import { csrfTokenMatches } from "../../api/csrf.ts";
+import { htmlPage } from "../../../ui/framework/html_page.ts";
 import { SystemPage } from "../../../ui/pages/system.tsx";
 import type { SystemInfo } from "../../../ui/lib/settings_types.ts";
 import type { Health } from "../../../ui/lib/types.ts";
 import { type PortalApi, portalApi, PortalApiError } from "../api_bridge.ts";
 import { forwarded, PROXY_HEADERS } from "../login.tsx";
 import { definePage, type PortalContext } from "../page_route.tsx";
-import { htmlPage } from "../render.ts";
 import { sessionOf } from "../session.ts";
 import type { PortalSession } from "../../../ui/lib/session.ts";
 
@@ -45,7 +45,12 @@ export function registerSystem(app: Hono<AppEnv>, ctx: PortalContext): void {
       : body?.error?.message ?? `The backup failed (${res.status}).`;
     const page = await systemPage(portalApi(c, ctx.fetchApi), session, message);
     const status = ([400, 403] as const).find((s) => s === res.status) ?? 500;
-    return htmlPage(c, ctx.assets, page.body, { title: page.title, session, status });
+    return htmlPage(c, page.body, {
+      title: page.title,
+      assets: ctx.assets,
+      csrfToken: session.csrfToken,
+      status,
+    });
   });
 }
 

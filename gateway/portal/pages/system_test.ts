@@ -1,51 +1,81 @@
 import { assert, assertEquals, assertMatch } from "../../../lib/testing/assert.ts";
+import {
+  all,
+  attributes,
+  has,
+  islandProps,
+  islandsOf,
+  one,
+  readPage,
+  text,
+  texts,
+} from "../../../tests/_helpers/html.ts";
+import { loginAs, type Session } from "../../../tests/_helpers/login.ts";
 import { createHarness, type Harness } from "../../testing/harness.ts";
 
-async function cookieOf(h: Harness, username: string, password: string): Promise<string> {
-  const res = await h.request("/v1/auth/login", { method: "POST", json: { username, password } });
-  assertEquals(res.status, 200);
-  await res.body?.cancel();
-  return res.headers.get("set-cookie")!.split(";")[0]!;
+async function page(h: Harness, path: string, as: Session) {
+  return await readPage(await h.request(path, { headers: { cookie: as.cookie } }));
+}
+
+/** The `<dd>` right after the `<dt>` that reads `term`. */
+function definition(doc: Document, term: string): Element {
+  const dt = all(doc, "dt").find((d) => text(d) === term);
+  const dd = dt?.nextElementSibling;
+  assert(dd?.localName === "dd", `the page defines ${term}`);
+  return dd;
+}
+
+/** The `<code>` texts of the page. */
+function codes(doc: Document): string[] {
+  return texts(doc, "code");
 }
 
 Deno.test("system page", async (t) => {
   await using h = await createHarness();
   await h.user("vera", "viewer", "vera-password-1");
   await h.user("ada", "admin", "ada-password-12");
-  const viewer = await cookieOf(h, "vera", "vera-password-1");
-  const admin = await cookieOf(h, "ada", "ada-password-12");
+  const viewer = await loginAs(h, "vera", "vera-password-1");
+  const admin = await loginAs(h, "ada", "ada-password-12");
 
   await t.step("shows version, database, migrations and health, with no JavaScript", async () => {
     await h.clock.tick(3 * 3600_000 + 5 * 60_000);
-    const res = await h.request("/system", { headers: { cookie: viewer } });
-    assertEquals(res.status, 200);
-    const html = await res.text();
-    assert(!html.includes("<script"), "the system page ships no JavaScript");
-    assertMatch(html, /<dt>Version<\/dt><dd>test<\/dd>/);
-    assertMatch(html, /<code>0123456789ab<\/code>/);
-    assertMatch(html, /<dt>Uptime<\/dt><dd>3 h 5 min<\/dd>/);
-    assertMatch(html, new RegExp(`<code>${h.deps.dbPath}</code>`));
-    assertMatch(html, /<dt>Synchronised<\/dt><dd><span class="badge ok">yes<\/span><\/dd>/);
-    assertMatch(html, /<dt>Source<\/dt><dd>test<\/dd>/);
-    assertMatch(html, /<dt>Raw samples<\/dt><dd><span class="badge ok">stored<\/span>/);
-    assertMatch(html, /<dt>Free disk<\/dt><dd>(unknown|\d+\.\d %)<\/dd>/);
+    const { status, doc } = await page(h, "/system", viewer);
+    assertEquals(status, 200);
+    assertEquals(all(doc, "script").length, 0, "the system page ships no JavaScript");
+    assertEquals(text(definition(doc, "Version")), "test");
+    assert(codes(doc).includes("0123456789ab"), "the commit is shown");
+    assertEquals(text(definition(doc, "Uptime")), "3 h 5 min");
+    assert(codes(doc).includes(h.deps.dbPath), "the database's path is shown");
+    const synchronised = definition(doc, "Synchronised");
+    assertEquals(text(synchronised), "yes");
+    assertEquals(synchronised.firstElementChild?.getAttribute("class"), "badge ok");
+    assertEquals(text(definition(doc, "Source")), "test");
+    const raw = definition(doc, "Raw samples").firstChild as Element | null;
+    assertEquals([raw?.localName, raw?.getAttribute("class"), text(raw)], [
+      "span",
+      "badge ok",
+      "stored",
+    ]);
+    assertMatch(text(definition(doc, "Free disk")), /^(unknown|\d+\.\d %)$/);
     for (const name of ["0001_init.sql", "0002_telemetry.sql", "0003_flows.sql"]) {
-      assert(html.includes(`<code>${name}</code>`), `migration ${name} is listed`);
+      assert(codes(doc).includes(name), `migration ${name} is listed`);
     }
   });
 
   await t.step(
     "only admins get the backup form, and it downloads the encrypted archive",
     async () => {
-      const viewerHtml = await (await h.request("/system", { headers: { cookie: viewer } })).text();
-      assert(!viewerHtml.includes('action="/system/backup"'), "a viewer has no backup form");
-      const adminHtml = await (await h.request("/system", { headers: { cookie: admin } })).text();
-      assertMatch(adminHtml, /<form class="stack" method="post" action="\/system\/backup"/);
-      assertMatch(
-        adminHtml,
-        /<input name="passphrase" type="password" autocomplete="new-password" required minLength="12"/i,
+      const asViewer = (await page(h, "/system", viewer)).doc;
+      assert(!has(asViewer, '[action="/system/backup"]'), "a viewer has no backup form");
+      const asAdmin = (await page(h, "/system", admin)).doc;
+      const form = one(asAdmin, 'form[action="/system/backup"]');
+      assertEquals([form.getAttribute("class"), form.getAttribute("method")], ["stack", "post"]);
+      const passphrase = attributes(one(form, 'input[name="passphrase"]'));
+      assertEquals(
+        [passphrase.type, passphrase.autocomplete, passphrase.required, passphrase.minlength],
+        ["password", "new-password", "", "12"],
       );
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(adminHtml)![1]!;
+      const csrf = csrfField(asAdmin);
       const backup = await postForm(h, admin, {
         _csrf: csrf,
         passphrase: "correct horse battery staple",
@@ -61,11 +91,15 @@ Deno.test("system page", async (t) => {
   );
 
   await t.step("a short passphrase shows the page again with what is wrong", async () => {
-    const html = await (await h.request("/system", { headers: { cookie: admin } })).text();
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-    const res = await postForm(h, admin, { _csrf: csrf, passphrase: "short" });
-    assertEquals(res.status, 400);
-    assertMatch(await res.text(), /role="alert">Passphrase: use at least 12 characters/);
+    const csrf = csrfField((await page(h, "/system", admin)).doc);
+    const answer = await readPage(await postForm(h, admin, { _csrf: csrf, passphrase: "short" }));
+    assertEquals(answer.status, 400);
+    assert(
+      texts(answer.doc, '[role="alert"]').some((t) =>
+        t.startsWith("Passphrase: use at least 12 characters")
+      ),
+      "the form says what is wrong",
+    );
     const forged = await postForm(h, admin, {
       _csrf: "forged",
       passphrase: "long enough passphrase",
@@ -75,10 +109,17 @@ Deno.test("system page", async (t) => {
   });
 });
 
-function postForm(h: Harness, cookie: string, fields: Record<string, string>) {
+/** The first form's CSRF field, as a browser would post it. */
+function csrfField(doc: Document): string {
+  const value = one(doc, 'input[name="_csrf"]').getAttribute("value");
+  assert(value, "the page carries a CSRF field");
+  return value;
+}
+
+function postForm(h: Harness, as: Session, fields: Record<string, string>) {
   return h.request("/system/backup", {
     method: "POST",
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    headers: { cookie: as.cookie, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(fields).toString(),
   });
 }
@@ -86,20 +127,18 @@ function postForm(h: Harness, cookie: string, fields: Record<string, string>) {
 Deno.test("account page", async (t) => {
   await using h = await createHarness();
   await h.user("otto", "operator", "otto-password-1");
-  const cookie = await cookieOf(h, "otto", "otto-password-1");
+  const otto = await loginAs(h, "otto", "otto-password-1");
 
   await t.step("says who you are and what your role may do", async () => {
-    const res = await h.request("/account", { headers: { cookie } });
-    assertEquals(res.status, 200);
-    const html = await res.text();
-    assertMatch(html, /<h1>Your account<\/h1>/);
-    assertMatch(html, /<dt>Username<\/dt><dd>otto<\/dd>/);
-    assertMatch(html, /<span class="badge info">operator<\/span>/);
-    assertMatch(html, /edit and run flows/);
-    assertMatch(html, /logs you out of every other browser and device/);
-    assertMatch(html, /<label for="account-current_password">Current password<\/label>/);
-    const data = /id="halo-islands">(.*?)<\/script>/s.exec(html)![1]!;
-    assertEquals(JSON.parse(data).islands, [{
+    const { status, doc } = await page(h, "/account", otto);
+    assertEquals(status, 200);
+    assertEquals(text(one(doc, "h1")), "Your account");
+    assertEquals(text(definition(doc, "Username")), "otto");
+    assert(texts(doc, 'span[class="badge info"]').includes("operator"), "the role is shown");
+    assertMatch(text(doc.body), /edit and run flows/);
+    assertMatch(text(doc.body), /logs you out of every other browser and device/);
+    assertEquals(text(one(doc, 'label[for="account-current_password"]')), "Current password");
+    assertEquals(islandsOf(doc), [{
       name: "account_password",
       props: { required: false },
     }]);
@@ -113,22 +152,21 @@ Deno.test("account page", async (t) => {
       json: { username: "newbie", role: "viewer", password: "one-time-pass-1" },
     });
     assertEquals(created.status, 201);
-    const newbie = await cookieOf(h, "newbie", "one-time-pass-1");
-    const html = await (await h.request("/account", { headers: { cookie: newbie } })).text();
-    assertMatch(html, /An admin set your password: change it now/);
-    assertMatch(html, /"props":\{"required":true\}/);
+    const newbie = await loginAs(h, "newbie", "one-time-pass-1");
+    const { doc } = await page(h, "/account", newbie);
+    assertMatch(text(doc.body), /An admin set your password: change it now/);
+    assertEquals(islandProps(doc, "account_password"), { required: true });
   });
 });
 
 Deno.test("external systems page says none are configured, with no JavaScript", async () => {
   await using h = await createHarness();
   await h.user("vera", "viewer", "vera-password-1");
-  const cookie = await cookieOf(h, "vera", "vera-password-1");
-  const res = await h.request("/external", { headers: { cookie } });
-  assertEquals(res.status, 200);
-  const html = await res.text();
-  assertMatch(html, /<h1>External systems<\/h1>/);
-  assertMatch(html, /No external systems are configured yet\./);
-  assertMatch(html, /<a href="\/external" aria-current="page">External systems<\/a>/);
-  assert(!html.includes("<script"));
+  const { status, doc } = await page(h, "/external", await loginAs(h, "vera", "vera-password-1"));
+  assertEquals(status, 200);
+  assertEquals(text(one(doc, "h1")), "External systems");
+  assertMatch(text(doc.body), /No external systems are configured yet\./);
+  const current = all(doc, 'a[aria-current="page"]').map((a) => [attributes(a), text(a)]);
+  assertEquals(current, [[{ href: "/external", "aria-current": "page" }, "External systems"]]);
+  assertEquals(all(doc, "script").length, 0);
 });

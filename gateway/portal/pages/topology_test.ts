@@ -1,14 +1,19 @@
 import { assert, assertEquals, assertMatch } from "../../../lib/testing/assert.ts";
 import { sampleReport } from "../../../lib/testing/reports.ts";
+import {
+  all,
+  attributes,
+  byTestId,
+  has,
+  islandsOf,
+  one,
+  readPage,
+  text,
+  texts,
+} from "../../../tests/_helpers/html.ts";
+import { loginAs } from "../../../tests/_helpers/login.ts";
 import { flushLiveState } from "../../nodes/apply_report.ts";
 import { createHarness, type Harness } from "../../testing/harness.ts";
-
-async function cookieOf(h: Harness, username: string, password: string): Promise<string> {
-  const res = await h.request("/v1/auth/login", { method: "POST", json: { username, password } });
-  assertEquals(res.status, 200);
-  await res.body?.cancel();
-  return res.headers.get("set-cookie")!.split(";")[0]!;
-}
 
 /** Enrolls a node with one HaLow interface and a report sender for its links. */
 async function node(h: Harness, name: string, mac: string, links: { to: string; tq: number }[]) {
@@ -42,16 +47,23 @@ async function node(h: Harness, name: string, mac: string, links: { to: string; 
   return { id: node_id as string, report };
 }
 
-function islandProps<T>(html: string): T {
-  const m = /<script type="application\/json" id="halo-islands">(.*?)<\/script>/s.exec(html);
-  assert(m, "the page carries island data");
-  return JSON.parse(m[1]!).islands[0].props as T;
+function firstIslandProps<T>(doc: Document): T {
+  const [first] = islandsOf(doc);
+  assert(first, "the page carries island data");
+  return first.props as T;
+}
+
+/** Whether some element matching `selector` has an `aria-label` matching `label`. */
+function labelled(doc: Document, selector: string, label: RegExp): boolean {
+  return all(doc, selector).some((e) => label.test(e.getAttribute("aria-label") ?? ""));
 }
 
 Deno.test("topology page", async (t) => {
   await using h = await createHarness();
   await h.user("vera", "viewer", "vera-password-1");
-  const viewer = await cookieOf(h, "vera", "vera-password-1");
+  const { cookie } = await loginAs(h, "vera", "vera-password-1");
+  const topology = async (path: string) =>
+    await readPage(await h.request(path, { headers: { cookie } }));
   const gw = await node(h, "gw", "02:00:00:00:00:01", []);
   h.deps.db.prepare("UPDATE nodes SET role = 'gateway' WHERE id = ?").run(gw.id);
   const relay = await node(h, "relay", "02:00:00:00:00:02", [{ to: "02:00:00:00:00:01", tq: 230 }]);
@@ -66,70 +78,95 @@ Deno.test("topology page", async (t) => {
   await t.step(
     "draws the mesh on the server: nodes link to their page, links by quality",
     async () => {
-      const res = await h.request("/topology", { headers: { cookie: viewer } });
-      assertEquals(res.status, 200);
-      const html = await res.text();
-      assertMatch(html, /<h1>Topology<\/h1>/);
-      assertMatch(html, /<svg class="topo-svg" viewBox="[-\d]+ [-\d]+ \d+ \d+"/);
+      const { status, doc } = await topology("/topology");
+      assertEquals(status, 200);
+      assertEquals(text(one(doc, "h1")), "Topology");
+      const svg = one(doc, 'svg[class="topo-svg"]');
+      assertMatch(attributes(svg).viewbox ?? "", /^[-\d]+ [-\d]+ \d+ \d+$/);
       for (const n of [gw, relay, leaf1, leaf2]) {
-        assert(html.includes(`href="/nodes/${n.id}"`), `node ${n.id} links to its page`);
+        assert(has(doc, `[href="/nodes/${n.id}"]`), `node ${n.id} links to its page`);
       }
+      const edges = all(doc, 'a[href^="/topology?link="]')
+        .filter((a) => a.getAttribute("class")?.startsWith("topo-edge "));
+      assertEquals(edges.length, 3);
+      assert(
+        labelled(
+          doc,
+          '[class="topo-edge q-good"]',
+          /^Link (gw – relay|relay – gw): quality 90 %, good/,
+        ),
+        "the good link says so",
+      );
+      assert(
+        labelled(
+          doc,
+          '[class="topo-edge q-poor"]',
+          /^Link (leaf-2 – relay|relay – leaf-2): quality 31 %, poor/,
+        ),
+        "the poor link says so",
+      );
+      assertEquals(attributes(byTestId(doc, "topology-links")), {
+        "data-testid": "topology-links",
+      });
+      assertEquals(byTestId(doc, "topology-links").localName, "table");
       assertEquals(
-        [...html.matchAll(/<a href="\/topology\?link=[^"]+" class="topo-edge /g)].length,
-        3,
+        all(doc, "[style]").length,
+        0,
+        "no inline style attributes (the CSP forbids them)",
       );
-      assertMatch(
-        html,
-        /class="topo-edge q-good"[^>]*aria-label="Link (gw – relay|relay – gw): quality 90 %, good/,
+      assertEquals(
+        all(one(doc, "main"), "button").length,
+        0,
+        "nothing to change here, for any role",
       );
-      assertMatch(
-        html,
-        /class="topo-edge q-poor"[^>]*aria-label="Link (leaf-2 – relay|relay – leaf-2): quality 31 %, poor/,
-      );
-      assertMatch(html, /<table data-testid="topology-links">/);
-      assert(!/ style="/.test(html), "no inline style attributes (the CSP forbids them)");
-      assert(!/<main[\s\S]*<button/.test(html), "nothing to change here, for any role");
     },
   );
 
   await t.step("an offline relay is marked, and the nodes behind it with it", async () => {
     h.deps.db.prepare("UPDATE nodes SET status = 'offline' WHERE id = ?").run(relay.id);
-    const html = await (await h.request("/topology", { headers: { cookie: viewer } })).text();
-    assertMatch(
-      html,
-      /<a href="\/nodes\/[^"]+" class="topo-node offline" aria-label="relay: offline/,
+    const { doc } = await topology("/topology");
+    assert(
+      labelled(doc, 'a[href^="/nodes/"][class="topo-node offline"]', /^relay: offline/),
+      "the relay is drawn offline",
     );
-    assertMatch(
-      html,
-      /class="topo-node online behind" aria-label="leaf-1: online, behind offline relay/,
+    assert(
+      labelled(doc, '[class="topo-node online behind"]', /^leaf-1: online, behind offline relay/),
+      "the leaf is drawn behind it",
     );
-    assertMatch(html, /relay<\/a> is offline; 2 nodes behind it lost the gateway/);
-    assertMatch(html, /<span class="badge behind">behind relay<\/span>/);
+    const cause = all(byTestId(doc, "offline-causes"), "li")
+      .find((li) => text(li.querySelector("a")) === "relay");
+    assertMatch(text(cause), /^relay is offline; 2 nodes behind it lost the gateway/);
+    assert(texts(doc, 'span[class="badge behind"]').includes("behind relay"), "leaves say why");
     h.deps.db.prepare("UPDATE nodes SET status = 'online' WHERE id = ?").run(relay.id);
   });
 
   await t.step("?link= opens the link's quality history, in either order", async () => {
-    const res = await h.request(`/topology?link=${relay.id}~${leaf1.id}&range=6h`, {
-      headers: { cookie: viewer },
-    });
-    assertEquals(res.status, 200);
-    const html = await res.text();
-    assertMatch(
-      html,
-      /<h2 id="link-history-h" tabindex="-1">Link (relay – leaf-1|leaf-1 – relay)<\/h2>/,
+    const { status, doc } = await topology(`/topology?link=${relay.id}~${leaf1.id}&range=6h`);
+    assertEquals(status, 200);
+    const heading = one(doc, "#link-history-h");
+    assertEquals([heading.localName, heading.getAttribute("tabindex")], ["h2", "-1"]);
+    assertMatch(text(heading), /^Link (relay – leaf-1|leaf-1 – relay)$/);
+    const point = all(doc, "tr").map((tr) => [...tr.children])
+      .find((cells) => cells.length >= 3 && text(cells[1]) === "leaf-1");
+    assertEquals(point?.slice(1, 4).map((td) => [attributes(td), text(td)]), [
+      [{}, "leaf-1"],
+      [{ class: "num" }, "78 %"],
+      [{ class: "num" }, "200"],
+    ]);
+    assert(
+      all(doc, '[aria-current="true"]').some((e) => text(e) === "Last 6 h"),
+      "the range shown is marked",
     );
-    assertMatch(html, /<td>leaf-1<\/td><td class="num">78 %<\/td><td class="num">200<\/td>/);
-    assertMatch(html, /aria-current="true"[^>]*>Last 6 h</);
-    const props = islandProps<{ selected: string; range: string; history: { points: unknown[] } }>(
-      html,
-    );
+    const props = firstIslandProps<
+      { selected: string; range: string; history: { points: unknown[] } }
+    >(doc);
     assertEquals(props.range, "6h");
     assertEquals(props.history.points.length, 1);
   });
 
   await t.step("an unknown link shows the graph without a history", async () => {
-    const res = await h.request(`/topology?link=nope~none`, { headers: { cookie: viewer } });
-    assertEquals(res.status, 200);
-    assert(!(await res.text()).includes("link-history-h"));
+    const { status, doc } = await topology(`/topology?link=nope~none`);
+    assertEquals(status, 200);
+    assert(!has(doc, '#link-history-h, [aria-labelledby="link-history-h"]'), "no history");
   });
 });
