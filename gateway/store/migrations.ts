@@ -1,5 +1,6 @@
 /**
- * The gateway database's schema: the numbered SQL files in `migrations/`,
- * the home of every schema (a subfolder per database once there are two).
+ * The gateway database's schema: the numbered SQL files in
+ * `migrations/gateway/` (`migrations/` holds every database's schema, a
+ * folder each).
  */
-export const MIGRATIONS_DIR = new URL("../../migrations/", import.meta.url);
+export const MIGRATIONS_DIR = new URL("../../migrations/gateway/", import.meta.url);
