@@ -53,6 +53,8 @@ export interface CycleResult {
   buffered: number;
   /** null when the cycle stopped before reporting. */
   report: ReportOutcome | null;
+  /** The buffer's report of its delivery; null when it did not run or failed. */
+  delivery: unknown;
   health: CollectorHealth[];
 }
 
@@ -109,17 +111,17 @@ export class Agent {
     keep("agent", round.readings.filter((r) => r.metric === COLLECTOR_OK_METRIC));
     this.#health = new Map(round.health.map((h) => [h.collector, h]));
     const buffered = await this.#buffer(stamped);
-    if (signal.aborted) return { buffered, report: null, health: round.health };
+    const result = { buffered, report: null, delivery: null, health: round.health };
+    if (signal.aborted) return result;
     let client: GatewayClient;
     try {
       client = await this.#o.client();
     } catch (error) {
-      const report = this.#noted({ ok: false, error: (error as Error).message });
-      return { buffered, report, health: round.health };
+      return { ...result, report: this.#noted({ ok: false, error: (error as Error).message }) };
     }
     const report = this.#noted(await this.#send(client, round.report));
-    if (!signal.aborted) await this.#deliver(client, signal);
-    return { buffered, report, health: round.health };
+    if (signal.aborted) return { ...result, report };
+    return { ...result, report, delivery: await this.#deliver(client, signal) };
   }
 
   /**
@@ -228,12 +230,14 @@ export class Agent {
     }
   }
 
-  async #deliver(client: GatewayClient, signal: AbortSignal): Promise<void> {
+  async #deliver(client: GatewayClient, signal: AbortSignal): Promise<unknown> {
     try {
       const result = await this.#o.buffer.deliver(client, signal);
       this.#log.debug("delivered", { result });
+      return result;
     } catch (error) {
       this.#log.warn("delivery failed; the samples stay buffered", { error });
+      return null;
     }
   }
 }

@@ -115,10 +115,11 @@ Deno.test("Agent.cycle() collects, stamps, buffers, reports and delivers", async
       assertEquals(result.buffered, 3);
       assertEquals(result.report, { ok: true });
       assertEquals(w.gateway.reports.map((r) => [r.boot_id, r.uptime_s, r.hostname, r.versions]), [
-        [BOOT, 60, "mast-3", { agent: "dev", kernel: "6.12.0-halo-sim" }],
+        [BOOT, 60, "mast-3", { "halo-agent": "dev", kernel: "6.12.0-halo-sim" }],
       ]);
       // Delivered after the report, with the cycle's client.
       assertEquals(w.buffer.deliveries, [w.client]);
+      assertEquals(result.delivery, { delivered: 3 });
     },
   );
 

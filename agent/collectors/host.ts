@@ -52,7 +52,7 @@ export async function readHostInfo(files: KernelFiles): Promise<HostInfo> {
 
 /**
  * The host collector: no readings, the report's hostname, `boot_id`,
- * `uptime_s` and versions (`agent`, `kernel`).
+ * `uptime_s` and versions: `halo-agent` (the portal shows it) and `kernel`.
  *
  * @param version the agent's version as the report shows it, e.g. `dev (a1b2c3d4e5f6)`.
  */
@@ -68,7 +68,7 @@ export function hostCollector(files: KernelFiles, version: string): Collector {
           boot_id: host.bootId,
           uptime_s: host.uptimeS,
           versions: {
-            agent: version,
+            "halo-agent": version,
             ...(host.kernel ? { kernel: host.kernel.slice(0, 64) } : {}),
           },
         },

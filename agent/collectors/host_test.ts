@@ -19,7 +19,7 @@ Deno.test("hostCollector() on this machine reports what the kernel says", async 
   assertEquals(readings, []);
   assertEquals(report?.boot_id, await run("cat", "/proc/sys/kernel/random/boot_id"));
   assertEquals(report?.hostname, await run("cat", "/proc/sys/kernel/hostname"));
-  assertEquals(report?.versions, { agent: "dev", kernel: await run("uname", "-r") });
+  assertEquals(report?.versions, { "halo-agent": "dev", kernel: await run("uname", "-r") });
   const uptime = Number((await run("cat", "/proc/uptime")).split(" ")[0]);
   // Read before cat: never more than cat's, and a running machine's is above zero.
   assertEquals(report!.uptime_s! > 0 && report!.uptime_s! <= uptime, true);
