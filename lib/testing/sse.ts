@@ -2,7 +2,7 @@
 
 /** Reads Server-Sent Events from `body` and yields each event's fields (comments skipped). */
 export async function* sseEvents(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array<ArrayBuffer>>,
 ): AsyncGenerator<Record<string, string>> {
   let buffer = "";
   for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
