@@ -128,9 +128,12 @@ async function settle(collector: Collector, ctx: RunCollectorsContext): Promise<
   const timeoutMs = ctx.timeoutMs ?? 5000;
   const own = new AbortController();
   const signal = AbortSignal.any([ctx.signal, own.signal]);
+  let onStop = () => {};
   const stopped = new Promise<Outcome>((resolve) => {
-    if (ctx.signal.aborted) resolve({ kind: "stopped" });
-    ctx.signal.addEventListener("abort", () => resolve({ kind: "stopped" }), { once: true });
+    onStop = () => resolve({ kind: "stopped" });
+    if (ctx.signal.aborted) onStop();
+    // Removed below: the agent's signal lives as long as the agent, the round does not.
+    ctx.signal.addEventListener("abort", onStop, { once: true });
   });
   const timedOut = ctx.clock.sleep(timeoutMs, own.signal).then(
     (): Outcome => ({ kind: "timeout" }),
@@ -147,6 +150,7 @@ async function settle(collector: Collector, ctx: RunCollectorsContext): Promise<
     // A collector that finished as the round stopped still gives what it read.
     return await Promise.race([work, Promise.race([stopped, timedOut])]);
   } finally {
+    ctx.signal.removeEventListener("abort", onStop);
     own.abort(new DOMException("collector timed out", "TimeoutError"));
   }
 }

@@ -182,3 +182,19 @@ Deno.test("mergeReportParts() keeps the first of each scalar and one of each int
     },
   );
 });
+
+Deno.test("runCollectors() leaves no listener on the agent's long-lived signal", async () => {
+  const w = world();
+  const stop = new AbortController();
+  let listeners = 0;
+  const add = stop.signal.addEventListener.bind(stop.signal);
+  const remove = stop.signal.removeEventListener.bind(stop.signal);
+  stop.signal.addEventListener = (...args: Parameters<typeof add>) => (listeners++, add(...args));
+  stop.signal.removeEventListener = (...args: Parameters<typeof remove>) => (
+    listeners--, remove(...args)
+  );
+  for (let round = 0; round < 3; round++) {
+    await runCollectors([cpu, throwing("gps", "no fix")], { ...w, signal: stop.signal });
+  }
+  assertEquals(listeners, 0);
+});
