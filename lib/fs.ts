@@ -28,6 +28,14 @@ export const denoFileSystem: FileSystem = {
     // The umask may have narrowed the mode; secrets rely on it being exact.
     if (options.mode !== undefined) await Deno.chmod(tmp, options.mode);
     await Deno.rename(tmp, path);
+    // The rename itself survives a power cut only once the directory is synced too.
+    const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) || "/" : ".";
+    const handle = await Deno.open(dir, { read: true });
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
   },
   async exists(path) {
     try {
