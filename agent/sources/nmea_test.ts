@@ -153,6 +153,42 @@ Deno.test("NmeaReader reads the drive in any chunking, counts bad lines and keep
   );
 });
 
+Deno.test("NmeaReader counts every line of arbitrary bytes as a sentence or a parse error", async () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const piece = fc.oneof(
+    fc.uint8Array({ maxLength: 80 }),
+    fc.constantFrom(
+      encode("\r\n"),
+      encode("\n"),
+      encode("$GPGGA,123519,4807.038,N,01131.324,E,1,08,0.9,545.4,M,46.9,M,,*42\r\n"),
+      encode("$GPRMC,225446,A,4916.45,N,12311.12,W,000.5,054.7,191194,020.3,E*68\r\n"),
+      encode("$".repeat(600)),
+    ),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(piece, { maxLength: 30 }), async (chunks) => {
+      const reader = new NmeaReader({
+        clock: new FakeClock(),
+        log: quiet,
+        open: () => chunkPort(chunks),
+      });
+      await until(() => !reader.stats().open, "the port was read to its end");
+      reader.close();
+      await reader.done;
+      // Every complete line is either a sentence or one counted error; blank lines are neither.
+      const whole = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+      chunks.reduce((at, c) => (whole.set(c, at), at + c.length), 0);
+      const complete = new TextDecoder().decode(whole).split("\n").slice(0, -1);
+      const expected = complete.filter((line) => line.length > 512 || line.trim() !== "").length;
+      const { sentences, errors } = reader.stats();
+      assertEquals(sentences + errors.framing + errors.checksum + errors.field, expected);
+      const fix = reader.latest();
+      assert(fix === null || fix.mode >= 2 || fix.lat === undefined);
+    }),
+    { numRuns: 200 },
+  );
+});
+
 Deno.test("NmeaReader opens the port again after it ends or fails, with growing waits", async () => {
   const clock = new FakeClock();
   const opened: number[] = [];
