@@ -180,6 +180,11 @@ export class GpsdClient implements TimedGpsSource {
         // Closed already.
       }
     };
+    // close() may have come while connecting: the abort event is gone by now.
+    if (signal.aborted) {
+      closeConn();
+      return false;
+    }
     signal.addEventListener("abort", closeConn, { once: true });
     this.#stats.connected = true;
     this.#stats.connections++;
@@ -192,7 +197,7 @@ export class GpsdClient implements TimedGpsSource {
       for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
         const overflows = lines.overflows;
         for (const line of lines.push(buffer.subarray(0, n))) this.#line(line);
-        if (lines.overflows > overflows) this.#malformed("line too long", "");
+        for (let i = overflows; i < lines.overflows; i++) this.#malformed("line too long", "");
       }
     } catch (error) {
       if (!signal.aborted) throw error;

@@ -16,6 +16,8 @@ interface Session {
   /** Resolves with what the client sent once it holds `text`. */
   received(text: string): Promise<string>;
   send(...lines: (string | object)[]): Promise<void>;
+  /** Resolves with all the client sent once the client closes the connection. */
+  ended(): Promise<string>;
   close(): void;
 }
 
@@ -69,6 +71,10 @@ function wrap(conn: Deno.Conn, forget: () => void): Session {
       }
       return text;
     },
+    async ended() {
+      await reading;
+      return text;
+    },
     async send(...lines) {
       const body = lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l)) + "\r\n");
       const bytes = encoder.encode(body.join(""));
@@ -79,7 +85,6 @@ function wrap(conn: Deno.Conn, forget: () => void): Session {
       closed = true;
       forget();
       conn.close();
-      void reading;
     },
   };
 }
@@ -287,4 +292,14 @@ Deno.test("GpsdClient without a gpsd reports null and warns once, not every retr
 Deno.test("GpsdClient talks only to a gpsd on this node", () => {
   assertThrows(() => new GpsdClient({ host: "192.0.2.1" }), RangeError, "not loopback");
   assertThrows(() => new GpsdClient({ port: 70000 }), RangeError, "1-65535");
+});
+
+Deno.test("GpsdClient closed while it connects stops without waiting for gpsd", async () => {
+  await using gpsd = scriptedGpsd();
+  const client = new GpsdClient({ port: gpsd.port, log: logSink().log });
+  client.close();
+  await client.done;
+  const session = await gpsd.next();
+  assertEquals(await session.ended(), "", "it hung up without watching");
+  assertEquals(client.stats().connections, 0);
 });
