@@ -99,13 +99,14 @@ export class SystemCollector implements Collector {
 
   async #cpu(add: (metric: string, value: number, unit: Unit) => void, signal: AbortSignal) {
     let { cpus, times } = parseProcStat(await this.#required("/proc/stat"));
-    if (!this.#previous) {
-      // Ticks since boot would give the average since boot: measure a short window instead.
-      this.#previous = times;
+    let before = this.#previous;
+    if (!before || ticks(times) < ticks(before)) {
+      // No earlier reading, or counters that went back (a new boot): ticks since boot would
+      // give the average since boot, so measure a short window instead.
+      before = times;
       await this.#o.clock.sleep(this.#o.firstWindowMs ?? 250, signal);
       ({ cpus, times } = parseProcStat(await this.#required("/proc/stat")));
     }
-    const before = this.#previous;
     this.#previous = times;
     add("cpu.count", cpus, "count");
     const shares = cpuShares(before, times);
@@ -178,6 +179,10 @@ export class SystemCollector implements Collector {
     if (text === null) throw new KernelFileFormatError(path, "the file does not exist");
     return text;
   }
+}
+
+function ticks(times: CpuTimes): number {
+  return Object.values(times).reduce((a, b) => a + b, 0);
 }
 
 function round(value: number, decimals: number): number {
