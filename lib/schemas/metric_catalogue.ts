@@ -19,9 +19,11 @@ export const metricInfoSchema = z.strictObject({
   source: metricSourceSchema,
 });
 
-/** `GET /v1/telemetry/catalogue`: built-in metrics and those declared at run time. */
-export const metricCatalogueSchema = z.object({
-  metrics: z.array(metricInfoSchema.extend({
-    builtin: z.boolean().describe("Declared by HALO itself rather than stored at run time"),
-  })),
+/** A catalogue entry as the API answers it. */
+export const catalogueEntrySchema = metricInfoSchema.extend({
+  builtin: z.boolean().describe("Declared by HALO itself rather than stored at run time"),
 });
+export type CatalogueEntry = z.output<typeof catalogueEntrySchema>;
+
+/** `GET /v1/telemetry/catalogue`: built-in metrics and those declared at run time. */
+export const metricCatalogueSchema = z.object({ metrics: z.array(catalogueEntrySchema) });
