@@ -75,6 +75,8 @@ export class NetworkCollector implements Collector {
   readonly name = "network";
   readonly #o: NetworkCollectorOptions;
   #previous = new Map<string, Previous>();
+  /** Kinds by `index name`: an interface keeps its kind while it exists, so /sys is read once. */
+  #kinds = new Map<string, InterfaceKind>();
   #batctlMissing = false;
 
   constructor(options: NetworkCollectorOptions) {
@@ -89,7 +91,14 @@ export class NetworkCollector implements Collector {
     const kept = links.filter((l) => l.hardwareType !== ARPHRD_LOOPBACK && validName(l.name))
       .sort((a, b) => a.index - b.index).slice(0, MAX_INTERFACES);
     const kinds = new Map<number, InterfaceKind>();
-    for (const link of kept) kinds.set(link.index, await this.#kindOf(link));
+    const known = new Map<string, InterfaceKind>();
+    for (const link of kept) {
+      const id = `${link.index} ${link.name}`;
+      const kind = this.#kinds.get(id) ?? await this.#kindOf(link);
+      kinds.set(link.index, kind);
+      known.set(id, kind);
+    }
+    this.#kinds = known;
 
     const readings: Reading[] = [];
     const previous = new Map<string, Previous>();

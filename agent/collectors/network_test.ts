@@ -312,3 +312,23 @@ Deno.test("NetworkCollector reports failing batctl in the log and carries on", a
   assertEquals([line.msg, line.code], ["batctl failed", 1]);
   assert(line.stderr.includes("not a batman-adv interface"));
 });
+
+Deno.test("NetworkCollector reads an interface's /sys files once while it exists", async () => {
+  const reads: string[] = [];
+  const files = fakeKernelFiles({
+    "/sys/class/net/wlan0/phy80211/name": "phy0\n",
+    "/sys/class/net/wlan0/device/uevent": "DRIVER=brcmfmac\n",
+  });
+  const state = { links: [link(2, "wlan0")] };
+  const collector = new NetworkCollector({
+    tables: tables(state),
+    files: { list: files.list, read: (path) => (reads.push(path), files.read(path)) },
+    clock: stoppedClock(),
+  });
+  await collector.collect(signal);
+  await collector.collect(signal);
+  assertEquals(reads.length, 2, "phy80211 and uevent, on the first collection only");
+  state.links = [link(5, "wlan0")];
+  await collector.collect(signal);
+  assertEquals(reads.length, 4, "a recreated interface is looked at again");
+});
