@@ -9,6 +9,7 @@ import {
   must,
   namespaces,
   netnsUnavailable,
+  sysfsCounters,
   type VethEnd,
 } from "./_helpers/netns.ts";
 
@@ -20,29 +21,6 @@ interface Probe {
   addresses: InterfaceAddress[];
   neighbours: Neighbour[];
   dumpMs: number;
-}
-
-/**
- * Every /sys/class/net/<if>/statistics/ counter in `ns`'s own sysfs (which
- * `ip netns exec` mounts), read by grep: Deno wants --allow-all for /sys.
- */
-async function sysfsCounters(ns: string): Promise<Record<string, Record<string, number>>> {
-  const lines = await must("ip", [
-    "netns",
-    "exec",
-    ns,
-    "sh",
-    "-c",
-    "grep -H . /sys/class/net/*/statistics/*",
-  ]);
-  const counters: Record<string, Record<string, number>> = {};
-  for (const line of lines.trim().split("\n")) {
-    const [, iface, field, value] = line.match(
-      /^\/sys\/class\/net\/([^/]+)\/statistics\/(\w+):(\d+)$/,
-    )!;
-    (counters[iface!] ??= {})[field!] = Number(value);
-  }
-  return counters;
 }
 
 /** Runs the probe inside `ns` with exactly the permission the module needs. */

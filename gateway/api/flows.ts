@@ -15,6 +15,7 @@ import {
   storedFlowSchema,
 } from "../../lib/schemas/flows_api.ts";
 import { FlowStore, runsCommands } from "../flows/flow_store.ts";
+import { MetricCatalogueStore } from "../store/metric_catalogue.ts";
 import { NodeStore } from "../store/nodes.ts";
 import { flowsMetadata } from "../flows/metadata.ts";
 import { ActionTemplateStore } from "../flows/template_store.ts";
@@ -39,7 +40,7 @@ import { jsonBody, jsonResponse, refused, route } from "./route.ts";
 export function flowsApi(deps: GatewayDeps) {
   const app = apiApp();
   const flows = new FlowStore(deps.db);
-  const metadata = flowsMetadata();
+  const catalogue = new MetricCatalogueStore(deps.db);
   const { assertMayEdit, toStore } = flowChecks(deps, flows);
 
   // Before /flows/{id}, which would otherwise take "action-templates" for an id.
@@ -55,7 +56,7 @@ export function flowsApi(deps: GatewayDeps) {
       summary: "Trigger, condition and action types with their config schemas and variables",
       responses: { 200: jsonResponse(flowsMetadataSchema, "Step types") },
     }),
-    (c) => c.json(metadata, 200),
+    (c) => c.json(flowsMetadata(catalogue.entries()), 200),
   );
 
   app.openapi(
@@ -269,9 +270,11 @@ function metricPreview(
     to: now,
     resolution: q.hours <= 6 ? "1m" : "1h",
   });
+  const info = new MetricCatalogueStore(deps.db).entry(q.metric);
   return {
     metric: q.metric,
-    unit: series[0]?.series.unit ?? latest[0]?.series.unit ?? null,
+    unit: series[0]?.series.unit ?? latest[0]?.series.unit ?? info?.unit ?? null,
+    catalogue: info,
     series: series.map(({ series: s, points }) => {
       const rollups = points as { min: number; max: number; avg: number; count: number }[];
       const count = rollups.reduce((a, p) => a + p.count, 0);

@@ -14,6 +14,8 @@ import { HTTPException } from "hono/http-exception";
 import type { HonoRequest } from "hono";
 import { checkBatch, type CheckedBatch } from "../telemetry/batch_check.ts";
 import type { SeriesResult } from "../telemetry/store.ts";
+import { metricCatalogueSchema } from "../../lib/schemas/metric_catalogue.ts";
+import { MetricCatalogueStore } from "../store/metric_catalogue.ts";
 import { NodeStore } from "../store/nodes.ts";
 import { apiApp, throwValidationError } from "./app_factory.ts";
 import type { GatewayDeps } from "../deps.ts";
@@ -273,6 +275,21 @@ export function telemetryApi(deps: GatewayDeps) {
         })),
       }, 200);
     },
+  );
+
+  app.openapi(
+    route("viewer", {
+      method: "get",
+      path: "/telemetry/catalogue",
+      tags: ["telemetry"],
+      summary: "What each metric means: unit, labels and meaning of the built-ins and stored ones",
+      description:
+        "HALO's own metrics, and those declared at run time (sensor templates, monitors). A " +
+        "metric reported but declared nowhere is not listed: GET /v1/telemetry/metrics lists " +
+        "what is reported.",
+      responses: { 200: jsonResponse(metricCatalogueSchema, "The catalogue, by name") },
+    }),
+    (c) => c.json({ metrics: new MetricCatalogueStore(deps.db).entries() }, 200),
   );
 
   return app;

@@ -7,6 +7,7 @@ import {
   TEMPLATE_ACTIONS,
 } from "../../lib/schemas/flows.ts";
 import type { FlowsMetadata } from "../../lib/schemas/flows_api.ts";
+import type { CatalogueEntry } from "../../lib/schemas/metric_catalogue.ts";
 
 const VARIABLE_HELP: Record<typeof CONTEXT_VARIABLES[number], string> = {
   node_id: "Id of the node the flow is about",
@@ -21,8 +22,18 @@ const VARIABLE_HELP: Record<typeof CONTEXT_VARIABLES[number], string> = {
   event: "The node event that fired the flow",
 };
 
-/** Builds the metadata from the step schemas; computed once, it never changes at run time. */
-export function flowsMetadata(): FlowsMetadata {
+/**
+ * The metadata: the step types, built from their schemas once (they never
+ * change at run time), and `metrics`, the catalogue as it is now.
+ */
+export function flowsMetadata(metrics: CatalogueEntry[]): FlowsMetadata {
+  steps ??= stepMetadata();
+  return { ...steps, metrics };
+}
+
+let steps: Omit<FlowsMetadata, "metrics"> | null = null;
+
+function stepMetadata(): Omit<FlowsMetadata, "metrics"> {
   return {
     step_types: STEP_TYPES.map((t) => ({
       type: t.type,

@@ -18,6 +18,7 @@ import {
   variableNameSchema,
   variableValueSchema,
 } from "./flows.ts";
+import { catalogueEntrySchema } from "./metric_catalogue.ts";
 import { metricNameSchema } from "./telemetry.ts";
 
 /**
@@ -120,6 +121,9 @@ export const metricPreviewSchema = z.object({
     avg: z.number().nullable(),
     count: z.number().int().describe("Samples behind min, max and avg"),
   })),
+  catalogue: catalogueEntrySchema.nullable().describe(
+    "What the metric means (GET /v1/telemetry/catalogue); null when nothing declares it",
+  ),
 });
 
 /** `GET /v1/flows/{id}/versions/{version}`. */
@@ -179,6 +183,10 @@ export const flowsMetadataSchema = z.object({
     description: z.string(),
   }).describe("How a step uses a reusable action template instead of its own config"),
   variables: z.array(z.object({ name: z.string(), description: z.string() })),
+  metrics: z.array(catalogueEntrySchema).describe(
+    "Metrics a sensor_value trigger or threshold condition may test, with unit and meaning " +
+      "(the telemetry catalogue)",
+  ),
 });
 
 /** `GET /v1/flows/action-templates/{id}`: a reusable action config. */

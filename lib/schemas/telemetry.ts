@@ -46,11 +46,13 @@ export const metricNameSchema = z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, {
   message: "use 1-64 lowercase letters, digits, '_' or '.', starting with a letter (e.g. soc.temp)",
 });
 
+export const labelNameSchema = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, {
+  message: "label names are 1-32 lowercase letters, digits or '_'",
+});
+
 /** Labels are part of a series' identity: at most 8 short string pairs. */
 export const labelsSchema = keyedRecord(
-  z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, {
-    message: "label names are 1-32 lowercase letters, digits or '_'",
-  }),
+  labelNameSchema,
   singleLineText().min(1).max(64),
 ).refine((labels) => Object.keys(labels).length <= 8, { message: "at most 8 labels" })
   .meta({ maxProperties: 8 });

@@ -1,7 +1,13 @@
 import type { NodeReportInput } from "../schemas/report.ts";
 import { meshMacOf, type NetworkPlan, planProblems, type SimLinkPlan } from "./network_plan.ts";
 import { between, type Random } from "./random.ts";
-import { type SimBoot, type SimLinkReport, SimNode, type SimPeerReport } from "./sim_node.ts";
+import {
+  type SimBoot,
+  type SimLinkReport,
+  SimNode,
+  type SimPeerReport,
+  type Surroundings,
+} from "./sim_node.ts";
 
 /** batman-adv forgets a neighbour it has not heard for this long (its purge timeout). */
 export const NEIGHBOR_PURGE_MS = 200_000;
@@ -131,9 +137,17 @@ export class SimNetwork {
 
   /** The report the device `key` would send at `t` (valid against `nodeReportSchema`). */
   report(key: string, t: number): NodeReportInput {
-    const node = this.node(key);
+    return this.node(key).report(t, this.surroundings(key, t));
+  }
+
+  /**
+   * What the device `key`'s radio and WireGuard see at `t`: its batman-adv
+   * links and overlay peers, as halo-mesh would serve them on `mesh.sock`.
+   */
+  surroundings(key: string, t: number): Surroundings {
+    this.node(key);
     for (const link of this.#links) link.advanceTo(t, this.#random);
-    return node.report(t, { links: this.#linksOf(key, t), overlay_peers: this.#peersOf(key, t) });
+    return { links: this.#linksOf(key, t), overlay_peers: this.#peersOf(key, t) };
   }
 
   #linksOf(key: string, t: number): SimLinkReport[] {

@@ -351,7 +351,8 @@ export class SimTelemetry {
 
     const dayShare = this.#hours(t) / 24;
     const disk = p.disk + p.diskPerDay * dayShare + 0.02 * smooth(stream("disk"), t, HOUR);
-    add("disk.used", round(disk, 2), "%");
+    // The root file system, labelled as the agent's system collector labels it.
+    add("disk.used", round(disk, 2), "%", { path: "/" });
 
     const soc = this.#air(p.site, t) + p.socRise + p.socPerCpu * clamp(load, 0, 100) +
       p.sunGain * this.#sunshine(t) + 0.25 * smooth(stream("soc"), t, 2 * MINUTE) +

@@ -42,7 +42,7 @@ Deno.test("SimTelemetry samples pass the gateway's sample schema, units included
 
 Deno.test("SimTelemetry gives each device its system metrics, links and sensors", async (t) => {
   const telemetry = new SimTelemetry(DEMO_NETWORK, { seed: 1 });
-  const system = ["cpu.usage", "mem.used", "disk.used", "soc.temp"];
+  const system = ["cpu.usage", "mem.used", 'disk.used{"path":"/"}', "soc.temp"];
   const link = (host: string) => [
     `link.signal{"neighbor":"${host}"}`,
     `link.tq{"neighbor":"${host}"}`,

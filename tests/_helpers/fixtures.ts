@@ -451,6 +451,7 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
   "GET /v1/telemetry": () => Promise.resolve({}),
   "GET /v1/telemetry/latest": () => Promise.resolve({}),
   "GET /v1/telemetry/metrics": () => Promise.resolve({}),
+  "GET /v1/telemetry/catalogue": () => Promise.resolve({}),
   "GET /v1/flows/metadata": () => Promise.resolve({}),
   "GET /v1/flows": () => Promise.resolve({}),
   "GET /v1/flows/metric-preview": () => Promise.resolve({ query: { metric: "soc.temp" } }),

@@ -114,3 +114,26 @@ export async function createVethPair(tag: string): Promise<VethPair> {
   }
   return { a, b, [Symbol.asyncDispose]: remove };
 }
+
+/**
+ * Every /sys/class/net/<if>/statistics/ counter in `ns`'s own sysfs (which
+ * `ip netns exec` mounts), read by grep: Deno wants --allow-all for /sys.
+ */
+export async function sysfsCounters(ns: string): Promise<Record<string, Record<string, number>>> {
+  const lines = await must("ip", [
+    "netns",
+    "exec",
+    ns,
+    "sh",
+    "-c",
+    "grep -H . /sys/class/net/*/statistics/*",
+  ]);
+  const counters: Record<string, Record<string, number>> = {};
+  for (const line of lines.trim().split("\n")) {
+    const [, iface, field, value] = line.match(
+      /^\/sys\/class\/net\/([^/]+)\/statistics\/(\w+):(\d+)$/,
+    )!;
+    (counters[iface!] ??= {})[field!] = Number(value);
+  }
+  return counters;
+}

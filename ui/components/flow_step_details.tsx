@@ -19,6 +19,7 @@ import { stepProblems } from "../lib/flow_editor_marks.ts";
 import { getAt, initialConfig, type PlacedProblem, setAt, variablesAt } from "../lib/flow_form.ts";
 import type { FlowEdge, FlowsMetadata, FlowStep, StepTypeMeta } from "../lib/flow_types.ts";
 import { ConfigForm } from "./flow_config_form.tsx";
+import { FlowMetricMeaning } from "./flow_metric_meaning.tsx";
 import { FlowMetricPreview } from "./flow_metric_preview.tsx";
 import { StepConnections } from "./flow_step_connections.tsx";
 
@@ -206,7 +207,14 @@ function StepConfig(p: StepInspectorProps & { meta: StepTypeMeta }) {
           { storedVariables: p.storedVariables, inner },
         )}
       after={(path) =>
-        previewed && path.length === 1 && path[0] === "value"
+        previewed && path.length === 1 && path[0] === "metric"
+          ? (
+            <FlowMetricMeaning
+              metric={getAt(config, ["metric"]) as string | undefined}
+              catalogue={p.metadata.metrics}
+            />
+          )
+          : previewed && path.length === 1 && path[0] === "value"
           ? (
             <FlowMetricPreview
               metric={getAt(config, ["metric"]) as string | undefined}

@@ -8,8 +8,8 @@ import type { LatestValue, MetricInfo } from "../lib/telemetry_types.ts";
 export interface NodeChartProps {
   nodeId: string;
   nodeName: string;
-  /** The metrics this node reports, with their units, by name. */
-  metrics: Pick<MetricInfo, "metric" | "unit">[];
+  /** The metrics this node reports, with their units and meanings (the catalogue's), by name. */
+  metrics: (Pick<MetricInfo, "metric" | "unit"> & { description: string | null })[];
   /** The node's newest value of each series when the page was rendered. */
   latest: LatestValue[];
 }
@@ -56,6 +56,7 @@ export default function NodeChart({ nodeId, nodeName, metrics, latest }: NodeCha
                 type="button"
                 class={chosen.value === m.metric ? "metric-choice on" : "metric-choice"}
                 aria-pressed={chosen.value === m.metric}
+                title={m.description ?? undefined}
                 onClick={() => chosen.value = m.metric}
               >
                 <span class="metric-name">{m.metric}</span>
@@ -65,11 +66,23 @@ export default function NodeChart({ nodeId, nodeName, metrics, latest }: NodeCha
           );
         })}
       </ul>
+      <MetricMeaning metric={metrics.find((m) => m.metric === chosen.value)} />
       <TelemetryChart
         nodes={[nodeId]}
         metrics={[chosen.value]}
         label={`${chosen.value} of ${nodeName}`}
       />
     </div>
+  );
+}
+
+/** What the charted metric measures, and in which unit; nothing for one the catalogue lacks. */
+function MetricMeaning({ metric }: { metric: NodeChartProps["metrics"][number] | undefined }) {
+  if (!metric?.description) return null;
+  return (
+    <p class="metric-meaning">
+      <strong>{metric.metric}</strong>: {metric.description}
+      {metric.unit ? ` (${metric.unit})` : ""}
+    </p>
   );
 }

@@ -8,8 +8,11 @@ import type { NodeSummary } from "../lib/types.ts";
 /** Props of {@linkcode TelemetryExplorer}. */
 export interface TelemetryExplorerProps {
   nodes: Pick<NodeSummary, "id" | "name">[];
-  /** Every stored metric, with how many nodes report it. */
-  metrics: (Pick<MetricInfo, "metric" | "unit"> & { node_count: number })[];
+  /** Every stored metric, with how many nodes report it and what it means (the catalogue's). */
+  metrics: (Pick<MetricInfo, "metric" | "unit"> & {
+    node_count: number;
+    description: string | null;
+  })[];
   /** Picked when the page was opened (from its query string). */
   selected: { nodes: string[]; metrics: string[] };
 }
@@ -129,6 +132,7 @@ export default function TelemetryExplorer({ nodes, metrics, selected }: Telemetr
                       {m.unit ? `${m.unit}, ` : ""}
                       {m.node_count} {m.node_count === 1 ? "node" : "nodes"}
                     </span>
+                    {m.description && <small class="metric-meaning">{m.description}</small>}
                   </label>
                 </li>
               ))}

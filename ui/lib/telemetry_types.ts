@@ -9,6 +9,7 @@ import type {
 } from "../../lib/schemas/telemetry.ts";
 
 export type { Resolution };
+export type { CatalogueEntry } from "../../lib/schemas/metric_catalogue.ts";
 /** `GET /v1/telemetry`. */
 export type TelemetryResult = z.infer<typeof telemetryResultSchema>;
 /** One series of a query result. */

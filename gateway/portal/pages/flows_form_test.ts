@@ -10,7 +10,7 @@ import {
 } from "../../../ui/lib/flow_form.ts";
 import type { FlowsMetadata, JsonSchema } from "../../../ui/lib/flow_types.ts";
 
-const metadata = flowsMetadata() as FlowsMetadata;
+const metadata = flowsMetadata([]) as FlowsMetadata;
 const schemaOf = (type: string) => metadata.step_types.find((t) => t.type === type)!.config_schema;
 const field = (type: string, key: string) => schemaOf(type).properties![key] as JsonSchema;
 

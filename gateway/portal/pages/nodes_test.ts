@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../../../lib/testing/assert.ts";
+import { MetricCatalogue } from "../../../lib/metrics/catalogue.ts";
 import { sampleReport } from "../../../lib/testing/reports.ts";
 import {
   all,
@@ -194,10 +195,16 @@ Deno.test("nodes pages", async (t) => {
     assertEquals(all(doc, "[style]").length, 0, "no inline style attributes");
     const [island] = islandsOf(doc);
     assertEquals(island?.name, "node_chart");
+    const meaning = (name: string) => new MetricCatalogue().lookup(name)!.description;
     assertEquals(island?.props.metrics, [
-      { metric: "cpu.usage", unit: "%" },
-      { metric: "soc.temp", unit: "°C" },
+      { metric: "cpu.usage", unit: "%", description: meaning("cpu.usage") },
+      { metric: "soc.temp", unit: "°C", description: meaning("soc.temp") },
     ]);
+    assertEquals(
+      text(one(doc, 'p[class="metric-meaning"]')),
+      `cpu.usage: ${meaning("cpu.usage")} (%)`,
+      "the charted metric is explained",
+    );
     assertEquals(
       (island?.props.latest as { metric: string; value: number }[]).map((l) => [
         l.metric,
@@ -252,6 +259,11 @@ Deno.test("nodes pages", async (t) => {
     });
     const metric = one(doc, 'input[name="metric"][value="cpu.usage"]');
     assertEquals([metric.getAttribute("type"), metric.hasAttribute("checked")], ["checkbox", true]);
+    assertEquals(
+      text(one(metric.parentElement!, 'small[class="metric-meaning"]')),
+      new MetricCatalogue().lookup("cpu.usage")!.description,
+      "each metric says what it measures",
+    );
   });
 
   await t.step("an anonymous visitor is sent to the login", async () => {
