@@ -302,6 +302,7 @@ export const commandAckSchema = z.object({
   id: commandIdSchema,
   state: z.enum(COMMAND_STATES),
 });
+export type CommandAck = z.infer<typeof commandAckSchema>;
 
 /** `GET /v1/agent/commands/stream`: Server-Sent Events, `event: command` messages. */
 export const commandStreamSchema = z.string();
