@@ -46,7 +46,7 @@ export function commandsApi(deps: GatewayDeps) {
       const { id } = c.req.valid("param");
       const command = commands.issue(id, c.req.valid("json"), {
         actor: actorOf(c),
-        role: roleOf(c.get("principal"))!,
+        role: roleOf(c.get("principal"))!, // an operator route lets only people and tokens in
       });
       if (!command) throw notFound(`Live node ${id}`);
       return c.json(command, 201);
