@@ -1,7 +1,7 @@
 import { GatewayClient } from "../lib/api_client.ts";
 import { assertEquals } from "../lib/testing/assert.ts";
 import { FakeClock } from "../lib/testing/fake_clock.ts";
-import { formatEvent, parseSse, runEventFeed } from "./event_feed.ts";
+import { formatEvent, runEventFeed } from "./event_feed.ts";
 
 const EVENT = {
   id: 7,
@@ -22,14 +22,6 @@ function body(text: string, chunk = 7): ReadableStream<Uint8Array<ArrayBuffer>> 
     },
   });
 }
-
-Deno.test("parseSse() reads messages split across chunks, skipping comments and retry", async () => {
-  const text =
-    `retry: 3000\n\n: keepalive\n\nid: 7\ndata: {"a":1}\n\nid: 8\ndata: line1\ndata: line2\n\n`;
-  const messages = [];
-  for await (const m of parseSse(body(text))) messages.push(m);
-  assertEquals(messages, [{ id: "7", data: '{"a":1}' }, { id: "8", data: "line1\nline2" }]);
-});
 
 Deno.test("formatEvent() gives time, type and message on one line", () => {
   assertEquals(formatEvent(EVENT), "12:03:10Z  offline          halo-leaf-04 is offline");

@@ -5,6 +5,7 @@ import { apiApp } from "./api/app_factory.ts";
 import { alertsApi } from "./api/alerts.ts";
 import { auditApi } from "./api/audit.ts";
 import { authApi } from "./api/auth.ts";
+import { commandsApi } from "./api/commands.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { enrollmentApi } from "./api/enrollment.ts";
 import { ApiError, errorAnswer } from "./api/errors.ts";
@@ -18,6 +19,7 @@ import { nodesApi } from "./api/nodes.ts";
 import { OPENAPI_INFO, renderReference } from "./api/reference.tsx";
 import { silencesApi } from "./api/silences.ts";
 import { systemApi, systemV1Api } from "./api/system.ts";
+import { systemClockApi } from "./api/system_clock.ts";
 import { telemetryApi } from "./api/telemetry.ts";
 import { tokensApi } from "./api/tokens.ts";
 import { topologyApi } from "./api/topology.ts";
@@ -80,6 +82,8 @@ export function createApp(deps: GatewayDeps) {
       silencesApi,
       auditApi,
       systemV1Api,
+      commandsApi,
+      systemClockApi,
     ]
   ) {
     app.route("/v1", module(deps));

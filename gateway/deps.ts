@@ -5,9 +5,12 @@ import { denoCommandRunner } from "../lib/command.ts";
 import { fetchHttpClient } from "../lib/http_client.ts";
 import type { Logger } from "../lib/log.ts";
 import { LoginLimiter } from "./auth/login_limiter.ts";
+import { CommandService } from "./commands/service.ts";
+import type { CommandType } from "../lib/schemas/commands.ts";
 import { EventHub } from "./events/event_hub.ts";
 import { LiveNodeState } from "./nodes/live_state.ts";
 import { AuditLog } from "./store/audit.ts";
+import { NodeStore } from "./store/nodes.ts";
 import { SettingsStore } from "./store/settings.ts";
 import type { ClockStatus } from "./system/clock_status.ts";
 import type { CollectGarbage } from "./system/memory_release.ts";
@@ -50,12 +53,16 @@ export interface GatewayDeps {
   alerts: AlertStore;
   flows: FlowService;
   triggers: TriggerService;
+  /** The command channel to the nodes' agents. */
+  commands: CommandService;
   /** The key and known_hosts the Flows command action runs ssh with. */
   sshIdentity: ManagedSshIdentity;
   loginLimiter: LoginLimiter;
   build: BuildInfo;
   startedAt: number;
   clockStatus: () => Promise<ClockStatus>;
+  /** Sets the system clock (an admin's, from the browser, when nothing else syncs it). */
+  setSystemClock: (ms: number) => Promise<void>;
   /** Aborted when the gateway shuts down; long-lived responses (SSE) end with it. */
   shutdown: AbortSignal;
 }
@@ -69,12 +76,15 @@ export interface DepsOptions {
   log: Logger;
   build: BuildInfo;
   clockStatus: () => Promise<ClockStatus>;
+  setSystemClock: (ms: number) => Promise<void>;
   shutdown: AbortSignal;
   diskSpace: DiskSpace;
   /** Group commit delay of the telemetry store. @default 1000 */
   commitDelayMs?: number;
   /** A full garbage collection, for the telemetry store's compaction. */
   collectGarbage?: CollectGarbage | null;
+  /** The command types nodes are sent. @default COMMAND_TYPES */
+  commandTypes?: readonly CommandType[];
 }
 
 /** Builds the handlers' dependencies around an open, migrated database. */
@@ -171,6 +181,18 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
   triggers.reload();
   telemetry.onSamples = (nodeId, samples, seriesIds) =>
     triggers.onSamples(nodeId, samples, seriesIds);
+  const nodes = new NodeStore(db);
+  const commands = new CommandService({
+    db,
+    clock,
+    audit: new AuditLog(db, now),
+    atomically: (fn) => events.atomically(fn),
+    node: (id) => {
+      const row = nodes.row(id);
+      return row ? { name: row.name, live: row.decommissioned_at === null } : null;
+    },
+    ...(options.commandTypes ? { types: options.commandTypes } : {}),
+  });
   return {
     db,
     dbPath: options.dbPath,
@@ -186,11 +208,13 @@ export function createGatewayDeps(options: DepsOptions): GatewayDeps {
     alerts,
     flows,
     triggers,
+    commands,
     sshIdentity,
     loginLimiter: new LoginLimiter({ now }),
     build: options.build,
     startedAt: clock.now(),
     clockStatus: options.clockStatus,
+    setSystemClock: options.setSystemClock,
     shutdown: options.shutdown,
   };
 }

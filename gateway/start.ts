@@ -18,6 +18,7 @@ import { runOfflineMonitor } from "./nodes/offline_monitor.ts";
 import { statDiskSpace } from "./telemetry/disk_guard.ts";
 import { runTelemetryLoops } from "./telemetry/loops.ts";
 import { clockStatusProbe } from "./system/clock_status.ts";
+import { systemClockSetter } from "./system/set_clock.ts";
 import { runMaintenance } from "./system/maintenance.ts";
 import { jsMemoryBytes, memoryRelease, runMemoryRelease } from "./system/memory_release.ts";
 
@@ -85,6 +86,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     log,
     build: buildInfo(),
     clockStatus: clockStatusProbe(options.runner ?? denoCommandRunner, now),
+    setSystemClock: systemClockSetter(options.runner ?? denoCommandRunner),
     shutdown: shutdown.signal,
     diskSpace: statDiskSpace,
     collectGarbage: release.collect,

@@ -5,6 +5,7 @@ import { type EnrollRequest, enrollResponseSchema } from "./schemas/enrollment.t
 import { type NodeReportInput, reportResponseSchema } from "./schemas/report.ts";
 import { loginResponseSchema } from "./schemas/auth.ts";
 import { telemetryAckSchema, type TelemetryBatch } from "./schemas/telemetry.ts";
+import { commandAckSchema, type CommandResultBody } from "./schemas/commands.ts";
 
 /** The gateway answered with an error; `body` is its `{error: {code, message, details}}`. */
 export class GatewayApiError extends Error {
@@ -87,11 +88,45 @@ export class GatewayClient {
   async openEventStream(
     options: { lastEventId?: string; signal?: AbortSignal } = {},
   ): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
+    return await this.#openStream("/v1/events/stream", options);
+  }
+
+  /**
+   * Opens the node's command stream, `GET /v1/agent/commands/stream` (needs
+   * its agent token), and returns its body. Like the event stream it has no
+   * timeout: it stays open until `signal` aborts or the gateway ends it.
+   *
+   * @throws {GatewayApiError} when the gateway refuses.
+   */
+  openCommandStream(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
+    return this.#openStream("/v1/agent/commands/stream", options);
+  }
+
+  /** Tells the gateway the agent starts command `id`; a 409 means it must not run. */
+  commandStarted(id: string) {
+    return this.request("POST", `/v1/agent/commands/${encodeURIComponent(id)}/started`, {
+      schema: commandAckSchema,
+    });
+  }
+
+  /** Posts command `id`'s result; posting the same result again is safe. */
+  postCommandResult(id: string, body: CommandResultBody) {
+    return this.request("POST", `/v1/agent/commands/${encodeURIComponent(id)}/result`, {
+      body,
+      schema: commandAckSchema,
+    });
+  }
+
+  async #openStream(
+    path: string,
+    options: { lastEventId?: string; signal?: AbortSignal },
+  ): Promise<ReadableStream<Uint8Array<ArrayBuffer>>> {
     const headers = new Headers({ accept: "text/event-stream" });
     if (this.#token) headers.set("authorization", `Bearer ${this.#token}`);
     if (this.#cookie) headers.set("cookie", this.#cookie);
     if (options.lastEventId !== undefined) headers.set("last-event-id", options.lastEventId);
-    const path = "/v1/events/stream";
     const res = await this.#http(
       new Request(this.#base + path, {
         headers,

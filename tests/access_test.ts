@@ -76,6 +76,12 @@ Deno.test("every API route admits exactly the callers its x-halo-access allows",
       "POST /v1/silences": "operator",
       "DELETE /v1/silences/{id}": "operator",
       "POST /v1/auth/password": "viewer",
+      // The command channel: operators send commands and fetch snapshots; agents answer.
+      "POST /v1/nodes/{id}/commands": "operator",
+      "GET /v1/commands/{id}/image": "operator",
+      "GET /v1/agent/commands/stream": "agent",
+      "POST /v1/agent/commands/{id}/started": "agent",
+      "POST /v1/agent/commands/{id}/result": "agent",
       // Admin-only reads: people, secrets' metadata, the audit trail; the old backup URL (405).
       "GET /v1/users": "admin",
       "GET /v1/tokens": "admin",

@@ -180,6 +180,50 @@ const SITUATIONS: Record<string, (scene: Scene, op: Operation) => Promise<Shot[]
       ...(i === 1 ? { expect: expectStatus(409) } : {}),
     })));
   },
+  "POST /v1/agent/commands/{id}/result": async ({ w, callers }) => {
+    const id = await w.snapshot();
+    const failed = { outcome: "failed", error: { code: "no_camera", message: "none here" } };
+    return [{
+      what: "another result for a command that has one",
+      caller: callers.agent,
+      prepared: { params: { id }, agentToken: w.peer.agentToken, body: failed },
+      expect: expectStatus(409),
+    }];
+  },
+  "POST /v1/agent/commands/{id}/started": async ({ w, callers }) => {
+    const id = await w.snapshot();
+    return [{
+      what: "a command that already finished",
+      caller: callers.agent,
+      prepared: { params: { id }, agentToken: w.peer.agentToken },
+      expect: expectStatus(409),
+    }];
+  },
+  "POST /v1/system/clock": ({ h, callers }) => {
+    const body = { time_ms: Date.UTC(2026, 10, 23, 12, 5) };
+    // Fired in order: each shot's `after` sets the gateway up for the next.
+    h.clockStatus = { synchronized: true, source: "fixture" };
+    return Promise.resolve([
+      {
+        what: "a clock NTP synchronises",
+        caller: callers.admin,
+        prepared: {
+          body,
+          after: () => {
+            h.clockStatus = { synchronized: false, source: "fixture" };
+            h.timedatectlFailure = "Failed to set time: Access denied";
+          },
+        },
+        expect: expectStatus(409),
+      },
+      {
+        what: "a clock the system refuses to set",
+        caller: callers.admin,
+        prepared: { body, after: () => h.timedatectlFailure = null },
+        expect: expectStatus(503),
+      },
+    ]);
+  },
   "POST /v1/neurons/placements": ({ w, callers }) =>
     Promise.resolve([{
       what: "a component of an unknown neuron",

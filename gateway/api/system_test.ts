@@ -34,6 +34,7 @@ Deno.test("system routes", async (t) => {
       "0004_flows_root_cause_ssh.sql",
       "0005_replacement_tokens.sql",
       "0006_metric_catalogue.sql",
+      "0007_commands.sql",
     ]);
     assert(body.database.size_bytes > 0);
   });

@@ -23,6 +23,8 @@ Deno.test("a database an earlier gateway migrated still opens: no shipped file c
       "15268640c640700a9aaf8ddff760e32f2ffaa12ba18b5a77a9d24cfb062d46b5",
     "0005_replacement_tokens.sql":
       "80b0f40744d1e742b1a5bb2f3145e53c5e485451ad541430a542764d275e3ec3",
+    "0006_metric_catalogue.sql": "55ef8f8e8c2892150a5175a1d326937307471371013394a1945279c1cbcc6dce",
+    "0007_commands.sql": "2d7a3ebe0ed323cb8793e2a56aa4790182d8295c61507af5228e4e5b20406a8d",
   };
   const db = new DatabaseSync(":memory:");
   await migrate(db, await readMigrations(MIGRATIONS_DIR));

@@ -4,6 +4,8 @@
  */
 import { createLogger } from "../../lib/log.ts";
 import { FakeClock } from "../../lib/testing/fake_clock.ts";
+import { FakeCommandRunner } from "../../lib/testing/fake_command.ts";
+import type { CommandType } from "../../lib/schemas/commands.ts";
 import type { UserRole } from "../../lib/schemas/common.ts";
 import { createApp } from "../app.ts";
 import { createRequestHandler, type RequestHandler } from "../http_handler.ts";
@@ -14,6 +16,8 @@ import { openGatewayDatabase } from "../start.ts";
 import { ApiTokenStore } from "../store/api_tokens.ts";
 import { JoinTokenStore } from "../store/join_tokens.ts";
 import { UserStore } from "../store/users.ts";
+import type { ClockStatus } from "../system/clock_status.ts";
+import { systemClockSetter } from "../system/set_clock.ts";
 
 export interface Harness extends AsyncDisposable {
   deps: GatewayDeps;
@@ -25,6 +29,14 @@ export interface Harness extends AsyncDisposable {
   logs: string[];
   /** Free and total bytes the telemetry store sees; change to simulate a full disk. */
   disk: { free: number; total: number };
+  /** What the gateway's clock probe answers; change it to simulate a gateway without NTP. */
+  clockStatus: ClockStatus;
+  /**
+   * The timedatectl the gateway sets its clock with: it records each call and
+   * succeeds; `set-time` fails with `timedatectlFailure` when that is set.
+   */
+  timedatectl: FakeCommandRunner;
+  timedatectlFailure: string | null;
   /** Calls the gateway's handler as `token` (or anonymously) from loopback. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   /** A bearer API token with `role`. */
@@ -35,8 +47,14 @@ export interface Harness extends AsyncDisposable {
   user(username: string, role: UserRole, password?: string): Promise<void>;
 }
 
+/** Options of {@linkcode createHarness}. */
+export interface HarnessOptions {
+  /** The command types nodes are sent. @default COMMAND_TYPES */
+  commandTypes?: readonly CommandType[];
+}
+
 /** Starts an in-process gateway; dispose it with `await using`. */
-export async function createHarness(): Promise<Harness> {
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = await Deno.makeTempDir({ prefix: "halo-test-" });
   const logs: string[] = [];
   const log = createLogger({
@@ -49,6 +67,15 @@ export async function createHarness(): Promise<Harness> {
   const disk = { free: 50e9, total: 100e9 };
   const { db, path } = await openGatewayDatabase(dir, log, clock);
   const shutdown = new AbortController();
+  const state = {
+    clockStatus: { synchronized: true, source: "test" } as ClockStatus,
+    timedatectlFailure: null as string | null,
+  };
+  const timedatectl = new FakeCommandRunner((_program, args) =>
+    state.timedatectlFailure !== null && args[0] === "set-time"
+      ? { code: 1, stdout: "", stderr: state.timedatectlFailure }
+      : { code: 0, stdout: args[0] === "show" ? "no\n" : "", stderr: "" }
+  );
   const deps = createGatewayDeps({
     db,
     dbPath: path,
@@ -56,10 +83,12 @@ export async function createHarness(): Promise<Harness> {
     clock,
     log,
     build: { version: "test", commit: "0123456789ab", builtAt: null },
-    clockStatus: () => Promise.resolve({ synchronized: true, source: "test" }),
+    clockStatus: () => Promise.resolve(state.clockStatus),
+    setSystemClock: systemClockSetter(timedatectl),
     shutdown: shutdown.signal,
     diskSpace: () => Promise.resolve(disk),
     commitDelayMs: 5,
+    ...(options.commandTypes ? { commandTypes: options.commandTypes } : {}),
   });
   const app = createApp(deps);
   const handler = await createRequestHandler(deps, app);
@@ -73,6 +102,19 @@ export async function createHarness(): Promise<Harness> {
     dir,
     logs,
     disk,
+    get clockStatus() {
+      return state.clockStatus;
+    },
+    set clockStatus(status) {
+      state.clockStatus = status;
+    },
+    timedatectl,
+    get timedatectlFailure() {
+      return state.timedatectlFailure;
+    },
+    set timedatectlFailure(message) {
+      state.timedatectlFailure = message;
+    },
     request(path, init = {}) {
       const { token, json, ...rest } = init;
       const headers = new Headers(rest.headers);

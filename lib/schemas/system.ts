@@ -112,3 +112,15 @@ export const systemInfoSchema = z.object({
   database: z.object({ path: z.string(), size_bytes: z.number() }),
   migrations: z.array(z.object({ name: z.string(), applied_at: timestampSchema })),
 });
+
+/** `POST /v1/system/clock`: the time to set, from the admin's browser. */
+export const setClockSchema = z.strictObject({
+  time_ms: z.number().int().min(Date.UTC(2024, 0, 1)).max(Date.UTC(2100, 0, 1))
+    .describe("Milliseconds since the Unix epoch, e.g. the browser's Date.now()"),
+});
+
+/** The answer to `POST /v1/system/clock`. */
+export const clockSetSchema = z.object({
+  previous: timestampSchema.describe("The gateway's clock just before"),
+  set_to: timestampSchema,
+});

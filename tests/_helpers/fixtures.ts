@@ -6,6 +6,7 @@
  */
 import type { UserRole } from "../../lib/schemas/common.ts";
 import { sampleReport } from "../../lib/testing/reports.ts";
+import { testJpeg } from "../../lib/testing/commands.ts";
 import type { Harness } from "../../gateway/testing/harness.ts";
 
 /** A node enrolled through the API, with the agent token it was given. */
@@ -72,6 +73,15 @@ export function fixtureFlow(name: string) {
 /** A small valid action template: a warning alert. */
 export function fixtureTemplate(name: string) {
   return { name, type: "alert", config: { message: "fixture {flow_name}" } };
+}
+
+/** A camera snapshot's result as an agent posts it: the 64×48 test JPEG. */
+export function fixtureSnapshotResult() {
+  return {
+    outcome: "succeeded",
+    type: "camera_snapshot",
+    result: { tool: "rpicam-still", image_base64: testJpeg().toBase64() },
+  };
 }
 
 /** A well-formed ed25519 host key (all-zero key material). */
@@ -238,6 +248,34 @@ export class World {
   async createNeuron(): Promise<string> {
     const id = `fx${this.seq()}`;
     await this.admin("POST", "/v1/neurons", { id });
+    return id;
+  }
+
+  /**
+   * A camera snapshot queued for the peer node, issued while a stand-in for
+   * its agent's command stream is attached (a real stream would write it on
+   * its own time, changing the database under a test).
+   */
+  async queuedCommand(): Promise<string> {
+    const detach = this.h.deps.commands.connect(this.peer.id, { deliver() {}, replaced() {} });
+    try {
+      const path = `/v1/nodes/${this.peer.id}/commands`;
+      return (await this.admin("POST", path, { type: "camera_snapshot" })).id as string;
+    } finally {
+      detach();
+    }
+  }
+
+  /** A snapshot the peer's agent took, its image held for the first caller to fetch it. */
+  async snapshot(): Promise<string> {
+    const id = await this.queuedCommand();
+    const res = await this.h.request(`/v1/agent/commands/${id}/result`, {
+      method: "POST",
+      token: this.peer.agentToken,
+      json: fixtureSnapshotResult(),
+    });
+    await res.body?.cancel();
+    if (res.status !== 200) throw new Error(`Fixture snapshot result failed with ${res.status}`);
     return id;
   }
 
@@ -522,6 +560,39 @@ export const VALID_REQUESTS: Record<string, RequestFactory> = {
   "PATCH /v1/settings": () => Promise.resolve({ body: { network_name: "HALO north field" } }),
   "POST /v1/system/backup": () =>
     Promise.resolve({ body: { passphrase: "fixture backup passphrase" } }),
+  "POST /v1/system/clock": (w) => {
+    // Only a gateway whose clock nothing synchronises is set by hand.
+    w.h.clockStatus = { synchronized: false, source: "fixture" };
+    return Promise.resolve({ body: { time_ms: Date.UTC(2026, 10, 23, 12, 5) } });
+  },
+
+  "POST /v1/nodes/{id}/commands": (w) =>
+    Promise.resolve({
+      params: { id: w.node.id },
+      agentToken: w.node.agentToken,
+      body: {
+        type: "camera_snapshot",
+        params: { width: 640, height: 480, quality: 70, store: false },
+        deadline_s: 60,
+      },
+    }),
+  "GET /v1/nodes/{id}/commands": (w) =>
+    Promise.resolve({
+      params: { id: w.node.id },
+      query: { limit: "20" },
+      agentToken: w.node.agentToken,
+    }),
+  "GET /v1/commands/{id}": (w) => w.queuedCommand().then((id) => ({ params: { id } })),
+  "GET /v1/commands/{id}/image": (w) => w.snapshot().then((id) => ({ params: { id } })),
+  "GET /v1/agent/commands/stream": (w) => Promise.resolve({ agentToken: w.node.agentToken }),
+  "POST /v1/agent/commands/{id}/started": (w) =>
+    w.queuedCommand().then((id) => ({ params: { id }, agentToken: w.peer.agentToken })),
+  "POST /v1/agent/commands/{id}/result": (w) =>
+    w.queuedCommand().then((id) => ({
+      params: { id },
+      agentToken: w.peer.agentToken,
+      body: fixtureSnapshotResult(),
+    })),
   // Gone: it answers 405 pointing to POST.
 };
 

@@ -2,6 +2,7 @@ import { Fragment } from "preact";
 import { Layout } from "../components/layout.tsx";
 import { ScrollTable } from "../components/nodes_scroll_table.tsx";
 import { Island } from "../framework/island.tsx";
+import CameraSnapshot from "../islands/camera_snapshot.tsx";
 import NodeChart, { type NodeChartProps } from "../islands/node_chart.tsx";
 import NodeReplacement from "../islands/node_replacement.tsx";
 import { ago, bytes, clockTime, duration, timestamp } from "../lib/format.ts";
@@ -306,10 +307,17 @@ export function NodeDetailPage({ session, node, events, chart, now }: NodeDetail
         </section>
         <section class="panel" aria-labelledby="camera-h">
           <h2 id="camera-h">Camera</h2>
-          <p class="empty">
-            No camera is configured on this node. A snapshot button appears here for nodes whose
-            agent reports a camera.
-          </p>
+          {node.decommissioned_at !== null
+            ? <p class="empty">A decommissioned node takes no snapshots.</p>
+            : can(session, "operator")
+            ? (
+              <Island
+                name="camera_snapshot"
+                component={CameraSnapshot}
+                props={{ nodeId: node.id, nodeName: node.name }}
+              />
+            )
+            : <p class="empty">Operators can take a snapshot with this node's camera here.</p>}
         </section>
       </div>
     </Layout>

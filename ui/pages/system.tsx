@@ -1,5 +1,7 @@
 import { BACKUP_PASSPHRASE_MIN } from "../../lib/schemas/backup.ts";
 import { Layout } from "../components/layout.tsx";
+import { Island } from "../framework/island.tsx";
+import ClockSet from "../islands/clock_set.tsx";
 import { bytes, duration, timestamp } from "../lib/format.ts";
 import { can, type PortalSession } from "../lib/session.ts";
 import type { SystemInfo } from "../lib/settings_types.ts";
@@ -13,6 +15,8 @@ export interface SystemPageProps {
   health: Health | { error: string };
   /** Why the last backup was refused. */
   backupError?: string;
+  /** The gateway's clock when it made the page. */
+  now: number;
 }
 
 function yesNo(value: boolean | null, yes: string, no: string, unknown = "unknown") {
@@ -21,7 +25,7 @@ function yesNo(value: boolean | null, yes: string, no: string, unknown = "unknow
 }
 
 /** `/system`: what runs, its database, clock and telemetry store; a backup for admins. */
-export function SystemPage({ session, system, health, backupError }: SystemPageProps) {
+export function SystemPage({ session, system, health, backupError, now }: SystemPageProps) {
   const h = "error" in health ? null : health;
   return (
     <Layout session={session} active="system" title="System">
@@ -84,11 +88,13 @@ export function SystemPage({ session, system, health, backupError }: SystemPageP
             <dt>Source</dt>
             <dd>{h?.clock.source ?? "—"}</dd>
           </dl>
-          {h?.clock.synchronized === false && (
-            <p class="muted">
-              Node reports and alerts carry the gateway's time: check its NTP or GPS source.
-            </p>
-          )}
+          {h?.clock.synchronized === false && (can(session, "admin")
+            ? <Island name="clock_set" component={ClockSet} props={{ gatewayTimeMs: now }} />
+            : (
+              <p class="muted">
+                Node reports and alerts carry the gateway's time: check its NTP or GPS source.
+              </p>
+            ))}
         </section>
 
         <section class="panel" aria-labelledby="tel-h">

@@ -187,10 +187,10 @@ Deno.test("nodes pages", async (t) => {
     assertEquals([events.localName, text(events)], ["h2", "Recent events"]);
     assert(texts(doc, 'span[class="badge"]').includes("online"), "the status is shown");
     assertMatch(text(doc.body), /No recovery traces are recorded yet/);
-    assertMatch(text(doc.body), /No camera is configured on this node/);
+    assertMatch(text(doc.body), /Operators can take a snapshot with this node's camera here/);
     assert(
       !texts(doc, "button").some((b) => /snapshot$/i.test(b)),
-      "no camera snapshot button without a camera",
+      "no camera snapshot button for a viewer",
     );
     assertEquals(all(doc, "[style]").length, 0, "no inline style attributes");
     const [island] = islandsOf(doc);
@@ -230,6 +230,20 @@ Deno.test("nodes pages", async (t) => {
     // A decommissioned node re-enrolls with any join token: nothing to approve.
     const retired = await asAdmin(`/nodes/${leaves[2]!.node_id}`);
     assertEquals(retired.map((i) => i.name), ["node_chart"]);
+  });
+
+  await t.step("operators get the camera's snapshot button, for a live node", async () => {
+    await h.user("otto", "operator", "otto-password-1");
+    const operator = await loginAs(h, "otto", "otto-password-1");
+    const asOperator = async (path: string) =>
+      (await readPage(await h.request(path, { headers: { cookie: operator.cookie } }))).doc;
+    const doc = await asOperator(`/nodes/${leaves[0]!.node_id}`);
+    const camera = islandsOf(doc).find((i) => i.name === "camera_snapshot");
+    assertEquals(camera?.props, { nodeId: leaves[0]!.node_id, nodeName: "leaf-10" });
+    assert(texts(doc, "button").includes("Take a snapshot"), "the button is rendered");
+    const retired = await asOperator(`/nodes/${leaves[2]!.node_id}`);
+    assertEquals(islandsOf(retired).map((i) => i.name), ["node_chart"]);
+    assertMatch(text(retired.body), /A decommissioned node takes no snapshots/);
   });
 
   await t.step("a node without telemetry says so", async () => {

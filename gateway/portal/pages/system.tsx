@@ -13,7 +13,13 @@ import type { PortalSession } from "../../../ui/lib/session.ts";
 
 /** `/system`: version, database, migrations, clock and telemetry health; backups for admins. */
 export function registerSystem(app: Hono<AppEnv>, ctx: PortalContext): void {
-  definePage(app, ctx, "/system", "system", ({ api, session }) => systemPage(api, session));
+  definePage(
+    app,
+    ctx,
+    "/system",
+    "system",
+    ({ api, session, deps }) => systemPage(api, session, deps.clock.now()),
+  );
 
   // The form posts here; the API's answer, the encrypted archive, streams on as the download.
   app.post("/system/backup", async (c) => {
@@ -43,7 +49,12 @@ export function registerSystem(app: Hono<AppEnv>, ctx: PortalContext): void {
     const message = detail
       ? `Passphrase: ${detail}.`
       : body?.error?.message ?? `The backup failed (${res.status}).`;
-    const page = await systemPage(portalApi(c, ctx.fetchApi), session, message);
+    const page = await systemPage(
+      portalApi(c, ctx.fetchApi),
+      session,
+      ctx.deps.clock.now(),
+      message,
+    );
     const status = ([400, 403] as const).find((s) => s === res.status) ?? 500;
     return htmlPage(c, page.body, {
       title: page.title,
@@ -54,7 +65,12 @@ export function registerSystem(app: Hono<AppEnv>, ctx: PortalContext): void {
   });
 }
 
-async function systemPage(api: PortalApi, session: PortalSession, backupError?: string) {
+async function systemPage(
+  api: PortalApi,
+  session: PortalSession,
+  now: number,
+  backupError?: string,
+) {
   const [system, health] = await Promise.all([
     api.get<SystemInfo>("/v1/system"),
     // /health answers 503 when the database cannot be read: the page shows why.
@@ -70,6 +86,7 @@ async function systemPage(api: PortalApi, session: PortalSession, backupError?: 
         session={session}
         system={system}
         health={health}
+        now={now}
         {...(backupError ? { backupError } : {})}
       />
     ),

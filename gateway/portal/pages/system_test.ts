@@ -90,6 +90,24 @@ Deno.test("system page", async (t) => {
     },
   );
 
+  await t.step("an unsynchronised clock: admins are offered to set it, others told", async () => {
+    h.clockStatus = { synchronized: false, source: "timedatectl" };
+    const asAdmin = (await page(h, "/system", admin)).doc;
+    assertEquals(islandsOf(asAdmin), [{
+      name: "clock_set",
+      props: { gatewayTimeMs: h.clock.now() },
+    }]);
+    assertMatch(
+      text(one(asAdmin, '[data-testid="clock-set"]')),
+      /Nothing synchronises the gateway's clock/,
+    );
+    const asViewer = (await page(h, "/system", viewer)).doc;
+    assertEquals(all(asViewer, "script").length, 0, "a viewer gets no JavaScript");
+    assertMatch(text(asViewer.body), /check its NTP or GPS source/);
+    h.clockStatus = { synchronized: true, source: "test" };
+    assertEquals(islandsOf((await page(h, "/system", admin)).doc), [], "synchronised: no offer");
+  });
+
   await t.step("a short passphrase shows the page again with what is wrong", async () => {
     const csrf = csrfField((await page(h, "/system", admin)).doc);
     const answer = await readPage(await postForm(h, admin, { _csrf: csrf, passphrase: "short" }));
